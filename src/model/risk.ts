@@ -1,0 +1,33 @@
+import type { Tier } from '../scenario/types.js';
+
+/**
+ * Cumulative lane probabilities for one tier, separately for compliant and non-compliant
+ * shipments: [P(red), P(red or yellow), P(red or yellow or blue)]. Targeting lift L makes a
+ * non-compliant shipment L times as likely to go red (capped at 1); the compliant probability is
+ * set so the tier's overall red rate stays r. Likewise for yellow among those not red. Blue is
+ * drawn at random among the rest (post-clearance audit is not targeted at the border).
+ */
+export interface LaneTable { compliant: Float64Array; noncompliant: Float64Array }
+
+export function laneTable(t: Tier, lift: number): LaneTable {
+  const n = t.noncompliance, r = t.red, y = t.yellow, b = t.blue;
+  const redNc = Math.min(1, r * lift);
+  const redC = n < 1 ? clamp01((r - n * redNc) / (1 - n)) : 0;
+  const notRed = 1 - r;
+  const q = notRed > 0 ? y / notRed : 0; // yellow rate among those not red
+  const nPrime = notRed > 0 ? (n * (1 - redNc)) / notRed : 0; // non-compliant share among those not red
+  const yelNcCond = Math.min(1, q * lift);
+  const yelCCond = nPrime < 1 ? clamp01((q - nPrime * yelNcCond) / (1 - nPrime)) : 0;
+  const rest = 1 - r - y;
+  const blueCond = rest > 0 ? Math.min(1, b / rest) : 0;
+  const cum = (red: number, yelCond: number) => {
+    const yellow = (1 - red) * yelCond;
+    const blue = (1 - red - yellow) * blueCond;
+    return Float64Array.of(red, red + yellow, red + yellow + blue);
+  };
+  return { compliant: cum(redC, yelCCond), noncompliant: cum(redNc, yelNcCond) };
+}
+
+function clamp01(x: number) {
+  return x < 0 ? 0 : x > 1 ? 1 : x;
+}

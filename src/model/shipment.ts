@@ -1,0 +1,152 @@
+import type { Scenario } from '../scenario/types.js';
+import { laneTable, type LaneTable } from './risk.js';
+import { buildRoutes, type Route } from './route.js';
+import type { Streams } from './random.js';
+
+/**
+ * One customs declaration and its goods. Every random quantity is fixed as a uniform when the
+ * shipment is drawn (common random numbers); durations are mapped from those uniforms only when
+ * the shipment needs them. Objects are recycled by the runtime, so fields are reset in `draw`.
+ */
+export class Shipment {
+  id = 0;
+  tier = 0;
+  aeo = false;
+  noncompliant = false;
+  lane = 0;
+  route!: Route;
+  preLodged = false;
+  /** Hours from the clock's start. */
+  arrival = 0;
+  lodgement = 0;
+  needsGuarantee = false;
+  value = 0;
+  uHold = 0;
+  uGuaranteeDelay = 0;
+  readonly uService: Float64Array;
+  readonly found: Uint8Array;
+  /** Whether any check found non-compliance. */
+  finding = false;
+
+  // runtime state
+  step = 0;
+  goodsArrived = false;
+  waitingForGoods = false;
+  enqueuedAt = 0;
+  queueSeq = 0;
+  observed = false;
+  /** Hours waited for the guarantee (-1 until the release phase is reached). */
+  guaranteeHours = -1;
+  /** Hours held for a finding (-1 until all stages are done). */
+  holdHours = -1;
+  /** Released before the goods arrived: the release is recorded when they do, with clearance 0. */
+  releasePending = false;
+  /** Per-stage wait and service (hours) for traces and segment breakdowns. */
+  readonly waits: Float64Array;
+  readonly services: Float64Array;
+
+  constructor(stageCount: number) {
+    this.uService = new Float64Array(stageCount);
+    this.found = new Uint8Array(stageCount);
+    this.waits = new Float64Array(stageCount);
+    this.services = new Float64Array(stageCount);
+  }
+}
+
+/** The pure model of who arrives and what happens to them; shared by both runtimes. */
+export class ShipmentModel {
+  readonly routes: Route[];
+  readonly lanes: LaneTable[];
+  private readonly tierCum: Float64Array;
+  /**
+   * How far ahead of arrival a declaration can be lodged (hours): the lead distribution's
+   * 1 - 1e-6 quantile, so arrivals can be generated this far ahead. Leads beyond it (one in a
+   * million) are truncated to it. 0 when no tier pre-lodges.
+   */
+  readonly lookahead: number;
+
+  constructor(readonly scenario: Scenario) {
+    this.routes = buildRoutes(scenario);
+    this.lanes = scenario.tiers.map((t) => laneTable(t, scenario.targetingLift));
+    let c = 0;
+    this.tierCum = Float64Array.from(scenario.tiers.map((t) => (c += t.shipmentShare)));
+    this.tierCum[this.tierCum.length - 1] = Infinity; // shares sum to 1 within 1e-6; never fall off the end
+    this.lookahead = scenario.tiers.some((t) => t.preArrivalShare > 0) ? scenario.lodgement.lead.quantile(1 - 1e-6) : 0;
+  }
+
+  /**
+   * Draws a shipment's attributes. Every shipment consumes exactly one uniform from each stream,
+   * whatever its tier and path, so the k-th shipment of two policy variants is the same shipment.
+   */
+  draw(sh: Shipment, st: Streams, id: number, arrival: number): Shipment {
+    const s = this.scenario;
+    const uTier = st.tier(), uNc = st.noncompliance(), uLane = st.lane(), uPre = st.lodgement(), uLodge = st.lodgementTime();
+    sh.uHold = st.hold();
+    const uG = st.guarantee();
+    sh.uGuaranteeDelay = st.guaranteeDelay();
+    const uValue = st.value();
+    const n = sh.uService.length;
+    for (let i = 0; i < n; i++) sh.uService[i] = st.service[i]();
+
+    let tier = 0;
+    while (uTier >= this.tierCum[tier]) tier++;
+    const t = s.tiers[tier];
+    sh.id = id;
+    sh.tier = tier;
+    sh.aeo = t.aeo;
+    sh.noncompliant = uNc < t.noncompliance;
+    const cum = sh.noncompliant ? this.lanes[tier].noncompliant : this.lanes[tier].compliant;
+    const lane = uLane < cum[0] ? 2 : uLane < cum[1] ? 1 : uLane < cum[2] ? 3 : 0;
+    sh.lane = lane;
+    sh.route = this.routes[lane];
+    sh.arrival = arrival;
+    sh.preLodged = uPre < t.preArrivalShare;
+    sh.lodgement = sh.preLodged ? arrival - Math.min(s.lodgement.lead.quantile(uLodge), this.lookahead) : arrival + s.lodgement.delay.quantile(uLodge);
+    sh.needsGuarantee = s.guarantee !== null && uG < s.guarantee.share;
+    sh.value = t.value ? t.value.quantile(uValue) : 0;
+
+    let finding = false;
+    for (let i = 0; i < n; i++) {
+      const u = st.detection[i]();
+      const f = sh.noncompliant && u < s.stages[i].detection;
+      sh.found[i] = f ? 1 : 0;
+    }
+    // A finding counts only at a check the shipment actually passes.
+    const stages = sh.route.stages;
+    for (let i = 0; i < stages.length; i++) if (sh.found[stages[i]]) finding = true;
+    sh.finding = finding;
+
+    sh.step = 0;
+    sh.goodsArrived = false;
+    sh.waitingForGoods = false;
+    sh.guaranteeHours = -1;
+    sh.holdHours = -1;
+    sh.releasePending = false;
+    sh.observed = arrival >= s.warmupDays * 24;
+    sh.waits.fill(0);
+    sh.services.fill(0);
+    return sh;
+  }
+
+  serviceTime(sh: Shipment, stage: number): number {
+    return this.scenario.stages[stage].service.quantile(sh.uService[stage]);
+  }
+
+  holdTime(sh: Shipment): number {
+    return this.scenario.hold.quantile(sh.uHold);
+  }
+
+  /** Guarantee delay before the release phase; 0 when not needed or the tier is exempt. */
+  guaranteeDelay(sh: Shipment): number {
+    const g = this.scenario.guarantee;
+    if (!g || !sh.needsGuarantee || this.scenario.tiers[sh.tier].guaranteeExempt) return 0;
+    return g.delay.quantile(sh.uGuaranteeDelay);
+  }
+
+  /** Guarantee amount waived for this shipment (CNY): what an exempt tier would have had to lodge. */
+  guaranteeWaived(sh: Shipment): number {
+    const g = this.scenario.guarantee;
+    if (!g || !sh.needsGuarantee || !this.scenario.tiers[sh.tier].guaranteeExempt) return 0;
+    return sh.value * g.amountRate;
+  }
+}

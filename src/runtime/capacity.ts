@@ -1,0 +1,42 @@
+import { isOpen, nextOpeningChange } from '../model/calendar-time.js';
+import type { Scenario } from '../scenario/types.js';
+
+/** Servers a stage has at time t: its servers when open, times every active disruption's multiplier. */
+export function capacityAt(s: Scenario, stage: number, t: number): number {
+  const spec = s.stages[stage];
+  if (spec.hours && !isOpen(spec.hours, t)) return 0;
+  let mult = 1;
+  for (const d of s.disruptions) if (t >= d.start && t < d.end) mult *= d.capacity[stage];
+  if (spec.servers === Infinity) return mult > 0 ? Infinity : 0;
+  return Math.round(spec.servers * mult);
+}
+
+/** The next time after t at which a stage's capacity may change (Infinity if never). */
+export function nextCapacityChange(s: Scenario, stage: number, t: number): number {
+  const spec = s.stages[stage];
+  let next = spec.hours ? nextOpeningChange(spec.hours, t) : Infinity;
+  for (const d of s.disruptions) {
+    if (d.capacity[stage] === 1) continue;
+    if (d.start > t && d.start < next) next = d.start;
+    if (d.end > t && d.end < next) next = d.end;
+  }
+  return next;
+}
+
+export function hasCapacitySchedule(s: Scenario, stage: number): boolean {
+  return s.stages[stage].hours !== null || s.disruptions.some((d) => d.capacity[stage] !== 1);
+}
+
+/** Windows in which tier priority applies, merged and sorted. */
+export function priorityWindows(s: Scenario): { from: number; to: number }[] {
+  if (s.priority.mode === 'always') return [{ from: -Infinity, to: Infinity }];
+  if (s.priority.mode === 'never') return [];
+  const w = s.disruptions.map((d) => ({ from: d.start, to: d.end + s.priority.recovery })).sort((a, b) => a.from - b.from);
+  const merged: { from: number; to: number }[] = [];
+  for (const x of w) {
+    const last = merged[merged.length - 1];
+    if (last && x.from <= last.to) last.to = Math.max(last.to, x.to);
+    else merged.push({ ...x });
+  }
+  return merged;
+}

@@ -1,0 +1,61 @@
+import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
+import gammaQuantile from '@stdlib/stats-base-dists-gamma-quantile';
+
+export const enum DistKind { Constant, Exponential, Lognormal, Gamma, Triangular, Uniform }
+
+/**
+ * A distribution sampled by inversion: one uniform in, one value out. Inversion is what lets every
+ * shipment consume a fixed set of uniforms whatever its path (common random numbers): changing a
+ * policy changes what a uniform maps to, never which uniform a shipment gets.
+ */
+export class Distribution {
+  constructor(
+    readonly kind: DistKind,
+    readonly a: number,
+    readonly b = 0,
+    readonly c = 0,
+    /** The mean, for reports and offered-load checks. */
+    readonly mean = 0,
+  ) {}
+
+  quantile(u: number): number {
+    switch (this.kind) {
+      case DistKind.Constant:
+        return this.a;
+      case DistKind.Exponential:
+        return -this.a * Math.log(1 - u);
+      case DistKind.Lognormal:
+        // a = mu, b = sigma of the underlying normal
+        return Math.exp(this.a + this.b * normalQuantile(u, 0, 1));
+      case DistKind.Gamma:
+        // a = shape, b = rate
+        return gammaQuantile(u, this.a, this.b);
+      case DistKind.Triangular: {
+        const lo = this.a, mode = this.b, hi = this.c, span = hi - lo;
+        if (span === 0) return lo;
+        const f = (mode - lo) / span;
+        return u < f ? lo + Math.sqrt(u * span * (mode - lo)) : hi - Math.sqrt((1 - u) * span * (hi - mode));
+      }
+      case DistKind.Uniform:
+        return this.a + u * (this.b - this.a);
+    }
+  }
+
+  static constant(v: number) { return new Distribution(DistKind.Constant, v, 0, 0, v); }
+  static exponential(mean: number) { return new Distribution(DistKind.Exponential, mean, 0, 0, mean); }
+  static lognormalMedian(median: number, sigma: number) {
+    return new Distribution(DistKind.Lognormal, Math.log(median), sigma, 0, median * Math.exp((sigma * sigma) / 2));
+  }
+  static lognormalMean(mean: number, cv: number) {
+    const s2 = Math.log(1 + cv * cv);
+    return new Distribution(DistKind.Lognormal, Math.log(mean) - s2 / 2, Math.sqrt(s2), 0, mean);
+  }
+  static gamma(mean: number, cv: number) {
+    const shape = 1 / (cv * cv);
+    return new Distribution(DistKind.Gamma, shape, shape / mean, 0, mean);
+  }
+  static triangular(min: number, mode: number, max: number) {
+    return new Distribution(DistKind.Triangular, min, mode, max, (min + mode + max) / 3);
+  }
+  static uniform(min: number, max: number) { return new Distribution(DistKind.Uniform, min, max, 0, (min + max) / 2); }
+}

@@ -1,0 +1,63 @@
+import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+import type { Report } from './report.js';
+
+/** Fields summed over replications rather than averaged; and fields that are labels, not statistics. */
+const SUMMED = new Set(['events', 'wall_seconds']);
+const FIXED = new Set(['seed', 'replications', 'horizon_days', 'warmup_days', 'servers', 'start_hours', 'end_hours', 'window_end_hours']);
+
+/** 95% confidence half-width of the mean of xs: t_{n-1,0.975} * s / sqrt(n). */
+export function ci95(xs: number[]): number {
+  const n = xs.length;
+  if (n < 2) return 0;
+  const m = xs.reduce((a, b) => a + b, 0) / n;
+  const v = xs.reduce((a, b) => a + (b - m) * (b - m), 0) / (n - 1);
+  return tQuantile(0.975, n - 1) * Math.sqrt(v / n);
+}
+
+/**
+ * Merges replication reports: every statistic becomes the mean across replications and gains a
+ * sibling `<name>_ci95` with the 95% confidence half-width; shipment counts and events are totals.
+ */
+export function mergeReplications(reports: Report[]): Report {
+  if (reports.length === 1) return reports[0];
+  const merged = mergeNode(reports, '') as Report;
+  merged.replications = reports.length;
+  merged.shipments = {
+    arrived: sum(reports.map((r) => r.shipments.arrived)),
+    released: sum(reports.map((r) => r.shipments.released)),
+    in_progress: sum(reports.map((r) => r.shipments.in_progress)),
+    observed: sum(reports.map((r) => r.shipments.observed)),
+    per_replication: { arrived: merged.shipments.arrived, arrived_ci95: merged.shipments.arrived_ci95 },
+  };
+  merged.per_replication = reports.map((r, i) => ({
+    replication: i,
+    aeo_mean_hours: r.aeo_vs_non_aeo.aeo.clearance_hours.mean,
+    non_aeo_mean_hours: r.aeo_vs_non_aeo.non_aeo.clearance_hours.mean,
+    by_tier: Object.fromEntries(Object.entries(r.by_tier).map(([k, v]: [string, any]) => [k, { count: v.count, mean: v.clearance_hours.mean, p90: v.clearance_hours.p90, inspection_rate: v.inspection_rate }])),
+  }));
+  return merged;
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+function mergeNode(nodes: any[], key: string): unknown {
+  const first = nodes[0];
+  if (Array.isArray(first)) return first.map((_, i) => mergeNode(nodes.map((n) => n[i]), key));
+  if (first !== null && typeof first === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(first)) {
+      const vals = nodes.map((n) => n?.[k]);
+      const v = first[k];
+      if (typeof v === 'number' && !FIXED.has(k)) {
+        if (vals.some((x) => typeof x !== 'number')) { out[k] = null; continue; }
+        if (SUMMED.has(k)) { out[k] = sum(vals); continue; }
+        out[k] = sum(vals) / vals.length;
+        out[`${k}_ci95`] = ci95(vals);
+      } else {
+        out[k] = v !== null && typeof v === 'object' ? mergeNode(vals, k) : v;
+      }
+    }
+    return out;
+  }
+  return first;
+}

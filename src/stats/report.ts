@@ -1,0 +1,137 @@
+import type { Resource } from '../engine/resource.js';
+import type { Scenario } from '../scenario/types.js';
+import { LANES } from '../scenario/types.js';
+import { Collector, TierTally, WITHIN_HOURS } from './collector.js';
+import { Summary, Within } from './summary.js';
+
+/** The report of DESIGN.md §5. Extra fields are additions; none of §5's are renamed. */
+export type Report = Record<string, any>;
+
+const stats = (s: Summary) => ({ mean: s.mean, p50: s.percentile(50), p90: s.percentile(90), p95: s.percentile(95), p99: s.percentile(99), max: s.max });
+const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
+
+export interface RunFacts {
+  runtime: string;
+  replication: number;
+  arrived: number;
+  released: number;
+  events: number;
+  wallSeconds: number;
+  resources: Resource<any>[];
+}
+
+/** Builds one replication's report from what its collector and stage resources observed. */
+export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
+  const lanesUsed = LANES.filter((l, i) => i < 3 || s.flow.lanes[i].length > 0 || s.tiers.some((t) => t.blue > 0));
+  const laneCounts = (t: TierTally) => Object.fromEntries(lanesUsed.map((l) => [l, t.lanes[LANES.indexOf(l)]]));
+  const totalValue = c.tiers.reduce((a, t) => a + t.value, 0);
+  const totalCount = c.tiers.reduce((a, t) => a + t.count, 0);
+
+  const byTier: Report = {};
+  s.tiers.forEach((tier, i) => {
+    const t = c.tiers[i];
+    const seg = c.segments[i];
+    byTier[tier.name] = {
+      label: tier.label,
+      aeo: tier.aeo,
+      count: t.count,
+      share: ratio(t.count, totalCount),
+      clearance_hours: stats(t.clearance),
+      released_within: t.within.shares(),
+      lanes: laneCounts(t),
+      inspection_rate: ratio(t.lanes[2], t.count),
+      hit_rate: ratio(t.hits, t.checked),
+      detection_rate: ratio(t.detected, t.noncompliant),
+      noncompliant: t.noncompliant,
+      findings: t.hits,
+      pre_lodged_share: ratio(t.preLodged, t.count),
+      value_cny: t.value,
+      value_share: ratio(t.value, totalValue),
+      guarantee_waived_cny: t.guaranteeWaived,
+      segments_mean_hours: {
+        lodgement_delay: ratio(seg.lodgement, t.count),
+        guarantee: ratio(seg.guarantee, t.count),
+        hold: ratio(seg.hold, t.count),
+      },
+    };
+  });
+
+  const group = (aeo: boolean) => {
+    const sum = new Summary();
+    const within = new Within(WITHIN_HOURS);
+    let count = 0;
+    s.tiers.forEach((tier, i) => {
+      if (tier.aeo !== aeo) return;
+      sum.add(c.tiers[i].clearance);
+      within.add(c.tiers[i].within);
+      count += c.tiers[i].count;
+    });
+    return { count, clearance_hours: stats(sum), released_within: within.shares() };
+  };
+  const aeo = group(true), nonAeo = group(false);
+
+  const byLane: Report = {};
+  lanesUsed.forEach((l) => {
+    const sm = c.lanes[LANES.indexOf(l)];
+    byLane[l] = { count: sm.count, share: ratio(sm.count, totalCount), clearance_hours: stats(sm) };
+  });
+
+  const window = (s.horizonDays - s.warmupDays) * 24;
+  const stages: Report = {};
+  s.stages.forEach((st, i) => {
+    const r = f.resources[i];
+    const wait = new Summary();
+    const byT: Report = {};
+    s.tiers.forEach((tier, k) => {
+      const w = c.stageWait[i][k];
+      wait.add(w);
+      byT[tier.name] = { count: w.count, wait_hours: stats(w) };
+    });
+    stages[st.name] = {
+      servers: st.servers === Infinity ? 'unlimited' : st.servers,
+      count: wait.count,
+      wait_hours: stats(wait),
+      service_hours: stats(c.stageService[i]),
+      utilization: st.servers === Infinity ? null : ratio(r.busyArea, r.availableArea),
+      queue: { mean: r.queueArea / window, max: r.maxQueue },
+      busy_mean: r.busyArea / window,
+      by_tier: byT,
+    };
+  });
+
+  const disruptions = s.disruptions.map((d, i) => {
+    const byT: Report = {};
+    const a = new Summary(), n = new Summary();
+    s.tiers.forEach((tier, k) => {
+      const sm = c.disruptionClearance[i][k];
+      byT[tier.name] = { count: sm.count, clearance_hours: stats(sm) };
+      (tier.aeo ? a : n).add(sm);
+    });
+    return {
+      name: d.name,
+      start_hours: d.start,
+      end_hours: d.end,
+      window_end_hours: d.end + s.priority.recovery,
+      by_tier: byT,
+      aeo_vs_non_aeo: { aeo: { count: a.count, clearance_hours: stats(a) }, non_aeo: { count: n.count, clearance_hours: stats(n) }, mean_ratio: n.mean > 0 ? a.mean / n.mean : null },
+    };
+  });
+
+  return {
+    scenario: s.name,
+    description: s.description,
+    seed: s.seed,
+    replications: 1,
+    runtime: f.runtime,
+    horizon_days: s.horizonDays,
+    warmup_days: s.warmupDays,
+    shipments: { arrived: f.arrived, released: f.released, in_progress: f.arrived - f.released, observed: totalCount },
+    by_tier: byTier,
+    aeo_vs_non_aeo: { aeo, non_aeo: nonAeo, mean_ratio: nonAeo.clearance_hours.mean > 0 && aeo.count > 0 ? aeo.clearance_hours.mean / nonAeo.clearance_hours.mean : null },
+    by_lane: byLane,
+    stages,
+    disruptions,
+    events: f.events,
+    wall_seconds: f.wallSeconds,
+  };
+}

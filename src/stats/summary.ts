@@ -1,0 +1,81 @@
+import * as hdr from 'hdr-histogram-js';
+
+/** Percentiles come from an HDR histogram of whole seconds (3 significant digits). */
+const SECONDS = 3600;
+
+export interface SummaryStats {
+  mean: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/**
+ * A streaming summary of a quantity in hours: exact count and mean (Welford), percentiles from a
+ * fixed-precision histogram. Memory is bounded by the histogram, never by the number recorded.
+ */
+export class Summary {
+  count = 0;
+  mean = 0;
+  private m2 = 0;
+  max = 0;
+  private readonly hist = hdr.build({ numberOfSignificantValueDigits: 3, autoResize: true });
+
+  record(hours: number): void {
+    const n = ++this.count;
+    const d = hours - this.mean;
+    this.mean += d / n;
+    this.m2 += d * (hours - this.mean);
+    if (hours > this.max) this.max = hours;
+    this.hist.recordValue(Math.round(hours * SECONDS));
+  }
+
+  get variance(): number {
+    return this.count > 1 ? this.m2 / (this.count - 1) : 0;
+  }
+
+  percentile(p: number): number {
+    return this.count ? this.hist.getValueAtPercentile(p) / SECONDS : 0;
+  }
+
+  /** Merges another summary into this one (Chan's parallel update for the moments). */
+  add(o: Summary): void {
+    if (o.count === 0) return;
+    const n = this.count + o.count;
+    const d = o.mean - this.mean;
+    this.m2 += o.m2 + (d * d * this.count * o.count) / n;
+    this.mean += (d * o.count) / n;
+    this.count = n;
+    if (o.max > this.max) this.max = o.max;
+    this.hist.add(o.hist);
+  }
+
+  stats(): SummaryStats {
+    return { mean: this.mean, p50: this.percentile(50), p90: this.percentile(90), p95: this.percentile(95), p99: this.percentile(99), max: this.max };
+  }
+}
+
+/** Counts of a quantity at or below fixed thresholds, for "released within N hours". */
+export class Within {
+  readonly counts: number[];
+  total = 0;
+  constructor(readonly thresholds: number[]) {
+    this.counts = thresholds.map(() => 0);
+  }
+  record(h: number): void {
+    this.total++;
+    const t = this.thresholds;
+    for (let i = 0; i < t.length; i++) if (h <= t[i]) this.counts[i]++;
+  }
+  add(o: Within): void {
+    this.total += o.total;
+    for (let i = 0; i < this.counts.length; i++) this.counts[i] += o.counts[i];
+  }
+  shares(): Record<string, number> {
+    const out: Record<string, number> = {};
+    this.thresholds.forEach((t, i) => (out[`${t}h`] = this.total ? this.counts[i] / this.total : 0));
+    return out;
+  }
+}
