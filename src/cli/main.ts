@@ -1,0 +1,62 @@
+import { Command, CommanderError, Option } from 'commander';
+import { ClearsimError } from '../errors.js';
+import { collect, positiveNumber, wholeNumber } from './options.js';
+import { overridesFrom, runCommand, type RunFlags } from './run-command.js';
+import { validateCommand } from './validate-command.js';
+
+/** Exit codes: 0 done, 1 run failed, 2 bad input (scenario or flags). */
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = new Command('clearsim')
+    .description('Event-driven customs clearance simulator: AEO vs non-AEO clearance times')
+    .version(process.env.npm_package_version ?? '0.1.0')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+
+  program
+    .command('run')
+    .description('run a scenario and print a summary (or the report JSON with --json)')
+    .argument('<scenario>', 'scenario file (YAML or JSON)')
+    .option('--seed <n>', 'override the scenario seed', wholeNumber(0))
+    .option('--replications <n>', 'independent replications; >1 adds 95% confidence half-widths', wholeNumber(1, 10000))
+    .option('--days <n>', 'override horizon.days', positiveNumber)
+    .option('--set <path=value>', 'override any field, e.g. --set tiers.aeo.lanes.red=0.01 (repeatable)', collect, [])
+    .option('--json', 'print the report JSON on stdout and nothing else there')
+    .option('--out <file>', 'also write the report JSON to a file')
+    .addOption(new Option('--runtime <name>', 'runtime').choices(['embedded', 'bullmq']).default('embedded'))
+    .exitOverride()
+    .action(async (file: string, flags: RunFlags) => {
+      code = await runCommand(file, flags);
+    });
+
+  program
+    .command('validate')
+    .description('check scenario files; list every problem as file:line path: message')
+    .argument('<scenario...>', 'scenario files')
+    .option('--set <path=value>', 'apply an override before validating (repeatable)', collect, [])
+    .exitOverride()
+    .action((files: string[], flags: { set: string[] }) => {
+      code = validateCommand(files, overridesFrom(flags));
+    });
+
+  try {
+    if (argv.length <= 2) {
+      program.outputHelp({ error: true });
+      return 2;
+    }
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2;
+    }
+    if (err instanceof ClearsimError) {
+      process.stderr.write(err.message + '\n');
+      return 2;
+    }
+    process.stderr.write(`clearsim: run failed: ${(err as Error).message}\n`);
+    if (process.env.CLEARSIM_DEBUG) process.stderr.write(String((err as Error).stack) + '\n');
+    return 1;
+  }
+}

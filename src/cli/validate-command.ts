@@ -1,0 +1,23 @@
+import { ScenarioError, formatIssue } from '../errors.js';
+import { loadScenarioFile, type Override } from '../scenario/load.js';
+import { offeredLoads } from '../model/load.js';
+
+/** Validates each file; prints every problem, or a one-line digest with the stages' offered loads. */
+export function validateCommand(files: string[], overrides: Override[]): number {
+  let bad = 0;
+  for (const f of files) {
+    try {
+      const s = loadScenarioFile(f, overrides);
+      const loads = offeredLoads(s).map((l) => `${l.stage} ${l.utilization === null ? 'unlimited' : `${(l.utilization * 100).toFixed(0)}%`}`);
+      process.stdout.write(`${f}: ok (${s.name}, ${s.tiers.length} tiers, ${s.stages.length} stages; offered load: ${loads.join(', ')})\n`);
+      for (const l of offeredLoads(s)) {
+        if (l.utilization !== null && l.utilization >= 1) process.stderr.write(`${f}: warning: stages.${l.stage} is offered ${(l.utilization * 100).toFixed(0)}% of its capacity on average: its queue will grow without bound\n`);
+      }
+    } catch (err) {
+      if (!(err instanceof ScenarioError)) throw err;
+      bad++;
+      for (const i of err.issues) process.stderr.write(formatIssue(i) + '\n');
+    }
+  }
+  return bad ? 2 : 0;
+}
