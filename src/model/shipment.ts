@@ -64,6 +64,12 @@ export class ShipmentModel {
    * million) are truncated to it. 0 when no tier pre-lodges.
    */
   readonly lookahead: number;
+  private readonly usesHold: boolean;
+  private readonly usesGuarantee: boolean;
+  private readonly usesValue: boolean;
+  private readonly guaranteeShare: number;
+  private readonly detection: Float64Array;
+  private readonly warmup: number;
 
   constructor(readonly scenario: Scenario) {
     this.routes = buildRoutes(scenario);
@@ -71,6 +77,12 @@ export class ShipmentModel {
     let c = 0;
     this.tierCum = Float64Array.from(scenario.tiers.map((t) => (c += t.shipmentShare)));
     this.tierCum[this.tierCum.length - 1] = Infinity; // shares sum to 1 within 1e-6; never fall off the end
+    this.detection = Float64Array.from(scenario.stages.map((x) => x.detection));
+    this.usesHold = this.detection.some((d) => d > 0);
+    this.usesGuarantee = scenario.guarantee !== null;
+    this.guaranteeShare = scenario.guarantee?.share ?? 0;
+    this.usesValue = scenario.tiers.some((t) => t.value !== null);
+    this.warmup = scenario.warmupDays * 24;
     this.lookahead = scenario.tiers.some((t) => t.preArrivalShare > 0) ? scenario.lodgement.lead.quantile(1 - 1e-6) : 0;
   }
 
@@ -81,10 +93,12 @@ export class ShipmentModel {
   draw(sh: Shipment, st: Streams, id: number, arrival: number): Shipment {
     const s = this.scenario;
     const uTier = st.tier(), uNc = st.noncompliance(), uLane = st.lane(), uPre = st.lodgement(), uLodge = st.lodgementTime();
-    sh.uHold = st.hold();
-    const uG = st.guarantee();
-    sh.uGuaranteeDelay = st.guaranteeDelay();
-    const uValue = st.value();
+    // Streams a scenario never reads are not drawn at all: each purpose has its own stream, so
+    // skipping one whole stream leaves every other shipment's draws unchanged.
+    sh.uHold = this.usesHold ? st.hold() : 0;
+    const uG = this.usesGuarantee ? st.guarantee() : 1;
+    sh.uGuaranteeDelay = this.usesGuarantee ? st.guaranteeDelay() : 0;
+    const uValue = this.usesValue ? st.value() : 0;
     const n = sh.uService.length;
     for (let i = 0; i < n; i++) sh.uService[i] = st.service[i]();
 
@@ -98,21 +112,19 @@ export class ShipmentModel {
     const cum = sh.noncompliant ? this.lanes[tier].noncompliant : this.lanes[tier].compliant;
     const lane = uLane < cum[0] ? 2 : uLane < cum[1] ? 1 : uLane < cum[2] ? 3 : 0;
     sh.lane = lane;
-    sh.route = this.routes[lane];
+    const route = this.routes[lane];
+    sh.route = route;
     sh.arrival = arrival;
     sh.preLodged = uPre < t.preArrivalShare;
     sh.lodgement = sh.preLodged ? arrival - Math.min(s.lodgement.lead.quantile(uLodge), this.lookahead) : arrival + s.lodgement.delay.quantile(uLodge);
-    sh.needsGuarantee = s.guarantee !== null && uG < s.guarantee.share;
+    sh.needsGuarantee = uG < this.guaranteeShare;
     sh.value = t.value ? t.value.quantile(uValue) : 0;
 
-    let finding = false;
-    for (let i = 0; i < n; i++) {
-      const u = st.detection[i]();
-      const f = sh.noncompliant && u < s.stages[i].detection;
-      sh.found[i] = f ? 1 : 0;
-    }
+    const det = this.detection;
+    for (let i = 0; i < n; i++) sh.found[i] = det[i] > 0 && st.detection[i]() < det[i] && sh.noncompliant ? 1 : 0;
     // A finding counts only at a check the shipment actually passes.
-    const stages = sh.route.stages;
+    let finding = false;
+    const stages = route.stages;
     for (let i = 0; i < stages.length; i++) if (sh.found[stages[i]]) finding = true;
     sh.finding = finding;
 
@@ -122,9 +134,7 @@ export class ShipmentModel {
     sh.guaranteeHours = -1;
     sh.holdHours = -1;
     sh.releasePending = false;
-    sh.observed = arrival >= s.warmupDays * 24;
-    sh.waits.fill(0);
-    sh.services.fill(0);
+    sh.observed = arrival >= this.warmup;
     return sh;
   }
 

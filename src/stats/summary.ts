@@ -1,7 +1,4 @@
-import * as hdr from 'hdr-histogram-js';
-
-/** Percentiles come from an HDR histogram of whole seconds (3 significant digits). */
-const SECONDS = 3600;
+import { LogHistogram } from './histogram.js';
 
 export interface SummaryStats {
   mean: number;
@@ -14,14 +11,14 @@ export interface SummaryStats {
 
 /**
  * A streaming summary of a quantity in hours: exact count and mean (Welford), percentiles from a
- * fixed-precision histogram. Memory is bounded by the histogram, never by the number recorded.
+ * log-linear histogram (0.4% relative precision). Memory is bounded by the histogram, never by the number recorded.
  */
 export class Summary {
   count = 0;
   mean = 0;
   private m2 = 0;
   max = 0;
-  private readonly hist = hdr.build({ numberOfSignificantValueDigits: 3, autoResize: true });
+  private readonly hist = new LogHistogram();
 
   record(hours: number): void {
     const n = ++this.count;
@@ -29,7 +26,7 @@ export class Summary {
     this.mean += d / n;
     this.m2 += d * (hours - this.mean);
     if (hours > this.max) this.max = hours;
-    this.hist.recordValue(Math.round(hours * SECONDS));
+    this.hist.record(hours);
   }
 
   get variance(): number {
@@ -37,7 +34,7 @@ export class Summary {
   }
 
   percentile(p: number): number {
-    return this.count ? this.hist.getValueAtPercentile(p) / SECONDS : 0;
+    return this.hist.percentile(p);
   }
 
   /** Merges another summary into this one (Chan's parallel update for the moments). */
