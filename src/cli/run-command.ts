@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { accessSync, constants, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { loadScenarioFile, parseOverride, type Override } from '../scenario/load.js';
 import { runEmbedded } from '../runtime/run.js';
@@ -27,6 +28,14 @@ export function overridesFrom(flags: { seed?: number; replications?: number; day
 export async function runCommand(file: string, flags: RunFlags): Promise<number> {
   if (flags.runtime !== 'embedded') throw new UsageError(`--runtime ${flags.runtime}: only the embedded runtime is available in this build`);
   const scenario = loadScenarioFile(file, overridesFrom(flags));
+  if (flags.out) {
+    // Refuse before the run rather than lose a long run's result at the end.
+    try {
+      accessSync(dirname(resolve(flags.out)), constants.W_OK);
+    } catch (err) {
+      throw new UsageError(`--out ${flags.out}: cannot write there (${(err as NodeJS.ErrnoException).code ?? 'not writable'})`);
+    }
+  }
   const bar = progressBar(scenario.name);
   let report;
   try {
