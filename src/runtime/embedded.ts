@@ -1,3 +1,4 @@
+import Denque from 'denque';
 import { Calendar } from '../engine/calendar.js';
 import { Resource } from '../engine/resource.js';
 import { ArrivalProcess } from '../model/arrivals.js';
@@ -40,6 +41,11 @@ export class EmbeddedRun {
   private readonly horizon: number;
   readonly start: number;
   private readonly pool: Shipment[] = [];
+  /**
+   * Shipments drawn ahead of their arrival, in arrival order. Arrival times are monotonic, so a
+   * FIFO with only its head on the calendar keeps the heap small however far ahead we draw.
+   */
+  private readonly incoming = new Denque<Shipment>();
   private readonly stageCount: number;
   private nextId = 0;
   private nextArrival: number;
@@ -111,7 +117,7 @@ export class EmbeddedRun {
       const sh = cal.ref as Shipment;
       switch (cal.kind) {
         case Ev.Generate: this.generate(); break;
-        case Ev.Arrive: this.arrive(sh); break;
+        case Ev.Arrive: this.nextIncoming(); break;
         case Ev.Lodge: this.advance(sh); break;
         case Ev.ServiceEnd: this.serviceEnd(sh, cal.arg); break;
         case Ev.GuaranteeDone: this.advance(sh); break;
@@ -140,11 +146,10 @@ export class EmbeddedRun {
     const now = this.calendar.now;
     const sh = this.model.draw(this.pool.pop() ?? new Shipment(this.stageCount), this.streams, this.nextId++, this.nextArrival);
     this.inSystem++;
-    if (sh.preLodged) {
-      this.calendar.schedule(Math.max(now, sh.lodgement), Ev.Lodge, sh);
-      this.calendar.schedule(sh.arrival, Ev.Arrive, sh);
-    } else if (sh.arrival > now) {
-      this.calendar.schedule(sh.arrival, Ev.Arrive, sh);
+    if (sh.preLodged) this.calendar.schedule(Math.max(now, sh.lodgement), Ev.Lodge, sh);
+    if (sh.arrival > now) {
+      this.incoming.push(sh);
+      if (this.incoming.length === 1) this.calendar.schedule(sh.arrival, Ev.Arrive, null);
     } else {
       this.arrive(sh);
     }
@@ -152,6 +157,13 @@ export class EmbeddedRun {
     this.nextArrival = next;
     if (next < this.horizon) this.calendar.schedule(next - this.model.lookahead, Ev.Generate, null);
     else this.arrivalsDone = true;
+  }
+
+  private nextIncoming(): void {
+    const sh = this.incoming.shift() as Shipment;
+    const head = this.incoming.peekFront();
+    if (head !== undefined) this.calendar.schedule(head.arrival, Ev.Arrive, null);
+    this.arrive(sh);
   }
 
   private arrive(sh: Shipment): void {
