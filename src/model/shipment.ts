@@ -41,6 +41,10 @@ export class Shipment {
   holdHours = -1;
   /** Released before the goods arrived: the release is recorded when they do, with clearance 0. */
   releasePending = false;
+  /** Released (the runtime recycles the object only once its goods have arrived too). */
+  released = false;
+  /** End of the current delay (hours), set by ShipmentModel.next. */
+  until = 0;
   /** Per-stage wait and service (hours) for traces and segment breakdowns. */
   readonly waits: Float64Array;
   readonly services: Float64Array;
@@ -51,6 +55,18 @@ export class Shipment {
     this.waits = new Float64Array(stageCount);
     this.services = new Float64Array(stageCount);
   }
+}
+
+export const enum Next {
+  /** Join the queue of stage route.stages[step]. */
+  Stage,
+  /** Wait until `until` (guarantee, findings hold), then ask again. */
+  Delay,
+  /** The next stage needs the goods: wait for arrival (`until`), then join it. */
+  WaitForGoods,
+  Release,
+  /** Cleared before arrival: released when the goods arrive (`until`). */
+  ReleaseOnArrival,
 }
 
 /** The pure model of who arrives and what happens to them; shared by both runtimes. */
@@ -70,6 +86,7 @@ export class ShipmentModel {
   private readonly guaranteeShare: number;
   private readonly detection: Float64Array;
   private readonly warmup: number;
+  private readonly needsGoods: boolean[];
 
   constructor(readonly scenario: Scenario) {
     this.routes = buildRoutes(scenario);
@@ -83,6 +100,7 @@ export class ShipmentModel {
     this.guaranteeShare = scenario.guarantee?.share ?? 0;
     this.usesValue = scenario.tiers.some((t) => t.value !== null);
     this.warmup = scenario.warmupDays * 24;
+    this.needsGoods = scenario.stages.map((x) => x.needsGoods);
     this.lookahead = scenario.tiers.some((t) => t.preArrivalShare > 0) ? scenario.lodgement.lead.quantile(1 - 1e-6) : 0;
   }
 
@@ -134,6 +152,7 @@ export class ShipmentModel {
     sh.guaranteeHours = -1;
     sh.holdHours = -1;
     sh.releasePending = false;
+    sh.released = false;
     sh.observed = arrival >= this.warmup;
     return sh;
   }
@@ -144,6 +163,33 @@ export class ShipmentModel {
 
   holdTime(sh: Shipment): number {
     return this.scenario.hold.quantile(sh.uHold);
+  }
+
+  /**
+   * What a shipment does next from its current step, at simulated time `now`: both runtimes move
+   * shipments with this, so the route logic exists once. Reaching the release phase draws the
+   * guarantee delay; finishing the stages draws the findings hold; for a Delay, `sh.until` is when
+   * it ends (and the shipment then asks again).
+   */
+  next(sh: Shipment, now: number): Next {
+    const route = sh.route;
+    if (sh.step === route.releaseStart && sh.guaranteeHours < 0) {
+      const g = this.guaranteeDelay(sh);
+      sh.guaranteeHours = g;
+      if (g > 0) { sh.until = now + g; return Next.Delay; }
+    }
+    if (sh.step >= route.stages.length) {
+      if (sh.finding && sh.holdHours < 0) {
+        const h = this.holdTime(sh);
+        sh.holdHours = h;
+        if (h > 0) { sh.until = now + h; return Next.Delay; }
+      }
+      // Cleared before the goods arrived: released the moment they do (TRS clearance 0).
+      if (sh.arrival > now) { sh.until = sh.arrival; return Next.ReleaseOnArrival; }
+      return Next.Release;
+    }
+    if (this.needsGoods[route.stages[sh.step]] && sh.arrival > now) { sh.until = sh.arrival; return Next.WaitForGoods; }
+    return Next.Stage;
   }
 
   /** Guarantee delay before the release phase; 0 when not needed or the tier is exempt. */

@@ -3,7 +3,7 @@ import { Calendar } from '../engine/calendar.js';
 import { Resource } from '../engine/resource.js';
 import { ArrivalProcess } from '../model/arrivals.js';
 import { Streams } from '../model/random.js';
-import { Shipment, ShipmentModel } from '../model/shipment.js';
+import { Next, Shipment, ShipmentModel } from '../model/shipment.js';
 import type { Scenario } from '../scenario/types.js';
 import { Collector } from '../stats/collector.js';
 import { capacityAt, hasCapacitySchedule, nextCapacityChange, priorityWindows } from './capacity.js';
@@ -17,9 +17,8 @@ const enum Ev {
   /** The declaration is lodged: the shipment enters its route. */
   Lodge,
   ServiceEnd,
-  /** The guarantee is in place: the release phase continues. */
-  GuaranteeDone,
-  HoldEnd,
+  /** A guarantee delay or a findings hold is over: the shipment moves on. */
+  Resume,
   Capacity,
   PriorityOn,
   PriorityOff,
@@ -120,8 +119,7 @@ export class EmbeddedRun {
         case Ev.Arrive: this.nextIncoming(); break;
         case Ev.Lodge: this.advance(sh); break;
         case Ev.ServiceEnd: this.serviceEnd(sh, cal.arg); break;
-        case Ev.GuaranteeDone: this.advance(sh); break;
-        case Ev.HoldEnd: this.release(sh); break;
+        case Ev.Resume: this.advance(sh); break;
         case Ev.Capacity: this.capacityChange(cal.arg); break;
         case Ev.PriorityOn: for (const r of this.resources) r.priority = true; break;
         case Ev.PriorityOff: for (const r of this.resources) r.priority = false; break;
@@ -174,6 +172,11 @@ export class EmbeddedRun {
       this.finish(sh, 0);
       return;
     }
+    if (sh.released) {
+      // released at this very instant, before its arrival event: only now may it be recycled
+      this.pool.push(sh);
+      return;
+    }
     if (sh.waitingForGoods) {
       sh.waitingForGoods = false;
       this.enter(sh, sh.route.stages[sh.step]);
@@ -187,34 +190,13 @@ export class EmbeddedRun {
 
   /** Moves a shipment on from its current step until it waits for something. */
   private advance(sh: Shipment): void {
-    const route = sh.route;
-    const now = this.calendar.now;
-    if (sh.step === route.releaseStart && sh.guaranteeHours < 0) {
-      const g = this.model.guaranteeDelay(sh);
-      sh.guaranteeHours = g;
-      if (g > 0) {
-        this.calendar.schedule(now + g, Ev.GuaranteeDone, sh);
-        return;
-      }
+    switch (this.model.next(sh, this.calendar.now)) {
+      case Next.Stage: this.enter(sh, sh.route.stages[sh.step]); break;
+      case Next.Delay: this.calendar.schedule(sh.until, Ev.Resume, sh); break;
+      case Next.WaitForGoods: sh.waitingForGoods = true; break;
+      case Next.Release: this.finish(sh, this.calendar.now - sh.arrival); break;
+      case Next.ReleaseOnArrival: sh.releasePending = true; break;
     }
-    if (sh.step >= route.stages.length) {
-      if (sh.finding && sh.holdHours < 0) {
-        const h = this.model.holdTime(sh);
-        sh.holdHours = h;
-        if (h > 0) {
-          this.calendar.schedule(now + h, Ev.HoldEnd, sh);
-          return;
-        }
-      }
-      this.release(sh);
-      return;
-    }
-    const stage = route.stages[sh.step];
-    if (this.scenario.stages[stage].needsGoods && !sh.goodsArrived) {
-      sh.waitingForGoods = true;
-      return;
-    }
-    this.enter(sh, stage);
   }
 
   private enter(sh: Shipment, stage: number): void {
@@ -272,20 +254,13 @@ export class EmbeddedRun {
     if (next < Infinity) this.calendar.schedule(next, Ev.Capacity, null, stage);
   }
 
-  private release(sh: Shipment): void {
-    if (!sh.goodsArrived) {
-      // Cleared before the goods arrived: released the moment they do (TRS clearance 0).
-      sh.releasePending = true;
-      return;
-    }
-    this.finish(sh, this.calendar.now - sh.arrival);
-  }
-
   private finish(sh: Shipment, clearance: number): void {
     this.released++;
     this.inSystem--;
     this.collector.release(sh, clearance, sh.guaranteeHours > 0 ? sh.guaranteeHours : 0, sh.holdHours > 0 ? sh.holdHours : 0, this.model.guaranteeWaived(sh));
     this.observer?.released?.(sh, clearance, this.calendar.now);
-    this.pool.push(sh);
+    sh.released = true;
+    // a shipment still in the incoming queue must not be reused before its arrival event
+    if (sh.goodsArrived) this.pool.push(sh);
   }
 }
