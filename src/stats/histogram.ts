@@ -60,6 +60,5 @@ export class LogHistogram {
 function bucketMid(i: number): number {
   const exp = (i >>> MANTISSA_BITS) + MIN_EXP;
   const mant = i & ((1 << MANTISSA_BITS) - 1);
-  const lo = 2 ** (exp - 1023) * (1 + mant / (1 << MANTISSA_BITS));
-  return lo * (1 + 0.5 / (1 << MANTISSA_BITS));
+  return 2 ** (exp - 1023) * (1 + (mant + 0.5) / (1 << MANTISSA_BITS));
 }
