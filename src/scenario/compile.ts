@@ -117,7 +117,8 @@ export function compileScenario(doc: Raw): { scenario?: Scenario; issues: Compil
       service: dist(s.service, ['stages', name, 'service'], true),
       needsGoods: s.needs_goods ?? false,
       hours,
-      detection: detection[name] ?? 0,
+      // hasOwn: a stage named `constructor` must not pick up Object.prototype's.
+      detection: Object.hasOwn(detection, name) ? detection[name] : 0,
     };
   });
 

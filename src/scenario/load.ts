@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { Document, LineCounter, isMap, isNode, isPair, isScalar, isSeq, parse as parseYamlValue, parseDocument, type Node as YamlNode } from 'yaml';
+import { Document, LineCounter, isAlias, isCollection, isMap, isNode, isPair, isScalar, isSeq, parse as parseYamlValue, parseDocument, type Node as YamlNode, type YAMLError } from 'yaml';
 import { ScenarioError, type ScenarioIssue } from '../errors.js';
 import { compileScenario } from './compile.js';
-import { schemaErrors } from './schema.js';
+import { schemaErrors, show } from './schema.js';
 import type { Scenario } from './types.js';
 
 export interface Override { path: string; value: unknown; /** as typed, for messages */ text: string }
@@ -36,53 +36,131 @@ export function loadScenarioText(text: string, source: string, overrides: Overri
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const line = (offset: number | undefined) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
   if (doc.errors.length) {
-    throw new ScenarioError(doc.errors.map((e) => ({ source, line: line(e.pos[0]), path: '', message: `not valid YAML/JSON: ${e.message.split('\n')[0]}` })));
+    throw new ScenarioError(doc.errors.map((e) => ({ source, ...syntaxIssue(doc, e, line) })));
   }
   if (!isMap(doc.contents)) {
-    throw new ScenarioError([{ source, line: 1, path: '', message: 'a scenario must be a mapping of fields (name, seed, horizon, ...)' }]);
+    const c = doc.contents;
+    const got = c === null || (isScalar(c) && c.value === null) ? ' (the file is empty)' : isSeq(c) ? ' (got a list)' : isScalar(c) ? ` (got ${show(c.value)})` : '';
+    throw new ScenarioError([{ source, line: line(c?.range?.[0]) ?? 1, path: '', message: `a scenario must be a mapping of fields (name, seed, horizon, ...)${got}` }]);
   }
 
-  const applied: Override[] = [];
+  // toJS throws on these without saying where, so they are found first, with their lines.
+  const unresolved: ScenarioIssue[] = [];
+  walk(doc.contents, [], (node, path) => {
+    if (isAlias(node) && !node.resolve(doc)) unresolved.push({ source, line: line(node.range?.[0]), path: path.join('.'), message: `alias *${node.source} has no anchor &${node.source} before it` });
+  });
+  if (unresolved.length) throw new ScenarioError(unresolved);
+
+  // How much of each override's path the file already had: a node below that was made by the
+  // override, so a problem there is the override's, not the file's.
+  const applied: { o: Override; existing: number }[] = [];
   const issues: ScenarioIssue[] = [];
   for (const o of overrides) {
+    const segs = segments(o.path);
+    let existing = 0;
+    while (existing < segs.length && doc.hasIn(segs.slice(0, existing + 1))) existing++;
     try {
-      doc.setIn(segments(o.path), doc.createNode(o.value));
-      applied.push(o);
+      doc.setIn(segs, doc.createNode(o.value));
+      applied.push({ o, existing });
     } catch {
       issues.push({ source: o.text, path: o.path, message: 'cannot be set: a part of this path is not a mapping or list in the scenario' });
     }
   }
   if (issues.length) throw new ScenarioError(issues);
 
-  const data = doc.toJS({ maxAliasCount: 100 });
-  const locate = (path: string[], atKey = false): { source: string; line?: number } => {
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    if (!(err instanceof ReferenceError)) throw err;
+    let first: number | undefined;
+    walk(doc.contents, [], (node) => { if (isAlias(node)) first ??= node.range?.[0]; });
+    throw new ScenarioError([{ source, line: line(first), path: '', message: 'not valid YAML/JSON: its aliases expand to too many nodes (more than 100); write the values out' }]);
+  }
+  const within = (path: string, root: string) => path === root || path.startsWith(root + '.');
+  const locate = (path: string[]): { source: string; line?: number; after?: string } => {
     const dotted = path.join('.');
-    const o = [...applied].reverse().find((a) => dotted === a.path || dotted.startsWith(a.path + '.') || a.path.startsWith(dotted + '.'));
-    if (o && (dotted === o.path || dotted.startsWith(o.path + '.'))) return { source: o.text };
-    return { source, line: line(nodeOffset(doc, path, atKey)) };
+    for (const { o, existing } of [...applied].reverse()) {
+      if (within(dotted, o.path) || (within(o.path, dotted) && path.length > existing)) return { source: o.text };
+    }
+    // A problem the file's node has only because of an override below it (a share that no longer sums to 1).
+    const below = applied.filter(({ o }) => within(o.path, dotted)).map(({ o }) => o.text);
+    return { source, line: line(nodeOffset(doc, path)), after: below.length ? below.join(', ') : undefined };
+  };
+  const issue = (path: string[], message: string): ScenarioIssue => {
+    const { after, ...where } = locate(path);
+    return { ...where, path: path.join('.'), message: after ? `${message} (after ${after})` : message };
   };
 
-  for (const e of schemaErrors(data)) issues.push({ ...locate(e.path, e.atKey), path: e.path.join('.'), message: e.message });
+  for (const e of schemaErrors(data)) issues.push(issue(e.path, e.message));
   if (issues.length) throw new ScenarioError(issues);
 
-  const { scenario, issues: semantic } = compileScenario(data);
-  if (!scenario) throw new ScenarioError(semantic.map((e) => ({ ...locate(e.path), path: e.path.join('.'), message: e.message })));
+  const { scenario, issues: semantic } = compileScenario(data as Record<string, any>);
+  if (!scenario) throw new ScenarioError(semantic.map((e) => issue(e.path, e.message)));
   return scenario;
 }
 
-/** Offset of the node a path names, or of its nearest ancestor that exists (for a missing field). */
-function nodeOffset(doc: Document, path: string[], atKey: boolean): number | undefined {
+const keyName = (key: unknown) => (isScalar(key) ? String(key.value) : String(key));
+
+/** Calls `fn` on every node under `node` with its path (keys, and list indices as strings). */
+function walk(node: unknown, path: string[], fn: (node: YamlNode, path: string[]) => void): void {
+  if (!isNode(node)) return;
+  fn(node, path);
+  if (isMap(node)) {
+    for (const p of node.items) {
+      const key = keyName(p.key);
+      if (isNode(p.key)) fn(p.key, [...path, key]);
+      walk(p.value, [...path, key], fn);
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => walk(item, [...path, String(i)], fn));
+  }
+}
+
+/** A parse error as an issue, on the line a reader would look at rather than where the parser gave up. */
+function syntaxIssue(doc: Document, e: YAMLError, line: (offset: number | undefined) => number | undefined): Omit<ScenarioIssue, 'source'> {
+  // The library's advice for this one is about its own API, not the file.
+  const why = e.code === 'MULTIPLE_DOCS' ? 'a scenario file holds one document; another starts here' : e.message.split('\n')[0];
+  const message = `not valid YAML/JSON: ${why}`;
+  if (e.code === 'DUPLICATE_KEY') {
+    // The pair is still in the document: its path, and where the key was first given, say which.
+    let found: Omit<ScenarioIssue, 'source'> | undefined;
+    walk(doc.contents, [], (node, path) => {
+      if (found || !isMap(node)) return;
+      for (const p of node.items) {
+        if (!isNode(p.key) || p.key.range?.[0] !== e.pos[0]) continue;
+        const name = keyName(p.key);
+        const first = node.items.find((q) => q !== p && isNode(q.key) && keyName(q.key) === name);
+        const firstLine = isNode(first?.key) ? line(first.key.range?.[0]) : undefined;
+        found = { line: line(e.pos[0]), path: [...path, name].join('.'), message: `duplicate key${firstLine ? ` (first given on line ${firstLine})` : ''}` };
+      }
+    });
+    if (found) return found;
+  }
+  if (e.code === 'BAD_INDENT' && /^Flow (sequence|map) in block collection/.test(e.message)) {
+    // Reported where the next line starts; the unclosed [ or { is where the reader must look.
+    let start: number | undefined;
+    walk(doc.contents, [], (node) => {
+      if (isCollection(node) && node.flow && node.range && node.range[1] === e.pos[0] && (start === undefined || node.range[0] < start)) start = node.range[0];
+    });
+    if (start !== undefined) return { line: line(start), path: '', message };
+  }
+  return { line: line(e.pos[0]), path: '', message };
+}
+
+/**
+ * Offset of the key that names a path (`tiers:` rather than its first tier, on the line below), or
+ * of a list item. For a missing field, the key of the mapping that lacks it.
+ */
+function nodeOffset(doc: Document, path: string[]): number | undefined {
   let node: unknown = doc.contents;
   let offset = (doc.contents as YamlNode | null)?.range?.[0];
-  for (let i = 0; i < path.length; i++) {
-    const seg = path[i];
+  for (const seg of path) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? String(p.key.value) : String(p.key)) === seg);
+      const pair = node.items.find((p) => isPair(p) && keyName(p.key) === seg);
       if (!pair) return offset;
-      const key = pair.key as YamlNode;
-      if (atKey && i === path.length - 1) return key?.range?.[0] ?? offset;
       node = pair.value;
-      offset = isNode(node) ? node.range?.[0] ?? key?.range?.[0] : key?.range?.[0];
+      offset = (isNode(pair.key) ? pair.key.range?.[0] : undefined) ?? (isNode(node) ? node.range?.[0] : undefined) ?? offset;
     } else if (isSeq(node)) {
       node = node.items[Number(seg)];
       if (!isNode(node)) return offset;

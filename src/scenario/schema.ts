@@ -9,16 +9,20 @@ export const scenarioSchema: Record<string, unknown> = JSON.parse(readFileSync(S
 let validator: ValidateFunction | undefined;
 
 /** Schema errors for a parsed document, each as a dotted path (pointing at the field) and a message. */
-export function schemaErrors(data: unknown): { path: string[]; message: string; atKey?: boolean }[] {
-  validator ??= new Ajv({ allErrors: true, verbose: true, strict: false }).compile(scenarioSchema);
+export function schemaErrors(data: unknown): { path: string[]; message: string }[] {
+  // strictNumbers: YAML's .inf and .nan are numbers to Ajv otherwise, and .nan passes every bound.
+  validator ??= new Ajv({ allErrors: true, verbose: true, strict: false, strictNumbers: true }).compile(scenarioSchema);
   if (validator(data)) return [];
-  const out: { path: string[]; message: string; atKey?: boolean }[] = [];
+  const out: { path: string[]; message: string }[] = [];
   const seen = new Set<string>();
   const errors = validator.errors ?? [];
   // An anyOf that failed is reported once, in its own words, not as each branch's complaint.
   const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  // A misspelt key is one mistake: its "did you mean" already names the field reported missing.
+  const misspelt = new Set(errors.filter((e) => e.keyword === 'additionalProperties').map((e) => `${e.instancePath}/${guessFor(e) ?? ''}`));
   for (const e of errors) {
     if (e.keyword === 'if') continue;
+    if (e.keyword === 'required' && misspelt.has(`${e.instancePath}/${(e.params as { missingProperty: string }).missingProperty}`)) continue;
     if (e.keyword !== 'anyOf' && anyOfPaths.has(e.instancePath) && /anyOf\/\d+\//.test(e.schemaPath)) continue;
     const f = describe(e);
     if (!f) continue;
@@ -37,6 +41,7 @@ function pointerToPath(pointer: string): string[] {
 
 export function show(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v); // JSON would say null
   if (v === undefined) return 'nothing';
   const s = JSON.stringify(v);
   return s.length > 60 ? s.slice(0, 57) + '...' : s;
@@ -66,17 +71,25 @@ function editDistance(a: string, b: string): number {
   return row[b.length];
 }
 
-function describe(e: ErrorObject): { path: string[]; message: string; atKey?: boolean } | undefined {
+function knownKeys(e: ErrorObject): string[] {
+  return Object.keys(((e.parentSchema as Record<string, unknown> | undefined)?.properties as object) ?? {}).filter((k) => k !== '$schema');
+}
+
+function guessFor(e: ErrorObject): string | undefined {
+  return closest((e.params as { additionalProperty: string }).additionalProperty, knownKeys(e));
+}
+
+function describe(e: ErrorObject): { path: string[]; message: string } | undefined {
   const path = pointerToPath(e.instancePath);
   const parent = (e.parentSchema ?? {}) as Record<string, unknown>;
   const got = `(got ${show(e.data)})`;
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = (e.params as { additionalProperty: string }).additionalProperty;
-      const known = Object.keys((parent.properties as object) ?? {}).filter((k) => k !== '$schema');
-      const guess = closest(key, known);
+      const known = knownKeys(e);
+      const guess = guessFor(e);
       const hint = guess ? ` (did you mean "${guess}"?)` : known.length ? ` (known keys: ${known.join(', ')})` : '';
-      return { path: [...path, key], message: `unknown key${hint}`, atKey: true };
+      return { path: [...path, key], message: `unknown key${hint}` };
     }
     case 'required':
       return { path: [...path, (e.params as { missingProperty: string }).missingProperty], message: 'is required' };
@@ -89,7 +102,7 @@ function describe(e: ErrorObject): { path: string[]; message: string; atKey?: bo
     }
     case 'type': {
       const t = (e.params as { type: string }).type;
-      const what = t === 'integer' ? 'an integer' : t === 'object' ? 'a mapping (key: value)' : t === 'array' ? 'a list' : `a ${t}`;
+      const what = typeof e.data === 'number' && !Number.isFinite(e.data) ? `a finite ${t}` : t === 'integer' ? 'an integer' : t === 'object' ? 'a mapping (key: value)' : t === 'array' ? 'a list' : `a ${t}`;
       return { path, message: `must be ${what} ${got}` };
     }
     case 'enum':
@@ -109,7 +122,7 @@ function describe(e: ErrorObject): { path: string[]; message: string; atKey?: bo
       return undefined; // reported by its pattern error below
     case 'pattern': {
       if (e.propertyName !== undefined || /propertyNames/.test(e.schemaPath)) {
-        return { path: [...path, String(e.propertyName ?? e.data)], message: 'names must start with a letter and use letters, digits, _ or -', atKey: true };
+        return { path: [...path, String(e.propertyName ?? e.data)], message: 'names must start with a letter and use letters, digits, _ or -' };
       }
       if (/hours\/properties\/(open|close)/.test(e.schemaPath)) return { path, message: `must be a time of day "HH:MM" ${got}` };
       if (path.join('.') === 'name') return { path, message: `must be letters, digits, ".", "_" or "-" ${got}` };
