@@ -55,7 +55,7 @@ describe('clearsim run', () => {
     expect(aeo.mean).toBeCloseTo(means.reduce((x: number, y: number) => x + y, 0) / 3, 10);
   });
 
-  it('refuses a runtime that this build lacks with exit 2 and a clear message', () => {
+  it('refuses an unknown runtime with exit 2 and a clear message', () => {
     const r = clearsim(['run', 'scenarios/chongqing-2023.yaml', '--runtime', 'nonsense']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--runtime');

@@ -3,6 +3,7 @@ import { ClearsimError } from '../errors.js';
 import { collect, positiveNumber, wholeNumber } from './options.js';
 import { overridesFrom, runCommand, type RunFlags } from './run-command.js';
 import { validateCommand } from './validate-command.js';
+import { workerCommand } from './worker-command.js';
 
 /** Exit codes: 0 done, 1 run failed, 2 bad input (scenario or flags). */
 export async function main(argv: string[]): Promise<number> {
@@ -25,6 +26,9 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print the report JSON on stdout and nothing else there')
     .option('--out <file>', 'also write the report JSON to a file')
     .addOption(new Option('--runtime <name>', 'runtime').choices(['embedded', 'bullmq']).default('embedded'))
+    .option('--time-scale <x>', 'bullmq: simulated seconds per wall second', positiveNumber, 3600)
+    .option('--redis <url>', 'bullmq: Redis URL', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
+    .option('--workers <n>', 'bullmq: local worker processes to start (0 = use `clearsim worker` processes started elsewhere)', wholeNumber(0, 256), 2)
     .exitOverride()
     .action(async (file: string, flags: RunFlags) => {
       code = await runCommand(file, flags);
@@ -38,6 +42,15 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .action((files: string[], flags: { set: string[] }) => {
       code = validateCommand(files, overridesFrom(flags));
+    });
+
+  program
+    .command('worker')
+    .description('serve every BullMQ run on a Redis until SIGTERM/SIGINT')
+    .option('--redis <url>', 'Redis URL', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
+    .exitOverride()
+    .action(async (flags: { redis: string }) => {
+      code = await workerCommand(flags);
     });
 
   try {

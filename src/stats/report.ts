@@ -1,13 +1,13 @@
-import type { Resource } from '../engine/resource.js';
 import type { Scenario } from '../scenario/types.js';
 import { LANES } from '../scenario/types.js';
 import { Collector, TierTally, WITHIN_HOURS } from './collector.js';
+import type { StageTotals } from './stage-gauge.js';
 import { Summary, Within } from './summary.js';
 
 /** The report of DESIGN.md §5. Extra fields are additions; none of §5's are renamed. */
 export type Report = Record<string, any>;
 
-const stats = (s: Summary) => ({ mean: s.mean, p50: s.percentile(50), p90: s.percentile(90), p95: s.percentile(95), p99: s.percentile(99), max: s.max });
+const stats = (s: Summary) => ({ mean: s.mean, sd: Math.sqrt(s.variance), p50: s.percentile(50), p90: s.percentile(90), p95: s.percentile(95), p99: s.percentile(99), max: s.max });
 const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
 
 export interface RunFacts {
@@ -17,7 +17,9 @@ export interface RunFacts {
   released: number;
   events: number;
   wallSeconds: number;
-  resources: Resource<any>[];
+  resources: StageTotals[];
+  /** Extra top-level fields (runtime details). */
+  extra?: Record<string, unknown>;
 }
 
 /** Builds one replication's report from what its collector and stage resources observed. */
@@ -133,5 +135,6 @@ export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
     disruptions,
     events: f.events,
     wall_seconds: f.wallSeconds,
+    ...f.extra,
   };
 }

@@ -1,0 +1,69 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Scenario } from '../../scenario/types.js';
+import type { Report } from '../../stats/report.js';
+import { mergeReplications } from '../../stats/replications.js';
+import { BullmqCoordinator } from './coordinator.js';
+
+export interface BullmqRunOptions {
+  redisUrl: string;
+  timeScale: number;
+  /** Local worker processes to start for the run; 0 = use `clearsim worker` processes started elsewhere. */
+  workers: number;
+  onProgress?: (done: number) => void;
+  log?: (msg: string) => void;
+  signal?: AbortSignal;
+  workerWaitSeconds?: number;
+  /** Called with the local worker processes once started (tests kill one to show nothing is lost). */
+  onWorkers?: (procs: ChildProcess[]) => void;
+}
+
+const CLI = fileURLToPath(new URL('../../../bin/clearsim.js', import.meta.url));
+
+/** Starts `clearsim worker` processes on this machine for one run. */
+export function spawnWorkers(n: number, redisUrl: string): ChildProcess[] {
+  return Array.from({ length: n }, () => {
+    const p = spawn(process.execPath, [CLI, 'worker', '--redis', redisUrl], { stdio: ['ignore', 'ignore', 'pipe'] });
+    p.stderr?.resume();
+    return p;
+  });
+}
+
+export async function stopWorkers(procs: ChildProcess[], timeoutMs = 15000): Promise<void> {
+  await Promise.all(procs.map((p) => new Promise<void>((resolve) => {
+    if (p.exitCode !== null || p.signalCode !== null) return resolve();
+    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    p.once('exit', () => { clearTimeout(t); resolve(); });
+    p.kill('SIGTERM');
+  })));
+}
+
+/**
+ * Runs every replication of a scenario on BullMQ and merges the reports as the embedded runtime
+ * does. Replications run one after another, each with its own queues.
+ */
+export async function runBullmq(s: Scenario, opts: BullmqRunOptions): Promise<Report> {
+  const procs = opts.workers > 0 ? spawnWorkers(opts.workers, opts.redisUrl) : [];
+  opts.onWorkers?.(procs);
+  const t0 = performance.now();
+  try {
+    const reports: Report[] = [];
+    for (let r = 0; r < s.replications; r++) {
+      const c = new BullmqCoordinator(s, r, {
+        redisUrl: opts.redisUrl, timeScale: opts.timeScale, minWorkers: opts.workers, log: opts.log, signal: opts.signal,
+        workerWaitSeconds: opts.workerWaitSeconds,
+        onProgress: opts.onProgress ? (x) => opts.onProgress!((r + x) / s.replications) : undefined,
+      });
+      try {
+        reports.push(await c.run());
+      } finally {
+        await c.cleanup();
+      }
+    }
+    const merged = mergeReplications(reports);
+    merged.wall_seconds = (performance.now() - t0) / 1000;
+    return merged;
+  } finally {
+    await stopWorkers(procs);
+  }
+}

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import { connect, ping } from './connection.js';
+import { HEARTBEAT_MS, RUNS_CHANNEL, RUNS_KEY, WORKERS_KEY, WORKER_TTL_MS, runKeys } from './names.js';
+import { RunServer, type RunMeta } from './run-server.js';
+
+export async function readRunMeta(redis: Redis, id: string): Promise<RunMeta | null> {
+  const m = await redis.hgetall(runKeys(id).meta);
+  if (!m.scenario) return null;
+  return { id, scenario: JSON.parse(m.scenario), replication: Number(m.replication), timeScale: Number(m.timeScale), simStart: Number(m.simStart), wallStart: Number(m.wallStart) };
+}
+
+/**
+ * A `clearsim worker` process: serves every run on its Redis. Hosts announce themselves with a
+ * heartbeat; each takes an equal share of every stage's servers (the first hosts in id order
+ * take the remainder), so servers stay split correctly as hosts come and go.
+ */
+export class WorkerHost {
+  readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly redis: Redis;
+  private readonly sub: Redis;
+  private readonly conn: Redis;
+  private readonly servers = new Map<string, RunServer>();
+  private readonly attaching = new Map<string, Promise<void>>();
+  private live: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private stopping = false;
+
+  constructor(private readonly url: string, private readonly log: (msg: string) => void = () => {}) {
+    this.redis = connect(url, { failFast: false, name: 'clearsim-worker' });
+    this.sub = connect(url, { failFast: false, name: 'clearsim-worker-sub' });
+    this.conn = connect(url, { failFast: false, name: 'clearsim-worker-bull' });
+  }
+
+  get runs(): string[] {
+    return [...this.servers.keys()];
+  }
+
+  async start(): Promise<void> {
+    await ping(this.redis, this.url);
+    await this.heartbeat();
+    this.timer = setInterval(() => void this.heartbeat().catch(() => {}), HEARTBEAT_MS);
+    this.sub.on('message', (channel: string, msg: string) => void this.onMessage(channel, msg));
+    this.sub.on('pmessage', (_p: string, channel: string) => void this.onControl(channel));
+    await this.sub.subscribe(RUNS_CHANNEL);
+    await this.sub.psubscribe('clearsim:run:*:control');
+    for (const id of await this.redis.smembers(RUNS_KEY)) await this.attach(id);
+    this.log(`worker ${this.id} serving ${this.url}`);
+  }
+
+  /** This host's share of `servers`: equal split over live hosts, remainder to the first. */
+  shareOf(servers: number): number {
+    const hosts = this.live.includes(this.id) ? this.live : [...this.live, this.id].sort();
+    const n = hosts.length;
+    const i = hosts.indexOf(this.id);
+    return Math.floor(servers / n) + (i < servers % n ? 1 : 0);
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (this.stopping) return;
+    const now = Date.now();
+    await this.redis.hset(WORKERS_KEY, this.id, String(now));
+    const all = await this.redis.hgetall(WORKERS_KEY);
+    const live: string[] = [];
+    const dead: string[] = [];
+    for (const [id, ts] of Object.entries(all)) (now - Number(ts) <= WORKER_TTL_MS ? live : dead).push(id);
+    if (dead.length) await this.redis.hdel(WORKERS_KEY, ...dead);
+    live.sort();
+    if (live.join() !== this.live.join()) {
+      this.live = live;
+      for (const s of this.servers.values()) s.applyShares();
+    }
+  }
+
+  private async onMessage(channel: string, msg: string): Promise<void> {
+    if (channel !== RUNS_CHANNEL) return;
+    const [verb, id] = msg.split(' ');
+    if (verb === 'start') await this.attach(id).catch((err) => this.log(`cannot serve run ${id}: ${(err as Error).message}`));
+    else if (verb === 'end') await this.detach(id);
+  }
+
+  private async onControl(channel: string): Promise<void> {
+    const id = channel.split(':')[2];
+    await this.attaching.get(id);
+    await this.servers.get(id)?.readControl().catch(() => {});
+  }
+
+  private attach(id: string): Promise<void> {
+    if (this.stopping || this.servers.has(id)) return Promise.resolve();
+    const pending = this.attaching.get(id);
+    if (pending) return pending;
+    const p = (async () => {
+      const meta = await readRunMeta(this.redis, id);
+      if (!meta) return;
+      const server = new RunServer(this.redis, this.conn, meta, (c) => this.shareOf(c));
+      this.servers.set(id, server);
+      await server.start();
+      this.log(`serving run ${id} (${server.scenario.name})`);
+    })().finally(() => this.attaching.delete(id));
+    this.attaching.set(id, p);
+    return p;
+  }
+
+  private async detach(id: string): Promise<void> {
+    await this.attaching.get(id);
+    const s = this.servers.get(id);
+    if (!s) return;
+    this.servers.delete(id);
+    await s.close(2000);
+  }
+
+  /** Graceful stop: no new jobs; active ones finish within the timeout or are handed back by stall recovery. */
+  async stop(timeoutMs = 10000): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    clearInterval(this.timer);
+    await this.redis.hdel(WORKERS_KEY, this.id).catch(() => {});
+    await Promise.all([...this.servers.values()].map((s) => s.close(timeoutMs)));
+    this.servers.clear();
+    await Promise.all([this.sub, this.redis, this.conn].map((c) => c.quit().catch(() => c.disconnect())));
+  }
+}
