@@ -34,7 +34,7 @@ export async function startRedis(): Promise<{ url: string; port: number; proc: C
       return {
         url, port, proc,
         stop: () => new Promise<void>((resolve) => {
-          if (proc.exitCode !== null) { rmSync(dir, { recursive: true, force: true }); return resolve(); }
+          if (proc.exitCode !== null || proc.signalCode !== null) { rmSync(dir, { recursive: true, force: true }); return resolve(); }
           proc.once('exit', () => { rmSync(dir, { recursive: true, force: true }); resolve(); });
           proc.kill('SIGTERM');
         }),

@@ -94,7 +94,9 @@ export class BullmqCoordinator {
     this.capacities = s.stages.map((st) => capacityAt(s, st.index, this.simStart));
     this.redis = connect(opts.redisUrl, { failFast: true, name: `clearsim-run-${this.id}` });
     this.reader = connect(opts.redisUrl, { failFast: true, name: `clearsim-run-${this.id}-results` });
-    for (const c of [this.redis, this.reader]) c.on('end', () => { this.fatal ??= new RedisLostError(`lost the connection to Redis at ${redactUrl(opts.redisUrl)}`); });
+    for (const c of [this.redis, this.reader]) c.on('end', () => this.fail(new RedisLostError(`lost the connection to Redis at ${redactUrl(opts.redisUrl)}`)));
+    this.failed = new Promise<never>((_, reject) => { this.rejectFailed = reject; });
+    this.failed.catch(() => {});
 
     // the same arrivals as the embedded runtime: first arrival from time 0, one draw each
     this.nextArrival = this.arrivals.next(0, -Math.log(1 - this.streams.arrivals()));
@@ -109,6 +111,20 @@ export class BullmqCoordinator {
       if (w.from === -Infinity) this.priority = true;
       else { this.cal.schedule(w.from, Ev.PriorityOn, null); this.cal.schedule(w.to, Ev.PriorityOff, null); }
     }
+  }
+
+  /** Rejects when the run must stop (Redis lost): every wait on Redis races it, so nothing hangs. */
+  private readonly failed: Promise<never>;
+  private rejectFailed!: (err: Error) => void;
+
+  private fail(err: Error): void {
+    if (this.fatal) return;
+    this.fatal = err;
+    this.rejectFailed(err);
+  }
+
+  private guard<T>(p: Promise<T>): Promise<T> {
+    return Promise.race([p, this.failed]);
   }
 
   private check(): void {
@@ -145,6 +161,8 @@ export class BullmqCoordinator {
     const conn = { connection: this.redis, prefix: BULL_PREFIX };
     this.flow = new Queue(flowQueue(this.id), conn);
     for (const st of s.stages) if (st.servers !== Infinity) this.queues.set(st.index, new Queue(stageQueue(this.id, st.name), conn));
+    // a lost Redis is reported once, by the run; not as a stream of connection errors
+    for (const q of [this.flow, ...this.queues.values()]) q.on('error', () => {});
 
     // events before the clock's start happen at once: drawing the first shipments ahead
     while (this.cal.peekTime() < this.simStart) {
@@ -154,7 +172,7 @@ export class BullmqCoordinator {
 
     this.clock = new SimClock(this.simStart, Date.now() + 500, this.opts.timeScale);
     const meta: RunMeta = { id: this.id, scenario: s.source, replication: this.replication, timeScale: this.opts.timeScale, simStart: this.simStart, wallStart: this.clock.wallStart };
-    await this.writeControl();
+    await this.guard(this.writeControl());
     await this.redis.hset(this.keys.meta, { scenario: JSON.stringify(meta.scenario), replication: String(meta.replication), timeScale: String(meta.timeScale), simStart: String(meta.simStart), wallStart: String(meta.wallStart) });
     await this.redis.sadd(RUNS_KEY, this.id);
     await this.redis.publish(RUNS_CHANNEL, `start ${this.id}`);
@@ -168,14 +186,14 @@ export class BullmqCoordinator {
         const now = this.clock.now();
         while (this.cal.peekTime() <= now) {
           this.cal.pop();
-          await this.handleAsync(this.cal.kind, this.cal.now);
+          await this.guard(this.handleAsync(this.cal.kind, this.cal.now));
         }
-        if (Date.now() >= nextSample) { await this.sample(now); nextSample = Date.now() + SAMPLE_MS; }
+        if (Date.now() >= nextSample) { await this.guard(this.sample(now)); nextSample = Date.now() + SAMPLE_MS; }
         this.opts.onProgress?.(Math.min(0.99, (now - this.simStart) / (this.horizon - this.simStart)));
         const wait = Math.min(50, Math.max(0, this.clock.wallAt(this.cal.peekTime()) - Date.now()));
         await sleep(wait);
       }
-      await this.sample(this.clock.now());
+      await this.guard(this.sample(this.clock.now()));
     } finally {
       this.stopping = true;
       await consumer.catch(() => {});
@@ -195,7 +213,7 @@ export class BullmqCoordinator {
       try {
         res = (await this.reader.xread('COUNT', 1000, 'BLOCK', 200, 'STREAMS', this.keys.results, this.lastId)) as any;
       } catch (err) {
-        this.fatal ??= new RedisLostError(`lost the connection to Redis at ${redactUrl(this.opts.redisUrl)}: ${(err as Error).message}`);
+        this.fail(new RedisLostError(`lost the connection to Redis at ${redactUrl(this.opts.redisUrl)}: ${(err as Error).message}`));
         return;
       }
       if (!res) continue;
@@ -205,7 +223,7 @@ export class BullmqCoordinator {
         this.record(fromState(this.model, s, scratch), t, s.lag);
       }
       this.lastId = entries[entries.length - 1][0];
-      await this.reader.xdel(this.keys.results, ...entries.map((e) => e[0]));
+      await this.reader.xdel(this.keys.results, ...entries.map((e) => e[0])).catch(() => {});
     }
   }
 
@@ -320,8 +338,17 @@ export class BullmqCoordinator {
   }
 
   /** Removes everything the run made in Redis: its queues, marks, stream and control keys. */
+  get failedWith(): Error | null {
+    return this.fatal;
+  }
+
   async cleanup(): Promise<void> {
-    if (this.fatal) { this.redis.disconnect(); this.reader.disconnect(); return; }
+    if (this.fatal) {
+      for (const q of [this.flow, ...this.queues.values()].filter(Boolean)) void q.close().catch(() => {});
+      this.redis.disconnect();
+      this.reader.disconnect();
+      return;
+    }
     try {
       await this.redis.srem(RUNS_KEY, this.id);
       await this.redis.publish(RUNS_CHANNEL, `end ${this.id}`);

@@ -46,6 +46,7 @@ export async function runBullmq(s: Scenario, opts: BullmqRunOptions): Promise<Re
   const procs = opts.workers > 0 ? spawnWorkers(opts.workers, opts.redisUrl) : [];
   opts.onWorkers?.(procs);
   const t0 = performance.now();
+  let lostRedis = false;
   try {
     const reports: Report[] = [];
     for (let r = 0; r < s.replications; r++) {
@@ -57,6 +58,7 @@ export async function runBullmq(s: Scenario, opts: BullmqRunOptions): Promise<Re
       try {
         reports.push(await c.run());
       } finally {
+        lostRedis ||= c.failedWith !== null;
         await c.cleanup();
       }
     }
@@ -64,6 +66,7 @@ export async function runBullmq(s: Scenario, opts: BullmqRunOptions): Promise<Re
     merged.wall_seconds = (performance.now() - t0) / 1000;
     return merged;
   } finally {
-    await stopWorkers(procs);
+    // without Redis the workers cannot hand anything back: do not wait for them long
+    await stopWorkers(procs, lostRedis ? 2000 : 15000);
   }
 }

@@ -91,6 +91,7 @@ export class RunServer {
     const opts = { connection: this.connection, prefix: BULL_PREFIX };
     this.flow = new Queue(flowQueue(this.meta.id), opts);
     for (const st of this.scenario.stages) if (st.servers !== Infinity) this.stageQueues.set(st.index, new Queue(stageQueue(this.meta.id, st.name), opts));
+    for (const q of [this.flow, ...this.stageQueues.values()]) q.on('error', () => {});
     await this.readControl();
     const wopts = { ...opts, lockDuration: LOCK_MS, stalledInterval: STALLED_INTERVAL_MS, maxStalledCount: 1000, drainDelay: 1 };
     this.flowWorker = new Worker(flowQueue(this.meta.id), (job: Job<FlowJob>) => this.flowJob(job), { ...wopts, concurrency: 200 });
