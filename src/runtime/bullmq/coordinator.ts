@@ -14,8 +14,9 @@ import { Summary } from '../../stats/summary.js';
 import { capacityAt, hasCapacitySchedule, nextCapacityChange, priorityWindows } from '../capacity.js';
 import { connect, ping, redactUrl } from './connection.js';
 import { BULL_PREFIX, RUNS_CHANNEL, RUNS_KEY, WORKERS_KEY, WORKER_TTL_MS, flowQueue, runKeys, stageQueue } from './names.js';
-import { jobOptions, type RunMeta } from './run-server.js';
-import { fromState, toState, type ShipmentState } from './shipment-state.js';
+import { Router } from './router.js';
+import type { RunMeta } from './run-server.js';
+import { fromState, type ShipmentState } from './shipment-state.js';
 import { SimClock } from './sim-clock.js';
 
 const enum Ev { Generate, Submit, Arrive, Capacity, PriorityOn, PriorityOff }
@@ -59,6 +60,7 @@ export class BullmqCoordinator {
   private readonly reader: Redis;
   private readonly queues = new Map<number, Queue>();
   private flow!: Queue;
+  private router!: Router;
   private readonly gauges: StageGauge[];
   private readonly lag = new Summary();
   private clock!: SimClock;
@@ -171,6 +173,8 @@ export class BullmqCoordinator {
     }
 
     this.clock = new SimClock(this.simStart, Date.now() + 500, this.opts.timeScale);
+    this.router = new Router(this.redis, this.model, this.clock, this.keys, this.queues, this.flow);
+    this.router.priority = this.priority;
     const meta: RunMeta = { id: this.id, scenario: s.source, replication: this.replication, timeScale: this.opts.timeScale, simStart: this.simStart, wallStart: this.clock.wallStart };
     await this.guard(this.writeControl());
     await this.redis.hset(this.keys.meta, { scenario: JSON.stringify(meta.scenario), replication: String(meta.replication), timeScale: String(meta.timeScale), simStart: String(meta.simStart), wallStart: String(meta.wallStart) });
@@ -188,12 +192,14 @@ export class BullmqCoordinator {
           this.cal.pop();
           await this.guard(this.handleAsync(this.cal.kind, this.cal.now));
         }
+        await this.guard(this.flushSubmits());
         if (Date.now() >= nextSample) { await this.guard(this.sample(now)); nextSample = Date.now() + SAMPLE_MS; }
         this.opts.onProgress?.(Math.min(0.99, (now - this.simStart) / (this.horizon - this.simStart)));
         const wait = Math.min(50, Math.max(0, this.clock.wallAt(this.cal.peekTime()) - Date.now()));
         await sleep(wait);
       }
       await this.guard(this.sample(this.clock.now()));
+      this.pipelineSeconds = (Date.now() - this.clock.wallStart) / 1000;
     } finally {
       this.stopping = true;
       await consumer.catch(() => {});
@@ -204,6 +210,8 @@ export class BullmqCoordinator {
   }
 
   private stopping = false;
+  /** Wall seconds from the clock's start to the last release: the pipeline's own time. */
+  private pipelineSeconds = 0;
 
   /** Reads released shipments from the run's stream into the collector, deleting what it read. */
   private async consume(): Promise<void> {
@@ -260,11 +268,11 @@ export class BullmqCoordinator {
   private async handleAsync(kind: number, at: number): Promise<void> {
     switch (kind) {
       case Ev.Generate: this.generate(at); break;
-      case Ev.Submit: await this.submit(this.cal.ref as Shipment, at); break;
+      case Ev.Submit: this.submit(this.cal.ref as Shipment, at); break;
       case Ev.Arrive: this.arrived++; break;
       case Ev.Capacity: this.scheduleCapacity(this.cal.arg, at); await this.writeControl(); break;
-      case Ev.PriorityOn: this.priority = true; await this.writeControl(); await this.reprioritize(true); break;
-      case Ev.PriorityOff: this.priority = false; await this.writeControl(); await this.reprioritize(false); break;
+      case Ev.PriorityOn: this.priority = this.router.priority = true; await this.writeControl(); await this.reprioritize(true); break;
+      case Ev.PriorityOff: this.priority = this.router.priority = false; await this.writeControl(); await this.reprioritize(false); break;
     }
   }
 
@@ -279,12 +287,19 @@ export class BullmqCoordinator {
     else this.arrivalsDone = true;
   }
 
-  /** The declaration is lodged: the shipment's first job, which moves it on at simulated time `at`. */
-  private async submit(sh: Shipment, at: number): Promise<void> {
-    const opts = jobOptions(sh.id, 0);
-    const delay = Math.round(this.clock.wallAt(at) - Date.now());
-    if (delay > 0) opts.delay = delay;
-    await this.flow.add('continue', { s: toState(sh, 0), at }, opts);
+  private pendingSubmits: { sh: Shipment; at: number }[] = [];
+
+  /** The declaration is lodged: the coordinator takes the shipment's first step itself (hop 0). */
+  private submit(sh: Shipment, at: number): void {
+    this.pendingSubmits.push({ sh, at });
+  }
+
+  /** Submits the lodgements due in this tick together. */
+  private async flushSubmits(): Promise<void> {
+    if (this.pendingSubmits.length === 0) return;
+    const batch = this.pendingSubmits;
+    this.pendingSubmits = [];
+    await Promise.all(batch.map((b) => this.router.continue(b.sh, b.at, 0, 0)));
   }
 
   private scheduleCapacity(stage: number, now: number): void {
@@ -327,7 +342,7 @@ export class BullmqCoordinator {
       extra: {
         bullmq: {
           run_id: this.id, time_scale: scale, worker_processes: workers, redis_hz: this.redisHz,
-          duplicate_releases: this.duplicates,
+          duplicate_releases: this.duplicates, pipeline_seconds: this.pipelineSeconds,
           lag: {
             mean_wall_seconds: (this.lag.mean * 3600) / scale, p95_wall_seconds: lagP95Wall, max_wall_seconds: (this.lag.max * 3600) / scale,
             p95_sim_hours: this.lag.percentile(95), keeping_up: keepingUp,

@@ -1,32 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { Next, type Shipment, ShipmentModel } from '../../model/shipment.js';
+import { ShipmentModel } from '../../model/shipment.js';
 import { loadScenarioObject } from '../../scenario/load.js';
 import type { Scenario } from '../../scenario/types.js';
-import { capacityAt, nextCapacityChange } from '../capacity.js';
+import { capacityAt } from '../capacity.js';
 import { BULL_PREFIX, flowQueue, runKeys, stageQueue } from './names.js';
-import { fromState, toState, type ShipmentState } from './shipment-state.js';
+import { Router, type FlowJob, type StageJob } from './router.js';
+import { fromState } from './shipment-state.js';
 import { SimClock } from './sim-clock.js';
 
-/**
- * Completed jobs are kept this long (then removed, so Redis memory stays flat). While a job is
- * kept, re-adding its id is a no-op: a step retried after a crash (stall recovery takes seconds)
- * cannot start its successor twice. The release itself is guarded by its own mark.
- */
-const KEEP_COMPLETED_S = 120;
-const MARK_TTL_S = 600;
 /** Stalled jobs come back within lockDuration + stalledInterval: seconds, not BullMQ's default minute. */
 export const LOCK_MS = 4000;
 export const STALLED_INTERVAL_MS = 2000;
-
-const RELEASE_LUA = `
-if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
-  redis.call('XADD', KEYS[2], '*', 'r', ARGV[2])
-  redis.call('INCR', KEYS[3])
-  return 1
-end
-return 0`;
 
 export interface RunMeta {
   id: string;
@@ -35,21 +21,6 @@ export interface RunMeta {
   timeScale: number;
   simStart: number;
   wallStart: number;
-}
-
-export interface FlowJob { s: ShipmentState; at: number }
-export interface StageJob { s: ShipmentState }
-
-export const jobId = (id: number, hop: number) => `s${id}h${hop}`;
-
-export function jobOptions(id: number, hop: number): JobsOptions {
-  return { jobId: jobId(id, hop), removeOnComplete: { age: KEEP_COMPLETED_S }, removeOnFail: 100, attempts: 50, backoff: { type: 'fixed', delay: 250 } };
-}
-
-/** The first time from t on at which a stage has a server (pure-delay stages still keep hours). */
-export function openAt(s: Scenario, stage: number, t: number): number {
-  for (let i = 0; i < 10000 && capacityAt(s, stage, t) === 0; i++) t = nextCapacityChange(s, stage, t);
-  return t;
 }
 
 /**
@@ -67,10 +38,10 @@ export class RunServer {
   private readonly keys: ReturnType<typeof runKeys>;
   private readonly stageQueues = new Map<number, Queue>();
   private flow!: Queue;
+  private router!: Router;
   private readonly stageWorkers = new Map<number, Worker>();
   private flowWorker!: Worker;
   private capacity: number[];
-  private priority = false;
   private closed = false;
 
   constructor(
@@ -84,7 +55,6 @@ export class RunServer {
     this.clock = new SimClock(meta.simStart, meta.wallStart, meta.timeScale);
     this.keys = runKeys(meta.id);
     this.capacity = this.scenario.stages.map((st) => capacityAt(this.scenario, st.index, meta.simStart));
-    if (!(this.redis as any).clearsimRelease) this.redis.defineCommand('clearsimRelease', { numberOfKeys: 3, lua: RELEASE_LUA });
   }
 
   async start(): Promise<void> {
@@ -92,7 +62,9 @@ export class RunServer {
     this.flow = new Queue(flowQueue(this.meta.id), opts);
     for (const st of this.scenario.stages) if (st.servers !== Infinity) this.stageQueues.set(st.index, new Queue(stageQueue(this.meta.id, st.name), opts));
     for (const q of [this.flow, ...this.stageQueues.values()]) q.on('error', () => {});
+    this.router = new Router(this.redis, this.model, this.clock, this.keys, this.stageQueues, this.flow);
     await this.readControl();
+    this.router.priority = (await this.redis.hget(this.keys.control, 'priority')) === '1';
     const wopts = { ...opts, lockDuration: LOCK_MS, stalledInterval: STALLED_INTERVAL_MS, maxStalledCount: 1000, drainDelay: 1 };
     this.flowWorker = new Worker(flowQueue(this.meta.id), (job: Job<FlowJob>) => this.flowJob(job), { ...wopts, concurrency: 200 });
     this.flowWorker.on('error', () => {});
@@ -108,7 +80,7 @@ export class RunServer {
   async readControl(): Promise<void> {
     const c = await this.redis.hgetall(this.keys.control);
     for (const st of this.scenario.stages) if (c[st.name] !== undefined) this.capacity[st.index] = Number(c[st.name]);
-    this.priority = c.priority === '1';
+    if (this.router) this.router.priority = c.priority === '1';
     if (this.flowWorker) this.applyShares();
   }
 
@@ -138,53 +110,13 @@ export class RunServer {
     sh.waits[stage] = Math.max(0, start - st.enqueuedAt);
     sh.services[stage] = d;
     sh.step++;
-    await this.continue(sh, start + d, st.hop, st.lag);
+    await this.router.continue(sh, start + d, st.hop, st.lag);
   }
 
   private async flowJob(job: Job<FlowJob>): Promise<void> {
     const { s: st, at } = job.data;
     const lag = Math.max(st.lag, this.clock.now() - at);
-    await this.continue(fromState(this.model, st), at, st.hop, lag);
-  }
-
-  /** Moves a shipment on from simulated time `now`: the next job (hop + 1), or its release. */
-  private async continue(sh: Shipment, now: number, hop: number, lag: number): Promise<void> {
-    const s = this.scenario;
-    switch (this.model.next(sh, now)) {
-      case Next.Stage: {
-        const stage = sh.route.stages[sh.step];
-        if (s.stages[stage].servers === Infinity) {
-          // a pure delay: no queue, but no service starts while the stage is closed
-          const start = openAt(s, stage, now);
-          const d = this.model.serviceTime(sh, stage);
-          sh.waits[stage] = start - now;
-          sh.services[stage] = d;
-          sh.step++;
-          return this.addFlow(sh, start + d, hop, lag);
-        }
-        sh.enqueuedAt = now;
-        const opts = jobOptions(sh.id, hop + 1);
-        if (this.priority) opts.priority = sh.tier + 1;
-        await this.stageQueues.get(stage)!.add('service', { s: toState(sh, hop + 1, lag) }, opts);
-        return;
-      }
-      case Next.Delay:
-      case Next.WaitForGoods:
-      case Next.ReleaseOnArrival:
-        return this.addFlow(sh, sh.until, hop, lag);
-      case Next.Release: {
-        const payload = JSON.stringify({ s: toState(sh, hop, lag), t: now });
-        await (this.redis as any).clearsimRelease(`${this.keys.done}${sh.id}.${hop}`, this.keys.results, this.keys.released, MARK_TTL_S, payload);
-        return;
-      }
-    }
-  }
-
-  private async addFlow(sh: Shipment, at: number, hop: number, lag: number): Promise<void> {
-    const opts = jobOptions(sh.id, hop + 1);
-    const delay = Math.round(this.clock.wallAt(at) - Date.now());
-    if (delay > 0) opts.delay = delay;
-    await this.flow.add('continue', { s: toState(sh, hop + 1, lag), at }, opts);
+    await this.router.continue(fromState(this.model, st), at, st.hop, lag);
   }
 
   /** Stops taking jobs; active ones finish (or, past the timeout, are left to stall recovery). */
