@@ -3,6 +3,7 @@ import { ClearsimError } from '../errors.js';
 import { collect, positiveNumber, wholeNumber } from './options.js';
 import { overridesFrom, runCommand, type RunFlags } from './run-command.js';
 import { validateCommand } from './validate-command.js';
+import { serveCommand } from './serve-command.js';
 import { workerCommand } from './worker-command.js';
 
 /** Exit codes: 0 done, 1 run failed, 2 bad input (scenario or flags). */
@@ -26,7 +27,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print the report JSON on stdout and nothing else there')
     .option('--out <file>', 'also write the report JSON to a file')
     .addOption(new Option('--runtime <name>', 'runtime').choices(['embedded', 'bullmq']).default('embedded'))
-    .option('--time-scale <x>', 'bullmq: simulated seconds per wall second', positiveNumber, 3600)
+    .option('--time-scale <x>', 'simulated seconds per wall second: paces an embedded run (live metrics); bullmq default 3600', positiveNumber)
+    .option('--serve <port>', 'serve /metrics on this port while the run goes (127.0.0.1)', wholeNumber(1, 65535))
     .option('--redis <url>', 'bullmq: Redis URL', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
     .option('--workers <n>', 'bullmq: local worker processes to start (0 = use `clearsim worker` processes started elsewhere)', wholeNumber(0, 256), 2)
     .exitOverride()
@@ -48,9 +50,22 @@ export async function main(argv: string[]): Promise<number> {
     .command('worker')
     .description('serve every BullMQ run on a Redis until SIGTERM/SIGINT')
     .option('--redis <url>', 'Redis URL', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
+    .option('--metrics-port <port>', 'serve this process\'s /metrics on this port', wholeNumber(1, 65535))
+    .option('--metrics-host <host>', 'address for --metrics-port', '127.0.0.1')
     .exitOverride()
-    .action(async (flags: { redis: string }) => {
+    .action(async (flags: { redis: string; metricsPort?: number; metricsHost: string }) => {
       code = await workerCommand(flags);
+    });
+
+  program
+    .command('serve')
+    .description('the HTTP API: start runs, follow them, /metrics for Prometheus (OpenAPI at /docs)')
+    .option('--port <port>', 'port', wholeNumber(0, 65535), 3000)
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--redis <url>', 'Redis URL for runs with runtime bullmq', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
+    .exitOverride()
+    .action(async (flags: { port: number; host: string; redis: string }) => {
+      code = await serveCommand(flags);
     });
 
   try {

@@ -5,6 +5,9 @@ import { loadScenarioFile, parseOverride, type Override } from '../scenario/load
 import { runEmbedded } from '../runtime/run.js';
 import { runBullmq } from '../runtime/bullmq/index.js';
 import { formatHours } from '../scenario/duration.js';
+import type { FastifyInstance } from 'fastify';
+import { serveMetrics } from '../api/metrics-route.js';
+import { SimMetrics } from '../metrics/sim-metrics.js';
 import { progressBar } from './progress.js';
 import { formatSummary } from './summary.js';
 
@@ -16,9 +19,10 @@ export interface RunFlags {
   json?: boolean;
   out?: string;
   runtime: string;
-  timeScale: number;
+  timeScale?: number;
   redis: string;
   workers: number;
+  serve?: number;
 }
 
 /** Flags that are shorthands for overrides: validated like any other field of the scenario. */
@@ -40,21 +44,34 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
       throw new UsageError(`--out ${flags.out}: cannot write there (${(err as NodeJS.ErrnoException).code ?? 'not writable'})`);
     }
   }
+  const metrics = flags.serve !== undefined ? new SimMetrics() : null;
+  let server: FastifyInstance | undefined;
+  if (metrics && flags.serve !== undefined) {
+    try {
+      server = await serveMetrics(metrics.registry, flags.serve);
+    } catch (err) {
+      throw new UsageError(`--serve ${flags.serve}: cannot listen (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+    process.stderr.write(`clearsim: metrics at http://127.0.0.1:${flags.serve}/metrics\n`);
+  }
   const bar = progressBar(scenario.name);
   let report;
   try {
     const onProgress = bar ? (x: number) => bar.update(x) : undefined;
     if (flags.runtime === 'bullmq') {
+      const scale = flags.timeScale ?? 3600;
       const hours = scenario.replications * (scenario.horizonDays * 24 + 24);
-      process.stderr.write(`clearsim: running on BullMQ at ${flags.redis} with time scale ${flags.timeScale}: about ${formatHours((hours * 3600) / flags.timeScale / 3600)} of wall time or more\n`);
-      report = await runBullmq(scenario, { redisUrl: flags.redis, timeScale: flags.timeScale, workers: flags.workers, onProgress, log: (m) => process.stderr.write(`clearsim: ${m}\n`) });
+      process.stderr.write(`clearsim: running on BullMQ at ${flags.redis} with time scale ${scale}: about ${formatHours(hours / scale)} of wall time or more\n`);
+      report = await runBullmq(scenario, { redisUrl: flags.redis, timeScale: scale, workers: flags.workers, onProgress, metrics: metrics?.bind(scenario, 'coordinator'), log: (m) => process.stderr.write(`clearsim: ${m}\n`) });
       const lag = report.bullmq?.lag;
-      if (lag && !lag.keeping_up) process.stderr.write(`clearsim: warning: the workers fell behind the simulated clock (p95 lag ${lag.p95_wall_seconds.toFixed(2)} s of wall time): time scale ${flags.timeScale} is more than they keep up with; results are distorted. Lower --time-scale or add workers.\n`);
+      if (lag && !lag.keeping_up) process.stderr.write(`clearsim: warning: the workers fell behind the simulated clock (p95 lag ${lag.p95_wall_seconds.toFixed(2)} s of wall time): time scale ${scale} is more than they keep up with; results are distorted. Lower --time-scale or add workers.\n`);
     } else {
-      report = await runEmbedded(scenario, { onProgress });
+      if (flags.timeScale) process.stderr.write(`clearsim: paced run, ${flags.timeScale} simulated seconds per wall second: about ${formatHours((scenario.replications * scenario.horizonDays * 24) / flags.timeScale)} of wall time\n`);
+      report = await runEmbedded(scenario, { onProgress, timeScale: flags.timeScale, observer: metrics?.bind(scenario) });
     }
   } finally {
     bar?.stop();
+    await server?.close();
   }
   const json = JSON.stringify(report, null, 2) + '\n';
   if (flags.out) {

@@ -20,5 +20,6 @@ export function formatHours(h: number): string {
   if (!Number.isFinite(h)) return String(h);
   if (h >= 48) return `${(h / 24).toFixed(1)}d`;
   if (h >= 1) return `${h.toFixed(1)}h`;
-  return `${(h * 60).toFixed(1)}m`;
+  if (h === 0 || h >= 1 / 60) return `${(h * 60).toFixed(1)}m`;
+  return `${(h * 3600).toFixed(1)}s`;
 }

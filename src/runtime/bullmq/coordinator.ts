@@ -11,6 +11,7 @@ import { Collector } from '../../stats/collector.js';
 import { buildReport, type Report } from '../../stats/report.js';
 import { StageGauge } from '../../stats/stage-gauge.js';
 import { Summary } from '../../stats/summary.js';
+import type { ScenarioMetrics } from '../../metrics/sim-metrics.js';
 import { capacityAt, hasCapacitySchedule, nextCapacityChange, priorityWindows } from '../capacity.js';
 import { connect, ping, redactUrl } from './connection.js';
 import { BULL_PREFIX, RUNS_CHANNEL, RUNS_KEY, WORKERS_KEY, WORKER_TTL_MS, flowQueue, runKeys, stageQueue } from './names.js';
@@ -37,6 +38,7 @@ export interface BullmqOptions {
   signal?: AbortSignal;
   /** Seconds to wait for worker processes before giving up. */
   workerWaitSeconds?: number;
+  metrics?: ScenarioMetrics;
 }
 
 export class RedisLostError extends Error {}
@@ -250,7 +252,9 @@ export class BullmqCoordinator {
       c.stageStart(sh, stages[i], sh.waits[stages[i]]);
       c.serviceEnd(sh, stages[i], sh.services[stages[i]]);
     }
-    c.release(sh, Math.max(0, t - sh.arrival), Math.max(0, sh.guaranteeHours), Math.max(0, sh.holdHours), this.model.guaranteeWaived(sh));
+    const clearance = Math.max(0, t - sh.arrival);
+    c.release(sh, clearance, Math.max(0, sh.guaranteeHours), Math.max(0, sh.holdHours), this.model.guaranteeWaived(sh));
+    this.opts.metrics?.released(sh, clearance, t);
     this.lag.record(Math.max(0, lag));
     this.released++;
   }
@@ -259,7 +263,7 @@ export class BullmqCoordinator {
   private handle(kind: number, at: number): void {
     if (kind === Ev.Generate) this.generate(at);
     else if (kind === Ev.Submit) this.cal.schedule(at, Ev.Submit, this.cal.ref);
-    else if (kind === Ev.Arrive) this.arrived++;
+    else if (kind === Ev.Arrive) { this.arrived++; this.opts.metrics?.arrived(this.cal.ref as Shipment); }
     else if (kind === Ev.Capacity) this.scheduleCapacity(this.cal.arg, at);
     else if (kind === Ev.PriorityOn) this.priority = true;
     else if (kind === Ev.PriorityOff) this.priority = false;
@@ -269,8 +273,8 @@ export class BullmqCoordinator {
     switch (kind) {
       case Ev.Generate: this.generate(at); break;
       case Ev.Submit: this.submit(this.cal.ref as Shipment, at); break;
-      case Ev.Arrive: this.arrived++; break;
-      case Ev.Capacity: this.scheduleCapacity(this.cal.arg, at); await this.writeControl(); break;
+      case Ev.Arrive: this.arrived++; this.opts.metrics?.arrived(this.cal.ref as Shipment); break;
+      case Ev.Capacity: this.scheduleCapacity(this.cal.arg, at); await this.writeControl(); this.opts.metrics?.disruption(this.activeDisruptions(at)); break;
       case Ev.PriorityOn: this.priority = this.router.priority = true; await this.writeControl(); await this.reprioritize(true); break;
       case Ev.PriorityOff: this.priority = this.router.priority = false; await this.writeControl(); await this.reprioritize(false); break;
     }
@@ -280,7 +284,7 @@ export class BullmqCoordinator {
     const sh = this.model.draw(new Shipment(this.scenario.stages.length), this.streams, this.nextId++, this.nextArrival);
     this.generated++;
     this.cal.schedule(Math.max(now, sh.lodgement), Ev.Submit, sh);
-    this.cal.schedule(sh.arrival, Ev.Arrive, null);
+    this.cal.schedule(sh.arrival, Ev.Arrive, sh);
     const next = this.arrivals.next(this.nextArrival, -Math.log(1 - this.streams.arrivals()));
     this.nextArrival = next;
     if (next < this.horizon) this.cal.schedule(next - this.model.lookahead, Ev.Generate, null);
@@ -300,6 +304,10 @@ export class BullmqCoordinator {
     const batch = this.pendingSubmits;
     this.pendingSubmits = [];
     await Promise.all(batch.map((b) => this.router.continue(b.sh, b.at, 0, 0)));
+  }
+
+  private activeDisruptions(t: number): number {
+    return this.scenario.disruptions.filter((d) => t >= d.start && t < d.end).length;
   }
 
   private scheduleCapacity(stage: number, now: number): void {
@@ -328,8 +336,11 @@ export class BullmqCoordinator {
       const q = this.queues.get(st.index);
       if (!q) continue;
       const c = await q.getJobCounts('wait', 'prioritized', 'active');
-      this.gauges[st.index].sample(now, (c.wait ?? 0) + (c.prioritized ?? 0), c.active ?? 0, this.capacities[st.index]);
+      const queued = (c.wait ?? 0) + (c.prioritized ?? 0);
+      this.gauges[st.index].sample(now, queued, c.active ?? 0, this.capacities[st.index]);
+      this.opts.metrics?.queue(st.index, queued);
     }
+    this.opts.metrics?.clock(now);
   }
 
   private report(wallSeconds: number, workers: number): Report {

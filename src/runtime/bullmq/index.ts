@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { ScenarioMetrics } from '../../metrics/sim-metrics.js';
 import type { Scenario } from '../../scenario/types.js';
 import type { Report } from '../../stats/report.js';
 import { mergeReplications } from '../../stats/replications.js';
@@ -14,6 +15,8 @@ export interface BullmqRunOptions {
   log?: (msg: string) => void;
   signal?: AbortSignal;
   workerWaitSeconds?: number;
+  /** Live metrics of the coordinator's part: arrivals, releases, clearance, queues, the clock. */
+  metrics?: ScenarioMetrics;
   /** Called with the local worker processes once started (tests kill one to show nothing is lost). */
   onWorkers?: (procs: ChildProcess[]) => void;
 }
@@ -52,7 +55,7 @@ export async function runBullmq(s: Scenario, opts: BullmqRunOptions): Promise<Re
     for (let r = 0; r < s.replications; r++) {
       const c = new BullmqCoordinator(s, r, {
         redisUrl: opts.redisUrl, timeScale: opts.timeScale, minWorkers: opts.workers, log: opts.log, signal: opts.signal,
-        workerWaitSeconds: opts.workerWaitSeconds,
+        workerWaitSeconds: opts.workerWaitSeconds, metrics: opts.metrics,
         onProgress: opts.onProgress ? (x) => opts.onProgress!((r + x) / s.replications) : undefined,
       });
       try {

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { ScenarioMetrics } from '../../metrics/sim-metrics.js';
 import { ShipmentModel } from '../../model/shipment.js';
 import { loadScenarioObject } from '../../scenario/load.js';
 import type { Scenario } from '../../scenario/types.js';
@@ -42,6 +43,8 @@ export class RunServer {
   private readonly stageWorkers = new Map<number, Worker>();
   private flowWorker!: Worker;
   private capacity: number[];
+  private readonly busy: number[];
+  private readonly shares: number[];
   private closed = false;
 
   constructor(
@@ -49,12 +52,15 @@ export class RunServer {
     private readonly connection: Redis,
     readonly meta: RunMeta,
     private readonly shareOf: (servers: number) => number,
+    private readonly metrics?: ScenarioMetrics,
   ) {
     this.scenario = loadScenarioObject(meta.scenario, `run ${meta.id}`);
     this.model = new ShipmentModel(this.scenario);
     this.clock = new SimClock(meta.simStart, meta.wallStart, meta.timeScale);
     this.keys = runKeys(meta.id);
     this.capacity = this.scenario.stages.map((st) => capacityAt(this.scenario, st.index, meta.simStart));
+    this.busy = this.scenario.stages.map(() => 0);
+    this.shares = this.scenario.stages.map(() => 0);
   }
 
   async start(): Promise<void> {
@@ -89,6 +95,8 @@ export class RunServer {
     if (this.closed) return;
     for (const [stage, w] of this.stageWorkers) {
       const share = this.shareOf(this.capacity[stage]);
+      this.shares[stage] = share;
+      this.metrics?.servers(stage, this.busy[stage], share);
       if (share <= 0) {
         if (!w.isPaused()) void w.pause(true).catch(() => {});
       } else {
@@ -105,9 +113,18 @@ export class RunServer {
     const stage = sh.route.stages[sh.step];
     const start = this.clock.now();
     const d = this.model.serviceTime(sh, stage);
+    const wait = Math.max(0, start - st.enqueuedAt);
+    this.metrics?.stageStarted(sh, stage, wait);
+    this.metrics?.servers(stage, ++this.busy[stage], this.shares[stage]);
     // The officer is busy: the job holds its concurrency slot for the service, in wall time.
-    await sleep(this.clock.wallMs(d));
-    sh.waits[stage] = Math.max(0, start - st.enqueuedAt);
+    try {
+      await sleep(this.clock.wallMs(d));
+    } finally {
+      this.metrics?.servers(stage, --this.busy[stage], this.shares[stage]);
+    }
+    if (this.scenario.stages[stage].detection > 0) this.metrics?.checked(sh, stage, sh.found[stage] === 1);
+    this.metrics?.clock(start + d);
+    sh.waits[stage] = wait;
     sh.services[stage] = d;
     sh.step++;
     await this.router.continue(sh, start + d, st.hop, st.lag);

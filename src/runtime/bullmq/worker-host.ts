@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
+import type { SimMetrics } from '../../metrics/sim-metrics.js';
+import { loadScenarioObject } from '../../scenario/load.js';
 import { connect, ping } from './connection.js';
 import { HEARTBEAT_MS, RUNS_CHANNEL, RUNS_KEY, WORKERS_KEY, WORKER_TTL_MS, runKeys } from './names.js';
 import { RunServer, type RunMeta } from './run-server.js';
@@ -27,7 +29,12 @@ export class WorkerHost {
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
 
-  constructor(private readonly url: string, private readonly log: (msg: string) => void = () => {}) {
+  constructor(
+    private readonly url: string,
+    private readonly log: (msg: string) => void = () => {},
+    /** This process's metrics registry (served by `clearsim worker --metrics-port`). */
+    private readonly metrics?: SimMetrics,
+  ) {
     this.redis = connect(url, { failFast: false, name: 'clearsim-worker' });
     this.sub = connect(url, { failFast: false, name: 'clearsim-worker-sub' });
     this.conn = connect(url, { failFast: false, name: 'clearsim-worker-bull' });
@@ -93,7 +100,8 @@ export class WorkerHost {
     const p = (async () => {
       const meta = await readRunMeta(this.redis, id);
       if (!meta) return;
-      const server = new RunServer(this.redis, this.conn, meta, (c) => this.shareOf(c));
+      const scenarioMetrics = this.metrics?.bind(loadScenarioObject(meta.scenario, `run ${id}`), 'worker');
+      const server = new RunServer(this.redis, this.conn, meta, (c) => this.shareOf(c), scenarioMetrics);
       this.servers.set(id, server);
       await server.start();
       this.log(`serving run ${id} (${server.scenario.name})`);

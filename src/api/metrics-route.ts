@@ -1,0 +1,22 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+
+/** GET /metrics in Prometheus' text format, from one process registry. */
+export function metricsRoute(app: FastifyInstance, registry: Registry): void {
+  app.get('/metrics', { schema: { description: 'Prometheus metrics of this process (DESIGN §6)', produces: ['text/plain'], response: { 200: { type: 'string' } } } }, async (_req, reply) => {
+    reply.header('content-type', registry.contentType);
+    return registry.metrics();
+  });
+}
+
+/**
+ * A process that simulates but is not the API server (a paced `clearsim run --serve`, a worker
+ * with --metrics-port) serves only /metrics and /healthz.
+ */
+export async function serveMetrics(registry: Registry, port: number, host = '127.0.0.1'): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false });
+  metricsRoute(app, registry);
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  await app.listen({ port, host });
+  return app;
+}
