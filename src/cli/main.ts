@@ -3,7 +3,9 @@ import { ClearsimError } from '../errors.js';
 import { collect, positiveNumber, wholeNumber } from './options.js';
 import { overridesFrom, runCommand, type RunFlags } from './run-command.js';
 import { validateCommand } from './validate-command.js';
+import { compareCommand, type CompareFlags } from './compare-command.js';
 import { serveCommand } from './serve-command.js';
+import { sweepCommand, type SweepFlags } from './sweep-command.js';
 import { workerCommand } from './worker-command.js';
 
 /** Exit codes: 0 done, 1 run failed, 2 bad input (scenario or flags). */
@@ -29,11 +31,45 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--runtime <name>', 'runtime').choices(['embedded', 'bullmq']).default('embedded'))
     .option('--time-scale <x>', 'simulated seconds per wall second: paces an embedded run (live metrics); bullmq default 3600', positiveNumber)
     .option('--serve <port>', 'serve /metrics on this port while the run goes (127.0.0.1)', wholeNumber(1, 65535))
+    .option('--trace <file>', 'one row per shipment, streamed to a .csv or .jsonl file')
+    .option('--report <file>', 'a self-contained Time Release Study report (.html)')
     .option('--redis <url>', 'bullmq: Redis URL', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
     .option('--workers <n>', 'bullmq: local worker processes to start (0 = use `clearsim worker` processes started elsewhere)', wholeNumber(0, 256), 2)
     .exitOverride()
     .action(async (file: string, flags: RunFlags) => {
       code = await runCommand(file, flags);
+    });
+
+  program
+    .command('compare')
+    .description('paired comparison (common random numbers): <a> <b>, or <a> --set path=value ...')
+    .argument('<a>', 'scenario a')
+    .argument('[b]', 'scenario b (default: a with the --set overrides)')
+    .option('--set <path=value>', 'b = a with these overrides (repeatable)', collect, [])
+    .option('--replications <n>', 'replications, paired by seed', wholeNumber(2, 10000), 10)
+    .option('--days <n>', 'override horizon.days for both', positiveNumber)
+    .option('--json', 'print the comparison JSON on stdout')
+    .option('--out <file>', 'also write the comparison JSON to a file')
+    .option('--report <file>', 'a self-contained HTML report of the differences')
+    .exitOverride()
+    .action(async (a: string, b: string | undefined, flags: CompareFlags) => {
+      code = await compareCommand(a, b, flags);
+    });
+
+  program
+    .command('sweep')
+    .description('run a full grid of parameter values with replications per point')
+    .argument('<scenario>', 'scenario file')
+    .option('--param <path=v1,v2,...>', 'a parameter and its values (repeatable; the grid is every combination)', collect, [])
+    .option('--set <path=value>', 'fixed overrides for every point (repeatable)', collect, [])
+    .option('--replications <n>', 'replications per point', wholeNumber(1, 10000), 5)
+    .option('--days <n>', 'override horizon.days', positiveNumber)
+    .option('--json', 'print every point as JSON on stdout')
+    .option('--out <file>', "write every point's statistics to a .csv or .json file")
+    .option('--report <file>', 'a self-contained HTML report of the sweep')
+    .exitOverride()
+    .action(async (file: string, flags: SweepFlags) => {
+      code = await sweepCommand(file, flags);
     });
 
   program

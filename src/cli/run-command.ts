@@ -8,6 +8,9 @@ import { formatHours } from '../scenario/duration.js';
 import type { FastifyInstance } from 'fastify';
 import { serveMetrics } from '../api/metrics-route.js';
 import { SimMetrics } from '../metrics/sim-metrics.js';
+import { renderRunReport } from '../report/html.js';
+import { combineObservers } from '../runtime/observer.js';
+import { TraceWriter } from '../trace/trace-writer.js';
 import { progressBar } from './progress.js';
 import { formatSummary } from './summary.js';
 
@@ -23,6 +26,8 @@ export interface RunFlags {
   redis: string;
   workers: number;
   serve?: number;
+  trace?: string;
+  report?: string;
 }
 
 /** Flags that are shorthands for overrides: validated like any other field of the scenario. */
@@ -34,16 +39,19 @@ export function overridesFrom(flags: { seed?: number; replications?: number; day
   return o;
 }
 
+/** The directory of an output file must exist and be writable. */
+export function checkWritable(flag: string, file: string): void {
+  try {
+    accessSync(dirname(resolve(file)), constants.W_OK);
+  } catch (err) {
+    throw new UsageError(`${flag} ${file}: cannot write there (${(err as NodeJS.ErrnoException).code ?? 'not writable'})`);
+  }
+}
+
 export async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const scenario = loadScenarioFile(file, overridesFrom(flags));
-  if (flags.out) {
-    // Refuse before the run rather than lose a long run's result at the end.
-    try {
-      accessSync(dirname(resolve(flags.out)), constants.W_OK);
-    } catch (err) {
-      throw new UsageError(`--out ${flags.out}: cannot write there (${(err as NodeJS.ErrnoException).code ?? 'not writable'})`);
-    }
-  }
+  // Refuse before the run rather than lose a long run's result at the end.
+  if (flags.out) checkWritable('--out', flags.out);
   const metrics = flags.serve !== undefined ? new SimMetrics() : null;
   let server: FastifyInstance | undefined;
   if (metrics && flags.serve !== undefined) {
@@ -54,6 +62,11 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
     }
     process.stderr.write(`clearsim: metrics at http://127.0.0.1:${flags.serve}/metrics\n`);
   }
+  if (flags.trace && !/\.(csv|jsonl)$/i.test(flags.trace)) throw new UsageError(`--trace ${flags.trace}: the file must end in .csv or .jsonl`);
+  if (flags.report && !/\.html?$/i.test(flags.report)) throw new UsageError(`--report ${flags.report}: the file must end in .html`);
+  for (const [flag, f] of [['--trace', flags.trace], ['--report', flags.report]] as const) if (f) checkWritable(flag, f);
+  if (flags.trace && flags.runtime === 'bullmq') throw new UsageError('--trace: available with the embedded runtime only');
+  const trace = flags.trace ? new TraceWriter(flags.trace, scenario) : null;
   const bar = progressBar(scenario.name);
   let report;
   try {
@@ -67,11 +80,22 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
       if (lag && !lag.keeping_up) process.stderr.write(`clearsim: warning: the workers fell behind the simulated clock (p95 lag ${lag.p95_wall_seconds.toFixed(2)} s of wall time): time scale ${scale} is more than they keep up with; results are distorted. Lower --time-scale or add workers.\n`);
     } else {
       if (flags.timeScale) process.stderr.write(`clearsim: paced run, ${flags.timeScale} simulated seconds per wall second: about ${formatHours((scenario.replications * scenario.horizonDays * 24) / flags.timeScale)} of wall time\n`);
-      report = await runEmbedded(scenario, { onProgress, timeScale: flags.timeScale, observer: metrics?.bind(scenario) });
+      report = await runEmbedded(scenario, {
+        onProgress, timeScale: flags.timeScale, timeline: !!flags.report,
+        observer: combineObservers([metrics?.bind(scenario), trace]),
+        onReplication: trace ? (r) => trace.startReplication(r) : undefined,
+        flush: trace ? () => trace.flush() : undefined,
+      });
     }
   } finally {
     bar?.stop();
     await server?.close();
+    await trace?.close();
+  }
+  if (trace) process.stderr.write(`clearsim: ${trace.rows} shipments traced to ${flags.trace}\n`);
+  if (flags.report) {
+    writeFileSync(flags.report, renderRunReport(report));
+    process.stderr.write(`clearsim: report written to ${flags.report}\n`);
   }
   const json = JSON.stringify(report, null, 2) + '\n';
   if (flags.out) {

@@ -21,6 +21,12 @@ export function formatSummary(r: Report): string {
   out.push(`shipments: ${num(sh.arrived)} arrived, ${num(sh.released)} released, ${num(sh.in_progress)} in progress; ${num(sh.observed)} reported after warm-up`);
   out.push(`${num(r.events)} events in ${r.wall_seconds.toFixed(2)} s${r.wall_seconds > 0 ? ` (${num(Math.round(r.events / r.wall_seconds))} events/s)` : ''}`);
   if (r.replications > 1) out.push('figures are means over replications, ± the 95% confidence half-width');
+  if (r.warmup) {
+    const w = r.warmup;
+    out.push(w.sufficient
+      ? `warm-up: ${w.configured_days} days configured; MSER-5 suggests ${Number(w.mser5_days).toFixed(1)} days: long enough`
+      : `warning: warm-up of ${w.configured_days} days looks too short: MSER-5 suggests ${Number(w.mser5_days).toFixed(1)} days (set horizon.warmup_days)`);
+  }
 
   out.push('', 'Clearance time (arrival to release) by tier');
   const t = table(['tier', 'shipments', 'value', 'inspected', 'mean', 'p50', 'p90', 'p95', '<=1h', '<=24h', '<=48h', 'hit rate', 'detected', 'guarantee waived']);

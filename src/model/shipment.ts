@@ -48,12 +48,15 @@ export class Shipment {
   /** Per-stage wait and service (hours) for traces and segment breakdowns. */
   readonly waits: Float64Array;
   readonly services: Float64Array;
+  /** Per-stage service start (simulated hours), for traces. */
+  readonly starts: Float64Array;
 
   constructor(stageCount: number) {
     this.uService = new Float64Array(stageCount);
     this.found = new Uint8Array(stageCount);
     this.waits = new Float64Array(stageCount);
     this.services = new Float64Array(stageCount);
+    this.starts = new Float64Array(stageCount);
   }
 }
 

@@ -23,6 +23,14 @@ const enum Ev {
   PriorityOn,
   PriorityOff,
   DisruptionEdge,
+  /** Records every stage's queue, busy servers and capacity for the timeline. */
+  Sample,
+}
+
+/** Queue length, busy servers and capacity of every stage at regular simulated times. */
+export interface Timeline {
+  hours: number[];
+  stages: Record<string, { queue: number[]; busy: number[]; capacity: (number | null)[] }>;
 }
 
 /**
@@ -53,6 +61,8 @@ export class EmbeddedRun {
   released = 0;
   inSystem = 0;
   observer: RunObserver | null = null;
+  timeline: Timeline | null = null;
+  private timelineStep = 0;
 
   constructor(readonly scenario: Scenario, readonly replication = 0) {
     const s = scenario;
@@ -124,6 +134,7 @@ export class EmbeddedRun {
         case Ev.PriorityOn: for (const r of this.resources) r.priority = true; break;
         case Ev.PriorityOff: for (const r of this.resources) r.priority = false; break;
         case Ev.DisruptionEdge: this.observer?.disruption?.(this.activeDisruptions(), cal.now); break;
+        case Ev.Sample: this.sample(); break;
       }
     }
     if (this.arrivalsDone && this.inSystem === 0) {
@@ -131,6 +142,29 @@ export class EmbeddedRun {
       return true;
     }
     return false;
+  }
+
+  /**
+   * Samples every stage about `points` times over the horizon (from time 0), for plots of queues
+   * over simulated time. Bounded by the number of points, not the number of shipments.
+   */
+  recordTimeline(points = 400): void {
+    this.timeline = { hours: [], stages: Object.fromEntries(this.scenario.stages.map((st) => [st.name, { queue: [], busy: [], capacity: [] }])) };
+    this.timelineStep = Math.max(0.25, (this.scenario.horizonDays * 24) / points);
+    this.calendar.schedule(Math.max(0, this.calendar.now), Ev.Sample, null);
+  }
+
+  private sample(): void {
+    const tl = this.timeline!;
+    const now = this.calendar.now;
+    tl.hours.push(now);
+    this.resources.forEach((r, i) => {
+      const row = tl.stages[this.scenario.stages[i].name];
+      row.queue.push(r.queued);
+      row.busy.push(r.busy);
+      row.capacity.push(r.capacity === Infinity ? null : r.capacity);
+    });
+    if (now + this.timelineStep <= this.scenario.horizonDays * 24) this.calendar.schedule(now + this.timelineStep, Ev.Sample, null);
   }
 
   activeDisruptions(): number {
@@ -213,6 +247,7 @@ export class EmbeddedRun {
   private startService(sh: Shipment, stage: number, res: Resource<Shipment>, now: number): void {
     const wait = now - sh.enqueuedAt;
     sh.waits[stage] = wait;
+    sh.starts[stage] = now;
     this.collector.stageStart(sh, stage, wait);
     res.startService(now);
     const d = this.model.serviceTime(sh, stage);

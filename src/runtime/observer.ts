@@ -13,3 +13,18 @@ export interface RunObserver {
   disruption?(active: number, now: number): void;
   clock?(now: number): void;
 }
+
+/** Several observers as one (metrics and a trace at once); a single one is returned as it is. */
+export function combineObservers(list: (RunObserver | null | undefined)[]): RunObserver | undefined {
+  const obs = list.filter((o): o is RunObserver => !!o);
+  if (obs.length <= 1) return obs[0];
+  return {
+    arrived: (sh, now) => { for (const o of obs) o.arrived?.(sh, now); },
+    stageStarted: (sh, stage, wait, now) => { for (const o of obs) o.stageStarted?.(sh, stage, wait, now); },
+    checked: (sh, stage, hit) => { for (const o of obs) o.checked?.(sh, stage, hit); },
+    released: (sh, clearance, now) => { for (const o of obs) o.released?.(sh, clearance, now); },
+    stageChanged: (stage, q, busy, cap) => { for (const o of obs) o.stageChanged?.(stage, q, busy, cap); },
+    disruption: (active, now) => { for (const o of obs) o.disruption?.(active, now); },
+    clock: (now) => { for (const o of obs) o.clock?.(now); },
+  };
+}

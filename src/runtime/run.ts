@@ -23,6 +23,12 @@ export interface RunOptions {
    * fast as the CPU allows.
    */
   timeScale?: number;
+  /** Sample every stage's queue and servers over simulated time into report.timeline (first replication). */
+  timeline?: boolean;
+  /** Called as each replication starts. */
+  onReplication?: (r: number) => void;
+  /** Awaited between slices of the run: lets a streaming sink (a trace file) drain. */
+  flush?: () => Promise<void>;
 }
 
 const PACE_TICK_MS = 50;
@@ -56,6 +62,8 @@ export async function runEmbedded(s: Scenario, opts: RunOptions = {}): Promise<R
     const rt0 = performance.now();
     const run = new EmbeddedRun(s, r);
     if (opts.observer) run.observer = opts.observer;
+    opts.onReplication?.(r);
+    if (opts.timeline && r === 0) run.recordTimeline();
     const slice = Math.max(1, (s.horizonDays * 24 - run.start) / 200);
     let until = run.start;
     // A paced run jumps over the drawing-ahead before the first day (as the BullMQ runtime does):
@@ -72,12 +80,15 @@ export async function runEmbedded(s: Scenario, opts: RunOptions = {}): Promise<R
       } else {
         until += slice;
         run.runUntil(until);
-        if (opts.onProgress || opts.signal) await yieldToLoop();
+        if (opts.onProgress || opts.signal || opts.flush) await yieldToLoop();
       }
       if (opts.signal?.aborted) throw new RunCancelled();
       opts.onProgress?.((r + run.progress) / s.replications);
+      if (opts.flush) await opts.flush();
     }
-    reports.push(reportOf(run, (performance.now() - rt0) / 1000));
+    const rep = reportOf(run, (performance.now() - rt0) / 1000);
+    if (run.timeline) rep.timeline = run.timeline;
+    reports.push(rep);
   }
   const merged = mergeReplications(reports);
   merged.wall_seconds = (performance.now() - t0) / 1000;

@@ -34,6 +34,22 @@ export class Collector {
   private readonly windows: { from: number; to: number }[];
   /** Mean segment hours accumulated per tier: lodgement wait, guarantee, hold (TRS breakdown). */
   readonly segments: { lodgement: number; guarantee: number; hold: number }[];
+  /**
+   * Arrival-to-release time split into TRS segments, summed per tier and per lane: lodgement,
+   * each stage's wait and service, guarantee, hold, and waiting for the goods. Only time after the
+   * goods arrive counts, so the segments of a shipment add up to its clearance time.
+   */
+  readonly segmentNames: string[];
+  readonly segmentsByTier: Float64Array[];
+  readonly segmentsByLane: Float64Array[];
+  private readonly seg: Float64Array;
+  /** Mean clearance by hour of arrival, over the whole run (warm-up included): MSER-5's series. */
+  readonly hourlySum: Float64Array;
+  readonly hourlyCount: Float64Array;
+  private readonly stageCount: number;
+  private readonly needsGoods: boolean[];
+  private readonly guaranteeSeg: number;
+  private readonly holdSeg: number;
 
   constructor(s: Scenario) {
     const nt = s.tiers.length;
@@ -44,6 +60,49 @@ export class Collector {
     this.windows = s.disruptions.map((d) => ({ from: d.start, to: d.end + s.priority.recovery }));
     this.disruptionClearance = s.disruptions.map(() => Array.from({ length: nt }, () => new Summary()));
     this.segments = s.tiers.map(() => ({ lodgement: 0, guarantee: 0, hold: 0 }));
+    this.stageCount = s.stages.length;
+    this.needsGoods = s.stages.map((st) => st.needsGoods);
+    this.segmentNames = ['lodgement', ...s.stages.flatMap((st) => [`${st.name}_wait`, `${st.name}_service`]), 'guarantee', 'hold', 'goods_wait'];
+    this.guaranteeSeg = 1 + 2 * s.stages.length;
+    this.holdSeg = this.guaranteeSeg + 1;
+    this.seg = new Float64Array(this.segmentNames.length);
+    this.segmentsByTier = s.tiers.map(() => new Float64Array(this.segmentNames.length));
+    this.segmentsByLane = [0, 1, 2, 3].map(() => new Float64Array(this.segmentNames.length));
+    const hours = Math.ceil(s.horizonDays * 24);
+    this.hourlySum = new Float64Array(hours);
+    this.hourlyCount = new Float64Array(hours);
+  }
+
+  /**
+   * Splits a released shipment's time into segments in the order it lived them, counting only
+   * what falls after the goods arrived; returns nothing, fills this.seg.
+   */
+  private split(sh: Shipment, guaranteeHours: number, holdHours: number): void {
+    this.seg.fill(0);
+    this.arrival = sh.arrival;
+    this.cursor = sh.lodgement;
+    if (this.cursor > this.arrival) this.seg[0] = this.cursor - this.arrival;
+    const route = sh.route, stages = route.stages;
+    for (let k = 0; k <= stages.length; k++) {
+      if (k === route.releaseStart) this.add(this.guaranteeSeg, guaranteeHours);
+      if (k === stages.length) break;
+      const st = stages[k];
+      // a physical check cannot start before the goods arrive: its queue begins at arrival
+      if (this.needsGoods[st] && this.cursor < this.arrival) this.cursor = this.arrival;
+      this.add(1 + 2 * st, sh.waits[st]);
+      this.add(2 + 2 * st, sh.services[st]);
+    }
+    this.add(this.holdSeg, holdHours);
+  }
+
+  private cursor = 0;
+  private arrival = 0;
+
+  /** Lays a segment of duration d at the cursor; counts the part after arrival. */
+  private add(i: number, d: number): void {
+    const t = this.cursor, a = t > this.arrival ? t : this.arrival, b = t + d;
+    if (b > a) this.seg[i] += b - a;
+    this.cursor = b;
   }
 
   stageStart(sh: Shipment, stage: number, wait: number): void {
@@ -56,7 +115,17 @@ export class Collector {
 
   /** A shipment released; `clearance` is arrival to release, 0 if released before arrival. */
   release(sh: Shipment, clearance: number, guaranteeHours: number, holdHours: number, waived: number): void {
+    const h = Math.floor(sh.arrival);
+    if (h >= 0 && h < this.hourlySum.length) { this.hourlySum[h] += clearance; this.hourlyCount[h]++; }
     if (!sh.observed) return;
+    this.split(sh, guaranteeHours, holdHours);
+    const seg = this.seg, byT = this.segmentsByTier[sh.tier], byL = this.segmentsByLane[sh.lane];
+    let counted = 0;
+    for (let i = 0; i < seg.length - 1; i++) { byT[i] += seg[i]; byL[i] += seg[i]; counted += seg[i]; }
+    // what the stages do not account for after arrival: the wait for goods a needs_goods stage had
+    const rest = clearance - counted > 1e-9 ? clearance - counted : 0;
+    byT[seg.length - 1] += rest;
+    byL[seg.length - 1] += rest;
     const t = this.tiers[sh.tier];
     t.count++;
     t.clearance.record(clearance);
@@ -74,10 +143,10 @@ export class Collector {
     t.guaranteeWaived += waived;
     if (sh.needsGuarantee) t.guaranteeNeeded++;
     if (sh.preLodged) t.preLodged++;
-    const seg = this.segments[sh.tier];
-    seg.lodgement += sh.preLodged ? 0 : sh.lodgement - sh.arrival;
-    seg.guarantee += guaranteeHours;
-    seg.hold += holdHours;
+    const tierSeg = this.segments[sh.tier];
+    tierSeg.lodgement += sh.preLodged ? 0 : sh.lodgement - sh.arrival;
+    tierSeg.guarantee += guaranteeHours;
+    tierSeg.hold += holdHours;
     this.lanes[sh.lane].record(clearance);
     const w = this.windows;
     for (let i = 0; i < w.length; i++) if (sh.arrival >= w[i].from && sh.arrival < w[i].to) this.disruptionClearance[i][sh.tier].record(clearance);

@@ -20,7 +20,11 @@ export function ci95(xs: number[]): number {
  */
 export function mergeReplications(reports: Report[]): Report {
   if (reports.length === 1) return reports[0];
+  // the timeline is the first replication's own (a plot, not a statistic)
+  const timeline = reports[0].timeline;
+  reports = reports.map(({ timeline: _t, ...r }) => r);
   const merged = mergeNode(reports, '') as Report;
+  if (timeline) merged.timeline = timeline;
   merged.replications = reports.length;
   merged.shipments = {
     arrived: sum(reports.map((r) => r.shipments.arrived)),

@@ -2,6 +2,7 @@ import type { Scenario } from '../scenario/types.js';
 import { LANES } from '../scenario/types.js';
 import { Collector, TierTally, WITHIN_HOURS } from './collector.js';
 import type { StageTotals } from './stage-gauge.js';
+import { mser5 } from './mser.js';
 import { Summary, Within } from './summary.js';
 
 /** The report of DESIGN.md §5. Extra fields are additions; none of §5's are renamed. */
@@ -101,6 +102,25 @@ export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
     };
   });
 
+  const segmentMeans = (sums: Float64Array, n: number) => Object.fromEntries(c.segmentNames.map((name, i) => [name, ratio(sums[i], n)]));
+  const segments = {
+    by_tier: Object.fromEntries(s.tiers.map((t, i) => [t.name, segmentMeans(c.segmentsByTier[i], c.tiers[i].count)])),
+    by_lane: Object.fromEntries(lanesUsed.map((l) => { const i = LANES.indexOf(l); return [l, segmentMeans(c.segmentsByLane[i], c.lanes[i].count)]; })),
+  };
+
+  // MSER-5 on mean clearance by hour of arrival (hours with no arrival carry no information)
+  const series: number[] = [], seriesHours: number[] = [];
+  for (let h = 0; h < c.hourlySum.length; h++) if (c.hourlyCount[h] > 0) { series.push(c.hourlySum[h] / c.hourlyCount[h]); seriesHours.push(h); }
+  const m = mser5(series);
+  const mserDays = m.truncate > 0 ? (seriesHours[m.truncate * 5] ?? 0) / 24 : 0;
+  const warmup = { configured_days: s.warmupDays, mser5_days: mserDays, sufficient: mserDays <= s.warmupDays + 1e-9, series: 'mean clearance by hour of arrival, batched in 5s' };
+
+  const quantiles = (aeoGroup: boolean) => {
+    const sum = new Summary();
+    s.tiers.forEach((tier, i) => { if (tier.aeo === aeoGroup) sum.add(c.tiers[i].clearance); });
+    return Array.from({ length: 99 }, (_, k) => sum.percentile(k + 1));
+  };
+
   const disruptions = s.disruptions.map((d, i) => {
     const byT: Report = {};
     const a = new Summary(), n = new Summary();
@@ -129,10 +149,12 @@ export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
     warmup_days: s.warmupDays,
     shipments: { arrived: f.arrived, released: f.released, in_progress: f.arrived - f.released, observed: totalCount },
     by_tier: byTier,
-    aeo_vs_non_aeo: { aeo, non_aeo: nonAeo, mean_ratio: nonAeo.clearance_hours.mean > 0 && aeo.count > 0 ? aeo.clearance_hours.mean / nonAeo.clearance_hours.mean : null },
+    aeo_vs_non_aeo: { aeo: { ...aeo, percentiles: quantiles(true) }, non_aeo: { ...nonAeo, percentiles: quantiles(false) }, mean_ratio: nonAeo.clearance_hours.mean > 0 && aeo.count > 0 ? aeo.clearance_hours.mean / nonAeo.clearance_hours.mean : null },
     by_lane: byLane,
     stages,
     disruptions,
+    segments,
+    warmup,
     events: f.events,
     wall_seconds: f.wallSeconds,
     ...f.extra,

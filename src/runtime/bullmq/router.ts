@@ -73,6 +73,7 @@ export class Router {
           const d = this.model.serviceTime(sh, stage);
           sh.waits[stage] = start - now;
           sh.services[stage] = d;
+          sh.starts[stage] = start;
           sh.step++;
           return this.addFlow(sh, start + d, hop, lag);
         }

@@ -126,6 +126,7 @@ export class RunServer {
     this.metrics?.clock(start + d);
     sh.waits[stage] = wait;
     sh.services[stage] = d;
+    sh.starts[stage] = start;
     sh.step++;
     await this.router.continue(sh, start + d, st.hop, st.lag);
   }

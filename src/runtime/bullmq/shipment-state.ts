@@ -24,6 +24,7 @@ export interface ShipmentState {
   holdHours: number;
   waits: number[];
   services: number[];
+  starts: number[];
   /** Simulated hour the shipment joined its current stage's queue. */
   enqueuedAt: number;
   /** Jobs this shipment has had so far: job ids and exactly-once marks are `${id}.${hop}`. */
@@ -39,7 +40,7 @@ export function toState(sh: Shipment, hop: number, lag = 0): ShipmentState {
     lodgement: sh.lodgement, guarantee: sh.needsGuarantee, value: sh.value, uHold: sh.uHold,
     uGuaranteeDelay: sh.uGuaranteeDelay, uService: Array.from(sh.uService), found: Array.from(sh.found),
     finding: sh.finding, step: sh.step, guaranteeHours: sh.guaranteeHours, holdHours: sh.holdHours,
-    waits: Array.from(sh.waits), services: Array.from(sh.services), enqueuedAt: sh.enqueuedAt, hop, observed: sh.observed, lag,
+    waits: Array.from(sh.waits), services: Array.from(sh.services), starts: Array.from(sh.starts), enqueuedAt: sh.enqueuedAt, hop, observed: sh.observed, lag,
   };
 }
 
@@ -66,6 +67,7 @@ export function fromState(model: ShipmentModel, st: ShipmentState, sh = new Ship
   sh.holdHours = st.holdHours;
   sh.waits.set(st.waits);
   sh.services.set(st.services);
+  sh.starts.set(st.starts);
   sh.enqueuedAt = st.enqueuedAt;
   sh.observed = st.observed;
   sh.goodsArrived = false;

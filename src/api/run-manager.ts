@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import { ClearsimError } from '../errors.js';
+import type { SimMetrics } from '../metrics/sim-metrics.js';
+import { runBullmq } from '../runtime/bullmq/index.js';
+import { RunCancelled, runEmbedded } from '../runtime/run.js';
+import type { Scenario } from '../scenario/types.js';
+import type { Report } from '../stats/report.js';
+import { ApiError } from './errors.js';
+import { RUN_STATUSES } from './schemas.js';
+
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export type RuntimeName = 'embedded' | 'bullmq';
+
+export interface RunSpec {
+  scenario: Scenario;
+  runtime: RuntimeName;
+  /** Simulated seconds per wall second; embedded: undefined = as fast as the CPU allows. */
+  timeScale?: number;
+  workers?: number;
+}
+
+/** A run as the API shows it. */
+export interface RunView {
+  id: string;
+  status: RunStatus;
+  progress: number;
+  scenario: string;
+  runtime: RuntimeName;
+  seed: number;
+  replications: number;
+  horizon_days: number;
+  time_scale: number | null;
+  workers: number | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  error?: string;
+  report?: Report;
+  links: { self: string; metrics: string };
+}
+
+interface RunRecord {
+  view: RunView;
+  spec: RunSpec;
+  controller: AbortController;
+  /** Settles when the runtime has stopped (done, failed, or after a cancel, once it has let go). */
+  settled?: Promise<void>;
+}
+
+export interface RunManagerOptions {
+  metrics: SimMetrics;
+  redisUrl?: string;
+  log: FastifyBaseLogger;
+  /** Runs going at once (queued, running, or cancelled but not yet stopped); more are refused with 429. */
+  maxActive?: number;
+  /** Finished runs kept for GET (the oldest are dropped): memory stays bounded. */
+  maxFinished?: number;
+}
+
+const FINISHED: ReadonlySet<RunStatus> = new Set(['done', 'failed', 'cancelled']);
+const now = () => new Date().toISOString();
+
+/**
+ * Holds the runs of one server: starts them on a runtime, follows their progress, cancels them
+ * (AbortSignal) and forgets the oldest finished ones.
+ */
+export class RunManager {
+  readonly maxActive: number;
+  readonly maxFinished: number;
+  private readonly runs = new Map<string, RunRecord>();
+  private readonly finishedOrder: string[] = [];
+  private readonly active = new Set<RunRecord>();
+  private closing = false;
+
+  constructor(private readonly opts: RunManagerOptions) {
+    this.maxActive = opts.maxActive ?? 4;
+    this.maxFinished = opts.maxFinished ?? 100;
+  }
+
+  get redisUrl(): string | undefined {
+    return this.opts.redisUrl;
+  }
+
+  start(spec: RunSpec): RunView {
+    if (this.closing) throw new ApiError('TOO_MANY_RUNS', 'the server is shutting down: no new runs', undefined, { 'retry-after': '30' });
+    if (this.active.size >= this.maxActive) {
+      throw new ApiError('TOO_MANY_RUNS', `${this.maxActive} runs are going already (the most at once): wait for one to finish or cancel one with DELETE /runs/:id`, undefined, { 'retry-after': '5' });
+    }
+    const id = randomUUID();
+    const s = spec.scenario;
+    const rec: RunRecord = {
+      spec,
+      controller: new AbortController(),
+      view: {
+        id, status: 'queued', progress: 0, scenario: s.name, runtime: spec.runtime, seed: s.seed, replications: s.replications,
+        horizon_days: s.horizonDays, time_scale: spec.timeScale ?? null, workers: spec.runtime === 'bullmq' ? spec.workers ?? null : null,
+        created_at: now(), started_at: null, finished_at: null, links: { self: `/runs/${id}`, metrics: '/metrics' },
+      },
+    };
+    this.runs.set(id, rec);
+    this.active.add(rec);
+    // Answer the POST first; the run starts on the next turn of the event loop.
+    rec.settled = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.execute(rec)).finally(() => this.active.delete(rec));
+    return rec.view;
+  }
+
+  private async execute(rec: RunRecord): Promise<void> {
+    const { view, spec, controller } = rec;
+    if (controller.signal.aborted) return;
+    view.status = 'running';
+    view.started_at = now();
+    this.opts.log.info({ run: view.id, scenario: view.scenario, runtime: view.runtime }, 'run started');
+    const onProgress = (x: number) => { if (view.status === 'running') view.progress = Math.min(1, Math.max(0, x)); };
+    try {
+      const report = spec.runtime === 'bullmq'
+        ? await runBullmq(spec.scenario, {
+          redisUrl: this.opts.redisUrl!, timeScale: spec.timeScale ?? 3600, workers: spec.workers ?? 2, onProgress,
+          signal: controller.signal, log: (msg) => this.opts.log.info({ run: view.id }, msg),
+        })
+        : await runEmbedded(spec.scenario, { observer: this.opts.metrics.bind(spec.scenario), timeScale: spec.timeScale, signal: controller.signal, onProgress });
+      if (controller.signal.aborted) return; // cancelled as it finished: the cancel stands
+      view.report = report;
+      view.progress = 1;
+      this.finish(rec, 'done');
+    } catch (err) {
+      if (controller.signal.aborted || err instanceof RunCancelled) {
+        if ((view.status as RunStatus) !== 'cancelled') this.finish(rec, 'cancelled');
+        return;
+      }
+      view.error = err instanceof ClearsimError ? err.message : `run failed: ${(err as Error)?.message ?? String(err)}`;
+      this.opts.log.warn({ run: view.id, err }, 'run failed');
+      this.finish(rec, 'failed');
+    }
+  }
+
+  private finish(rec: RunRecord, status: 'done' | 'failed' | 'cancelled'): void {
+    rec.view.status = status;
+    rec.view.finished_at = now();
+    this.opts.log.info({ run: rec.view.id, status }, 'run finished');
+    this.finishedOrder.push(rec.view.id);
+    while (this.finishedOrder.length > this.maxFinished) this.runs.delete(this.finishedOrder.shift()!);
+  }
+
+  get(id: string): RunView {
+    const rec = this.runs.get(id);
+    if (!rec) throw new ApiError('RUN_NOT_FOUND', `params.id: no run ${id} (finished runs are kept ${this.maxFinished} at most)`, [{ source: 'params', path: 'id', message: 'no such run' }]);
+    return rec.view;
+  }
+
+  /** Newest first, without reports. */
+  list(filter: { status?: RunStatus; limit?: number } = {}): { runs: RunView[]; total: number } {
+    const all = [...this.runs.values()].map((r) => r.view).filter((v) => !filter.status || v.status === filter.status).reverse();
+    return { runs: all.slice(0, filter.limit ?? all.length).map(({ report: _r, ...v }) => v), total: all.length };
+  }
+
+  /**
+   * Cancels a queued or running run: it is cancelled from now on, and its runtime stops within
+   * moments (an embedded run at its next slice, a BullMQ run once its queues are cleaned up).
+   * `changed` is false when it was already cancelled; a finished run cannot be cancelled (409).
+   */
+  cancel(id: string): { view: RunView; changed: boolean } {
+    const view = this.get(id);
+    const rec = this.runs.get(id)!;
+    if (view.status === 'cancelled') return { view, changed: false };
+    if (FINISHED.has(view.status)) throw new ApiError('RUN_FINISHED', `run ${id} is already ${view.status}: nothing to cancel`);
+    rec.controller.abort();
+    this.finish(rec, 'cancelled');
+    return { view, changed: true };
+  }
+
+  counts(): Record<RunStatus | 'active' | 'max_active', number> {
+    const c = { queued: 0, running: 0, done: 0, failed: 0, cancelled: 0, active: this.active.size, max_active: this.maxActive };
+    for (const r of this.runs.values()) c[r.view.status]++;
+    return c;
+  }
+
+  /** Waits until no runtime is going (tests, benchmarks). */
+  async idle(): Promise<void> {
+    while (this.active.size) await Promise.allSettled([...this.active].map((r) => r.settled));
+  }
+
+  /** On server close: no new runs, cancel those going, wait (bounded) until they have let go. */
+  async close(timeoutMs = 30_000): Promise<void> {
+    this.closing = true;
+    for (const rec of this.active) if (!FINISHED.has(rec.view.status)) this.cancel(rec.view.id);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.idle(), new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); timer.unref(); })]);
+    clearTimeout(timer);
+  }
+}

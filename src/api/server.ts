@@ -1,0 +1,102 @@
+import { STATUS_CODES } from 'node:http';
+import Fastify, { type FastifyInstance, type HTTPMethods } from 'fastify';
+import type { SimMetrics } from '../metrics/sim-metrics.js';
+import { bearerAuth } from './auth.js';
+import { registerDocs } from './docs.js';
+import { API_ERRORS, ApiError, EMPTY_BODY_MESSAGE, toErrorResponse } from './errors.js';
+import { infoRoutes } from './info-routes.js';
+import { metricsRoute } from './metrics-route.js';
+import { RunManager } from './run-manager.js';
+import { runsRoutes } from './runs-routes.js';
+import { ScenarioCatalog } from './scenario-catalog.js';
+import { validatorCompiler } from './validation.js';
+
+export interface ServerOptions {
+  metrics: SimMetrics;
+  /** When set, the /runs routes need `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Redis for runs with runtime bullmq; without it such runs are refused. */
+  redisUrl?: string;
+  /** Where the bundled scenarios are (default: the package's scenarios/). */
+  scenariosDir?: string;
+  logger?: boolean;
+  /** Runs going at once (default 4); finished runs kept (default 100). */
+  maxActiveRuns?: number;
+  maxFinishedRuns?: number;
+  /** Largest request body in bytes (default 1 MiB). */
+  bodyLimit?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    runs: RunManager;
+    catalog: ScenarioCatalog;
+  }
+}
+
+/**
+ * The HTTP API of DESIGN §8, not listening yet (tests use app.inject; `clearsim serve` listens).
+ * Closing it cancels the runs that are going.
+ */
+export function buildServer(opts: ServerOptions): FastifyInstance {
+  const app = Fastify({
+    logger: opts.logger ? { level: process.env.LOG_LEVEL ?? 'info' } : false,
+    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    // Ids in logs and x-request-id answers: the client's if it sent one.
+    requestIdHeader: 'x-request-id',
+  });
+  const catalog = new ScenarioCatalog(opts.scenariosDir);
+  for (const i of catalog.broken) app.log.warn(`bundled scenario not available: ${i.source}${i.line ? ':' + i.line : ''} ${i.path ? i.path + ': ' : ''}${i.message}`);
+  const runs = new RunManager({ metrics: opts.metrics, redisUrl: opts.redisUrl, log: app.log, maxActive: opts.maxActiveRuns, maxFinished: opts.maxFinishedRuns });
+  app.decorate('runs', runs);
+  app.decorate('catalog', catalog);
+  app.addHook('onClose', async () => { await runs.close(); });
+
+  app.setValidatorCompiler(validatorCompiler);
+
+  // Only JSON bodies (text/plain and the rest: 415), with the parser's own message (where the
+  // syntax breaks), and no __proto__ keys.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => {
+    const s = String(text);
+    if (s.trim() === '') return done(new ApiError('EMPTY_BODY', EMPTY_BODY_MESSAGE, [{ source: 'body', path: '', message: 'is empty' }]), undefined);
+    try {
+      done(null, JSON.parse(s, (key, value) => {
+        if (key === '__proto__') throw new SyntaxError(`key "${key}" is not allowed`);
+        return value;
+      }));
+    } catch (err) {
+      const why = (err as Error).message;
+      done(new ApiError('BAD_JSON', `body: not valid JSON: ${why}`, [{ source: 'body', path: '', message: `not valid JSON: ${why}` }]), undefined);
+    }
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const { body, headers } = toErrorResponse(err, req.headers['content-type']);
+    if (body.statusCode >= 500) req.log.error({ err }, 'request failed');
+    reply.code(body.statusCode).headers(headers).send(body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0];
+    // A known path with another method: 405 and what it allows, rather than "not found".
+    const allowed = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((method) => app.findRoute({ method: method as HTTPMethods, url: path }));
+    const kind = allowed.length ? 'METHOD_NOT_ALLOWED' : 'ROUTE_NOT_FOUND';
+    const { code, status } = API_ERRORS[kind];
+    const message = allowed.length
+      ? `${req.method} ${path}: not allowed here; ${path} takes ${allowed.join(', ')}`
+      : `no route ${req.method} ${path}: the routes are GET /healthz, GET /metrics, GET /scenarios, POST /runs, GET /runs, GET|DELETE /runs/:id (OpenAPI at /docs)`;
+    if (allowed.length) reply.header('allow', allowed.join(', '));
+    reply.code(status).send({ statusCode: status, code, error: STATUS_CODES[status], message });
+  });
+
+  registerDocs(app, { tokenRequired: !!opts.token });
+  // Scrapes and probes come every few seconds: logged only when something is wrong.
+  app.register(async (scope) => {
+    metricsRoute(scope, opts.metrics.registry);
+    infoRoutes(scope, { runs, catalog });
+  }, { logLevel: 'warn' });
+  app.register(async (scope) => {
+    runsRoutes(scope, { runs, catalog, auth: opts.token ? bearerAuth(opts.token) : undefined });
+  });
+  return app;
+}

@@ -1,0 +1,95 @@
+import { loadScenarioFile, parseOverride, type Override } from '../scenario/load.js';
+import type { Scenario } from '../scenario/types.js';
+import type { Report } from '../stats/report.js';
+import { mergeReplications } from '../stats/replications.js';
+import { UsageError } from '../errors.js';
+import { replicate } from './replicate.js';
+
+export interface SweepParam { path: string; values: string[] }
+
+export interface Sweep {
+  scenario: string;
+  replications: number;
+  params: SweepParam[];
+  points: { params: Record<string, unknown>; report: Report }[];
+}
+
+/** Parses `--param path=v1,v2,...` (values read as YAML, like --set). */
+export function parseParam(text: string): SweepParam {
+  const eq = text.indexOf('=');
+  const path = eq > 0 ? text.slice(0, eq).trim() : '';
+  const values = eq > 0 ? text.slice(eq + 1).split(',').map((v) => v.trim()).filter((v) => v !== '') : [];
+  if (!path || values.length === 0) throw new UsageError(`--param ${text}: must be path=v1,v2,... e.g. --param stages.inspection.servers=12,16,20`);
+  return { path, values };
+}
+
+/** Every combination of the parameters' values, first parameter varying slowest. */
+export function grid(params: SweepParam[]): Record<string, string>[] {
+  return params.reduce<Record<string, string>[]>((acc, p) => acc.flatMap((point) => p.values.map((v) => ({ ...point, [p.path]: v }))), [{}]);
+}
+
+/**
+ * Runs a scenario at every point of a full grid of parameter values, with the same replications
+ * (seed, r) at every point: differences between points are the parameters', not the seeds'.
+ * Every point is validated before anything runs.
+ */
+export async function sweep(file: string, params: SweepParam[], replications: number, base: Override[], onDone?: () => void): Promise<Sweep> {
+  const points = grid(params);
+  const scenarios: { point: Record<string, string>; s: Scenario }[] = points.map((point) => ({
+    point,
+    s: loadScenarioFile(file, [...base, ...Object.entries(point).map(([path, v]) => ({ ...parseOverride(`${path}=${v}`), text: `--param ${path}=${v}` }))]),
+  }));
+  const out: Sweep = { scenario: scenarios[0]?.s.name ?? file, replications, params, points: [] };
+  for (const { point, s } of scenarios) {
+    const reports = await replicate(s, replications, onDone);
+    const merged = mergeReplications(reports);
+    const shown = Object.fromEntries(Object.entries(point).map(([k, v]) => [k, parseOverride(`${k}=${v}`).value]));
+    out.points.push({ params: shown, report: merged });
+  }
+  return out;
+}
+
+const ci = (o: any, k: string) => (o?.[`${k}_ci95`] ?? 0);
+
+/** One row per point: the parameters, then per tier and group mean/p90 clearance with 95% half-widths, then stages. */
+export function sweepRows(sw: Sweep): Record<string, string | number>[] {
+  return sw.points.map(({ params, report: r }) => {
+    const row: Record<string, string | number> = {};
+    for (const [k, v] of Object.entries(params)) row[k] = typeof v === 'object' ? JSON.stringify(v) : (v as string | number);
+    for (const [t, v] of Object.entries<any>(r.by_tier)) {
+      row[`${t}_mean_h`] = v.clearance_hours.mean;
+      row[`${t}_mean_ci95`] = ci(v.clearance_hours, 'mean');
+      row[`${t}_p90_h`] = v.clearance_hours.p90;
+      row[`${t}_p90_ci95`] = ci(v.clearance_hours, 'p90');
+      row[`${t}_inspection_rate`] = v.inspection_rate;
+    }
+    for (const g of ['aeo', 'non_aeo']) {
+      const v = r.aeo_vs_non_aeo[g];
+      row[`${g}_mean_h`] = v.clearance_hours.mean;
+      row[`${g}_mean_ci95`] = ci(v.clearance_hours, 'mean');
+      row[`${g}_p90_h`] = v.clearance_hours.p90;
+      row[`${g}_p90_ci95`] = ci(v.clearance_hours, 'p90');
+    }
+    for (const [st, v] of Object.entries<any>(r.stages)) {
+      row[`${st}_utilization`] = v.utilization ?? '';
+      row[`${st}_wait_mean_h`] = v.wait_hours.mean;
+      row[`${st}_wait_p90_h`] = v.wait_hours.p90;
+    }
+    for (const [i, d] of (r.disruptions ?? []).entries()) {
+      row[`disruption${i}_aeo_mean_h`] = d.aeo_vs_non_aeo.aeo.clearance_hours.mean;
+      row[`disruption${i}_non_aeo_mean_h`] = d.aeo_vs_non_aeo.non_aeo.clearance_hours.mean;
+      row[`disruption${i}_non_aeo_p90_h`] = d.aeo_vs_non_aeo.non_aeo.clearance_hours.p90;
+    }
+    return row;
+  });
+}
+
+export function toCsv(rows: Record<string, string | number>[]): string {
+  if (rows.length === 0) return '';
+  const cols = Object.keys(rows[0]);
+  const cell = (v: unknown) => {
+    const s = typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(8)) : String(v ?? '');
+    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
+}

@@ -1,0 +1,639 @@
+/**
+ * Self-contained HTML reports (one file, no network, no script): a run report laid out like a
+ * WCO Time Release Study, a comparison of two scenarios and a parameter sweep. Charts are inline
+ * SVG from ./svg.ts; every piece of text that comes from a report is escaped.
+ */
+import type { Comparison } from '../experiments/compare.js';
+import type { Interval } from '../experiments/paired.js';
+import { dotWhisker, esc, groupedBars, LOG1P_TICKS, lineChart, niceTicks, stackedBars, type Band, type LineSeries } from './svg.js';
+
+type Obj = Record<string, any>;
+
+/** What renderCompareReport needs of a Comparison (the per-replication reports are optional). */
+export type ComparisonInput = Omit<Comparison, 'reports'> & { reports?: Comparison['reports'] };
+
+/** What renderSweepReport needs of a Sweep (src/experiments/sweep.ts). */
+export interface SweepInput {
+  scenario: string;
+  replications?: number;
+  params: { path: string; values: unknown[] }[];
+  points: { params: Record<string, unknown>; report: any }[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// formatting
+
+const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+/** Hours (or any magnitude) with 2 decimals below 10, 1 below 100, none above. */
+export function fmtNum(x: unknown): string {
+  if (!isNum(x)) return '–';
+  const a = Math.abs(x);
+  if (a === 0) return '0';
+  if (a < 10) return x.toFixed(2);
+  if (a < 100) return x.toFixed(1);
+  return Math.round(x).toLocaleString('en-US');
+}
+
+export function fmtPct(x: unknown): string {
+  if (!isNum(x)) return '–';
+  const p = x * 100;
+  return `${Math.abs(p) < 1 && p !== 0 ? p.toFixed(2) : p.toFixed(1)}%`;
+}
+
+const fmtInt = (x: unknown) => (isNum(x) ? Math.round(x).toLocaleString('en-US') : '–');
+const fmtSigned = (x: number) => (isNum(x) ? `${x > 0 ? '+' : x < 0 ? '−' : ''}${fmtNum(Math.abs(x))}` : '–');
+const fmtDays = (h: number) => `day ${+(h / 24).toFixed(2)}`;
+
+/** A statistic and, when the report merged replications, its ± 95% half-width. */
+function stat(o: Obj | undefined, key: string, f: (x: unknown) => string = fmtNum): string {
+  const v = o?.[key];
+  const ci = o?.[`${key}_ci95`];
+  if (!isNum(v)) return '–';
+  if (isNum(ci) && ci > 0) {
+    const cis = f === fmtPct ? `${(ci * 100).toFixed(Math.abs(ci * 100) < 1 ? 2 : 1)}` : fmtNum(ci);
+    return `${esc(f(v))}<span class="ci"> ± ${esc(cis)}</span>`;
+  }
+  return esc(f(v));
+}
+
+function paramValue(v: unknown): string {
+  if (v !== null && typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+// ---------------------------------------------------------------------------------------------
+// colours
+
+const TIER_COLORS = ['#1a9850', '#4575b4', '#d73027', '#984ea3', '#ff7f00', '#a65628', '#f781bf', '#666666'];
+const AEO_COLOR = '#1a9850';
+const NON_AEO_COLOR = '#d95f02';
+// no reds: red marks disruptions in the timeline
+const STAGE_HUES = ['#2166ac', '#e08214', '#7b3294', '#1b7837', '#8c510a', '#01665e', '#c51b7d', '#525252'];
+const LANE_COLORS: Record<string, string> = { green: '#1a9850', yellow: '#e6ab02', red: '#d73027', blue: '#4575b4' };
+const WITHIN_COLORS = ['#c6dbef', '#6baed6', '#08519c'];
+
+/** Mixes a #rrggbb colour with white: t = 0 the colour, 1 white. */
+function tint(hex: string, t: number): string {
+  const n = parseInt(hex.slice(1), 16);
+  const c = [n >> 16, (n >> 8) & 255, n & 255].map((v) => Math.round(v + (255 - v) * t));
+  return `#${c.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// page shell
+
+const CSS = `
+:root{--fg:#1d232a;--muted:#5b6570;--line:#d9dee3;--bg:#f6f7f9;--card:#fff;--accent:#0b5394}
+*{box-sizing:border-box}
+body{margin:0;background:var(--bg);color:var(--fg);font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans",sans-serif}
+main{max-width:1180px;margin:0 auto;padding:24px 28px 48px}
+header{border-bottom:3px solid var(--accent);padding-bottom:12px;margin-bottom:18px}
+h1{font-size:26px;margin:0 0 4px}
+h1 .kind{display:block;font-size:13px;font-weight:600;letter-spacing:.08em;text-transform:uppercase;color:var(--accent)}
+h2{font-size:19px;margin:30px 0 8px;padding-bottom:4px;border-bottom:1px solid var(--line)}
+h3{font-size:15px;margin:18px 0 6px}
+p{margin:6px 0}
+.desc{color:var(--muted);max-width:900px}
+dl.meta{display:flex;flex-wrap:wrap;gap:6px 22px;margin:10px 0 0}
+dl.meta div{display:flex;gap:6px}
+dl.meta dt{color:var(--muted)}
+dl.meta dd{margin:0;font-weight:600}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(250px,1fr));gap:14px;margin:10px 0}
+.card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 16px;border-top:5px solid var(--c,#888)}
+.card h3{margin:0 0 6px;font-size:15px}
+.card .big{font-size:30px;font-weight:700;line-height:1.1}
+.card .big small{font-size:14px;font-weight:500;color:var(--muted)}
+.card dl{display:grid;grid-template-columns:auto auto;gap:2px 14px;margin:8px 0 0}
+.card dt{color:var(--muted)}
+.card dd{margin:0;text-align:right;font-variant-numeric:tabular-nums}
+.note{background:#fff8e1;border:1px solid #f0d98a;border-radius:6px;padding:8px 12px;margin:10px 0}
+.note.ok{background:#eef7ee;border-color:#b9dcb9}
+.lead{font-size:15px}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:14px;margin:10px 0}
+.charts.wide{grid-template-columns:minmax(0,1fr)}
+figure{margin:0;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 12px}
+figcaption{font-weight:600;margin-bottom:4px}
+figcaption .sub{display:block;font-weight:400;color:var(--muted);font-size:12.5px}
+svg.chart{display:block;width:100%;height:auto;max-width:100%}
+svg.chart text{font:12px system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;fill:#333}
+svg.chart .tick{fill:#555;font-size:11px}
+svg.chart .axis-label{fill:#333;font-size:12px;font-weight:600}
+svg.chart .grid{stroke:#e6e9ed;stroke-width:1}
+svg.chart .axisline,svg.chart .tickmark{stroke:#8a939c;stroke-width:1}
+svg.chart .refline{stroke-dasharray:3 3;stroke-width:1}
+svg.chart .reflabel{fill:#666;font-size:11px}
+svg.chart .zero{stroke:#333;stroke-width:1.2}
+svg.chart .rowguide{stroke:#f0f2f4}
+svg.chart .grouplabel{font-weight:700;font-size:13px}
+svg.chart .rownote{font-size:11.5px;fill:#444;font-variant-numeric:tabular-nums}
+svg.chart .barvalue{font-size:11px;fill:#333}
+svg.chart .barvalue.small{font-size:10px}
+table{border-collapse:collapse;background:var(--card);margin:8px 0 4px;font-variant-numeric:tabular-nums;width:100%}
+.tablewrap{overflow-x:auto}
+th,td{border-bottom:1px solid var(--line);padding:5px 7px;font-size:13.5px;text-align:right;white-space:nowrap}
+th{background:#eef1f4;font-weight:600;font-size:12.5px;white-space:normal;vertical-align:bottom}
+td.l,th.l{text-align:left}
+td.l{white-space:normal;min-width:120px;max-width:260px}
+td.l.wide{min-width:180px}
+td .sub{color:var(--muted);font-size:12px}
+tr.total td{font-weight:700;border-top:2px solid #aab2ba}
+.ci{color:var(--muted);font-size:12px}
+.swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px;vertical-align:baseline}
+ul.lines{margin:6px 0;padding-left:20px}
+ul.lines li{margin:3px 0;font-size:15px}
+footer{margin-top:36px;color:var(--muted);font-size:12px;border-top:1px solid var(--line);padding-top:8px}
+@media print{body{background:#fff}figure,.card,table{break-inside:avoid}}
+`;
+
+function page(title: string, body: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="generator" content="clearsim">
+<title>${esc(title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<main>
+${body}
+<footer>Generated by clearsim. Times are hours from the goods' arrival to release (the WCO Time Release Study measure). This file is self-contained: it loads nothing from the network.</footer>
+</main>
+</body>
+</html>
+`;
+}
+
+function figure(caption: string, sub: string, svg: string): string {
+  return `<figure><figcaption>${esc(caption)}${sub ? `<span class="sub">${esc(sub)}</span>` : ''}</figcaption>${svg}</figure>`;
+}
+
+function table(head: string[], rows: string[][], opts: { leftCols?: number; totalLast?: boolean; wideFirst?: boolean } = {}): string {
+  const left = opts.leftCols ?? 1;
+  const cls = (i: number) => (i === 0 && opts.wideFirst ? ' class="l wide"' : ' class="l"');
+  const th = head.map((h, i) => `<th${i < left ? ' class="l"' : ''}>${h}</th>`).join('');
+  const body = rows.map((r, k) => `<tr${opts.totalLast && k === rows.length - 1 ? ' class="total"' : ''}>${r.map((c, i) => `<td${i < left ? cls(i) : ''}>${c}</td>`).join('')}</tr>`).join('\n');
+  return `<div class="tablewrap"><table><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
+}
+
+function meta(items: [string, string][]): string {
+  return `<dl class="meta">${items.map(([k, v]) => `<div><dt>${esc(k)}</dt><dd>${esc(v)}</dd></div>`).join('')}</dl>`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// run report
+
+const SEGMENT_TITLES: Record<string, string> = {
+  lodgement: 'lodgement (declaration after arrival)',
+  guarantee: 'guarantee',
+  hold: 'findings hold',
+  goods_wait: 'waiting for the goods',
+};
+
+interface SegmentKey { key: string; label: string; color: string }
+
+/** The segments in the report's order, with labels and colours; all-zero ones left out. */
+function segmentKeys(r: Obj): SegmentKey[] {
+  const rows: Obj[] = [...Object.values<Obj>(r.segments?.by_tier ?? {}), ...Object.values<Obj>(r.segments?.by_lane ?? {})];
+  if (rows.length === 0) return [];
+  const stages = Object.keys(r.stages ?? {});
+  const extra = ['#7f7f7f', '#d4a017', '#6d4c41', '#4db6ac', '#90a4ae', '#f06292'];
+  let e = 0;
+  return Object.keys(rows[0])
+    .filter((k) => !k.endsWith('_ci95') && rows.some((row) => isNum(row[k]) && row[k] > 1e-9))
+    .map((key) => {
+      const st = stages.findIndex((s) => key === `${s}_wait` || key === `${s}_service`);
+      if (st >= 0) {
+        const name = stages[st];
+        const wait = key.endsWith('_wait');
+        const hue = STAGE_HUES[st % STAGE_HUES.length];
+        return { key, label: `${name} ${wait ? 'wait' : 'service'}`, color: wait ? tint(hue, 0.55) : hue };
+      }
+      const fixed: Record<string, string> = { lodgement: '#9e9e9e', guarantee: '#d4a017', hold: '#6d4c41', goods_wait: '#4db6ac' };
+      return { key, label: SEGMENT_TITLES[key] ?? key.replace(/_/g, ' '), color: fixed[key] ?? extra[e++ % extra.length] };
+    });
+}
+
+function headlineCard(label: string, color: string, g: Obj | undefined): string {
+  if (!g) return '';
+  const ch = g.clearance_hours ?? {};
+  const w = g.released_within ?? {};
+  return `<div class="card" style="--c:${color}"><h3>${esc(label)}</h3>
+<div class="big">${stat(ch, 'mean')} <small>h mean clearance</small></div>
+<dl>
+<dt>shipments</dt><dd>${esc(fmtInt(g.count))}</dd>
+<dt>median (p50)</dt><dd>${stat(ch, 'p50')} h</dd>
+<dt>p90</dt><dd>${stat(ch, 'p90')} h</dd>
+<dt>released within 1 h</dt><dd>${stat(w, '1h', fmtPct)}</dd>
+<dt>released within 24 h</dt><dd>${stat(w, '24h', fmtPct)}</dd>
+<dt>released within 48 h</dt><dd>${stat(w, '48h', fmtPct)}</dd>
+</dl></div>`;
+}
+
+function cdfChart(r: Obj): string | null {
+  const a = r.aeo_vs_non_aeo?.aeo?.percentiles, n = r.aeo_vs_non_aeo?.non_aeo?.percentiles;
+  const groups: [string, string, unknown][] = [['AEO', AEO_COLOR, a], ['non-AEO', NON_AEO_COLOR, n]];
+  const series: LineSeries[] = [];
+  let max = 0;
+  for (const [label, color, ps] of groups) {
+    if (!Array.isArray(ps) || ps.length === 0 || !ps.every(isNum)) continue;
+    // an empirical CDF from p1..p99: at q_k the share released reaches k %
+    const pts: [number, number][] = [[ps[0], 0]];
+    ps.forEach((q: number, k: number) => pts.push([q, (k + 1) / (ps.length + 1)]));
+    series.push({ label, color, points: pts, step: true, width: 2.5 });
+    max = Math.max(max, ps[ps.length - 1]);
+  }
+  if (series.length === 0) return null;
+  const xmax = LOG1P_TICKS.find((t) => t >= max * 1.05) ?? max * 1.1;
+  return lineChart({
+    name: 'clearance-cdf',
+    title: 'Share of shipments released within a given time, AEO vs non-AEO (p1 to p99)',
+    width: 620,
+    height: 270,
+    x: { label: 'hours from arrival to release (log scale, 0 included)', kind: 'log1p', min: 0, max: xmax },
+    y: { label: 'share released', min: 0, max: 1, ticks: [0, 0.2, 0.4, 0.6, 0.8, 1], format: (v) => `${Math.round(v * 100)}%` },
+    series,
+    vlines: [{ x: 1, label: '1 h' }, { x: 24, label: '24 h' }, { x: 48, label: '48 h' }],
+  });
+}
+
+function timelineSection(r: Obj): string {
+  const tl = r.timeline;
+  if (!tl || !Array.isArray(tl.hours) || tl.hours.length === 0) {
+    return '<p class="note">No timeline in this report: run with the timeline option to see every stage’s queue and busy servers over simulated time.</p>';
+  }
+  const days = tl.hours.map((h: number) => h / 24);
+  const horizon = isNum(r.horizon_days) ? r.horizon_days : Math.max(...days);
+  const bands: Band[] = [];
+  if (isNum(r.warmup_days) && r.warmup_days > 0) bands.push({ x0: 0, x1: r.warmup_days, color: '#6b6b6b', opacity: 0.1, label: 'warm-up (not in the statistics)' });
+  for (const d of r.disruptions ?? []) {
+    if (!isNum(d.start_hours) || !isNum(d.end_hours)) continue;
+    bands.push({ x0: d.start_hours / 24, x1: d.end_hours / 24, color: '#d73027', opacity: 0.3, label: 'disruption' });
+    if (isNum(d.window_end_hours) && d.window_end_hours > d.end_hours) bands.push({ x0: d.end_hours / 24, x1: d.window_end_hours / 24, color: '#d73027', opacity: 0.11, label: 'after the disruption (recovery window)' });
+  }
+  // weekly ticks on long runs (the clock starts on a Monday)
+  const xTicks = horizon >= 28 ? Array.from({ length: Math.floor(horizon / 7) + 1 }, (_, i) => i * 7) : niceTicks(0, horizon, 7);
+  const x = { label: 'simulated time (days from Monday 00:00 of day 0)', min: 0, max: horizon, ticks: xTicks };
+  const out: string[] = [];
+  Object.entries<Obj>(tl.stages ?? {}).forEach(([name, s], i) => {
+    const hue = STAGE_HUES[i % STAGE_HUES.length];
+    const unlimited = Array.isArray(s.capacity) && s.capacity.every((c: unknown) => c === null);
+    const pts = (ys: unknown[]): [number, number][] => days.map((d: number, k: number) => [d, isNum(ys?.[k]) ? (ys[k] as number) : NaN]);
+    const figs: string[] = [];
+    if (!unlimited) {
+      figs.push(figure(`${name}: queue length`, 'shipments waiting for a server, sampled over simulated time', lineChart({
+        name: `timeline-queue-${name}`,
+        title: `${name}: shipments waiting over simulated time`,
+        width: 560, height: 190, x, y: { label: 'shipments waiting', min: 0 },
+        series: [{ label: 'queue', color: hue, points: pts(s.queue), width: 1.8 }],
+        bands,
+      })));
+    }
+    const busySeries: LineSeries[] = [{ label: unlimited ? 'in progress' : 'servers busy', color: hue, points: pts(s.busy), width: 1.8 }];
+    if (!unlimited) busySeries.push({ label: 'servers available (capacity)', color: '#333', points: pts(s.capacity), step: true, dash: true, width: 1.3 });
+    figs.push(figure(unlimited ? `${name}: shipments in progress` : `${name}: servers busy`, unlimited ? 'unlimited servers (a pure delay): every shipment is served at once' : 'busy servers against the servers available (opening hours and disruptions)', lineChart({
+      name: `timeline-busy-${name}`,
+      title: unlimited ? `${name}: shipments in progress over simulated time` : `${name}: servers busy and available over simulated time`,
+      width: 560, height: 190, x, y: { label: unlimited ? 'shipments' : 'servers', min: 0 },
+      series: busySeries,
+      bands,
+    })));
+    out.push(`<h3>${esc(name)}${unlimited ? ' <span class="ci">(unlimited servers)</span>' : ''}</h3><div class="charts">${figs.join('')}</div>`);
+  });
+  return out.join('\n');
+}
+
+function disruptionSection(r: Obj): string {
+  const ds: Obj[] = r.disruptions ?? [];
+  if (ds.length === 0) return '';
+  const tiers = Object.keys(r.by_tier ?? {});
+  const rows: string[][] = [];
+  for (const d of ds) {
+    const window = `${fmtDays(d.start_hours)} – ${fmtDays(d.end_hours)}${isNum(d.window_end_hours) && d.window_end_hours > d.end_hours ? `, recovery to ${fmtDays(d.window_end_hours)}` : ''}`;
+    const groups: [string, Obj | undefined, Obj | undefined][] = [
+      ['AEO', d.aeo_vs_non_aeo?.aeo, r.aeo_vs_non_aeo?.aeo],
+      ['non-AEO', d.aeo_vs_non_aeo?.non_aeo, r.aeo_vs_non_aeo?.non_aeo],
+      ...tiers.map((t): [string, Obj | undefined, Obj | undefined] => [t, d.by_tier?.[t], r.by_tier?.[t]]),
+    ];
+    groups.forEach(([label, g, all], k) => {
+      const m = g?.clearance_hours?.mean, base = all?.clearance_hours?.mean;
+      rows.push([
+        k === 0 ? `<b>${esc(d.name)}</b><br><span class="sub">${esc(window)}</span>` : '',
+        esc(label),
+        esc(fmtInt(g?.count)),
+        stat(g?.clearance_hours, 'mean'),
+        stat(g?.clearance_hours, 'p90'),
+        stat(all?.clearance_hours, 'mean'),
+        isNum(m) && isNum(base) ? esc(fmtSigned(m - base)) : '–',
+      ]);
+    });
+  }
+  return `<h2>Disruptions</h2>
+<p>Clearance of the shipments that arrived in each disruption’s window (from its start to the end of the recovery window), against all shipments of the run.</p>
+${table(['disruption', 'group', 'shipments in window', 'mean (h)', 'p90 (h)', 'mean, whole run (h)', 'difference (h)'], rows, { leftCols: 2 })}`;
+}
+
+export function renderRunReport(report: Obj): string {
+  const r = report;
+  const tiers = Object.entries<Obj>(r.by_tier ?? {});
+  const tierColor = (i: number) => TIER_COLORS[i % TIER_COLORS.length];
+  const g = r.aeo_vs_non_aeo ?? {};
+  const out: string[] = [];
+
+  // title
+  const runtime = r.runtime === 'bullmq' && r.bullmq?.time_scale ? `bullmq (×${r.bullmq.time_scale})` : String(r.runtime ?? '–');
+  out.push(`<header><h1><span class="kind">clearsim · clearance time report</span>${esc(r.scenario ?? 'scenario')}</h1>
+${r.description ? `<p class="desc">${esc(r.description)}</p>` : ''}
+${meta([
+    ['seed', String(r.seed ?? '–')],
+    ['replications', String(r.replications ?? 1)],
+    ['runtime', runtime],
+    ['horizon', `${r.horizon_days ?? '–'} days${isNum(r.warmup_days) ? ` (warm-up ${r.warmup_days} d)` : ''}`],
+    ['shipments reported', fmtInt(r.shipments?.observed ?? r.shipments?.released)],
+    ['arrived / released', `${fmtInt(r.shipments?.arrived)} / ${fmtInt(r.shipments?.released)}`],
+    ['events', fmtInt(r.events)],
+    ['wall time', isNum(r.wall_seconds) ? `${r.wall_seconds.toFixed(2)} s` : '–'],
+  ])}</header>`);
+
+  // headline
+  const am = g.aeo?.clearance_hours?.mean, nm = g.non_aeo?.clearance_hours?.mean;
+  let lead = '';
+  if (isNum(am) && isNum(nm) && nm > 0 && (g.aeo?.count ?? 0) > 0) {
+    lead = `<p class="lead">AEO shipments are released in <b>${esc(fmtPct(am / nm))}</b> of the non-AEO mean time: <b>${esc(fmtNum(am))} h</b> against <b>${esc(fmtNum(nm))} h</b> on average (median ${esc(fmtNum(g.aeo?.clearance_hours?.p50))} h against ${esc(fmtNum(g.non_aeo?.clearance_hours?.p50))} h).</p>`;
+  }
+  const hrow = (label: string, f: (x: Obj | undefined) => string, ratio?: (x: Obj | undefined) => number | undefined) => {
+    const ra = ratio?.(g.aeo), rn = ratio?.(g.non_aeo);
+    return [esc(label), f(g.aeo), f(g.non_aeo), isNum(ra) && isNum(rn) && rn !== 0 ? esc(`${(ra / rn).toFixed(2)}×`) : '–'];
+  };
+  const ch = (k: string) => (x: Obj | undefined) => x?.clearance_hours?.[k];
+  const rw = (k: string) => (x: Obj | undefined) => x?.released_within?.[k];
+  out.push(`<section><h2>Headline: AEO vs non-AEO</h2>${lead}
+<div class="cards">${headlineCard('AEO (authorized economic operators)', AEO_COLOR, g.aeo)}${headlineCard('non-AEO (all other tiers)', NON_AEO_COLOR, g.non_aeo)}</div>
+${table(['', 'AEO', 'non-AEO', 'AEO ÷ non-AEO'], [
+    hrow('shipments', (x) => esc(fmtInt(x?.count))),
+    hrow('mean clearance (h)', (x) => stat(x?.clearance_hours, 'mean'), ch('mean')),
+    hrow('median, p50 (h)', (x) => stat(x?.clearance_hours, 'p50'), ch('p50')),
+    hrow('p90 (h)', (x) => stat(x?.clearance_hours, 'p90'), ch('p90')),
+    hrow('p95 (h)', (x) => stat(x?.clearance_hours, 'p95'), ch('p95')),
+    hrow('released within 1 h', (x) => stat(x?.released_within, '1h', fmtPct), rw('1h')),
+    hrow('released within 24 h', (x) => stat(x?.released_within, '24h', fmtPct), rw('24h')),
+    hrow('released within 48 h', (x) => stat(x?.released_within, '48h', fmtPct), rw('48h')),
+  ])}</section>`);
+
+  // warm-up
+  const w = r.warmup;
+  if (w) {
+    const ok = w.sufficient !== false;
+    out.push(`<p class="note${ok ? ' ok' : ''}"><b>Warm-up.</b> ${esc(`${w.configured_days} day(s) of warm-up configured (shipments arriving then are simulated but not reported). MSER-5 on ${w.series ?? 'mean clearance by hour of arrival'} suggests truncating ${fmtNum(w.mser5_days)} day(s): `)}${ok ? 'the configured warm-up is sufficient.' : '<b>the configured warm-up is too short</b>; the statistics still carry the start-up transient — raise horizon.warmup_days.'}</p>`);
+  }
+
+  // segments
+  const keys = segmentKeys(r);
+  if (keys.length > 0) {
+    const bars = (name: string, title: string, rows: [string, Obj][]) => stackedBars({
+      name, title, width: 620,
+      rows: rows.map(([label, seg]) => ({ label, values: keys.map((k) => seg?.[k.key] ?? 0) })),
+      keys: keys.map((k) => ({ label: k.label, color: k.color })),
+      xLabel: 'mean hours per shipment, arrival to release',
+      format: (v) => `${fmtNum(v)} h`,
+    });
+    const byTier = Object.entries<Obj>(r.segments?.by_tier ?? {});
+    const byLane = Object.entries<Obj>(r.segments?.by_lane ?? {});
+    out.push(`<section><h2>Where the time goes: arrival to release</h2>
+<p>The mean clearance time split into the Time Release Study’s segments: the wait for a declaration lodged after arrival, each stage’s queue (light) and service (dark), the guarantee and holds after findings. The segments of a shipment add up to its clearance time.</p>
+<div class="charts">${figure('By trader tier', 'mean hours per shipment in each segment', bars('segments-by-tier', 'Arrival-to-release time by segment, per trader tier', byTier))}${figure('By lane', 'green: released on the declaration; yellow: documentary check; red: physical inspection', bars('segments-by-lane', 'Arrival-to-release time by segment, per lane', byLane))}</div>
+${table(['segment (mean h per shipment)', ...byTier.map(([t]) => esc(t)), ...byLane.map(([l]) => `${esc(l)} lane`)], [
+      ...keys.map((k) => [`<span class="swatch" style="background:${k.color}"></span>${esc(k.label)}`, ...byTier.map(([, s]) => esc(fmtNum(s?.[k.key]))), ...byLane.map(([, s]) => esc(fmtNum(s?.[k.key])))]),
+      ['total = mean clearance', ...byTier.map(([t]) => stat(r.by_tier?.[t]?.clearance_hours, 'mean')), ...byLane.map(([l]) => stat(r.by_lane?.[l]?.clearance_hours, 'mean'))],
+    ], { totalLast: true })}</section>`);
+  }
+
+  // distribution
+  const cdf = cdfChart(r);
+  const within = groupedBars({
+    name: 'released-within',
+    title: 'Share of shipments released within 1, 24 and 48 hours, by trader tier',
+    width: 560,
+    height: 230,
+    categories: tiers.map(([t]) => t),
+    series: ['1h', '24h', '48h'].map((k, i) => ({
+      label: `within ${k.replace('h', ' h')}`,
+      color: WITHIN_COLORS[i],
+      values: tiers.map(([, t]) => t.released_within?.[k]),
+      errors: tiers.map(([, t]) => t.released_within?.[`${k}_ci95`]),
+    })),
+    y: { label: 'share released', min: 0, max: 1, ticks: [0, 0.25, 0.5, 0.75, 1], format: (v) => `${Math.round(v * 100)}%` },
+    valueLabels: true,
+  });
+  out.push(`<section><h2>Clearance-time distribution</h2>
+<div class="charts">${cdf ? figure('AEO vs non-AEO: share released by time', 'empirical distribution from the 1st to the 99th percentile; dashed lines at 1, 24 and 48 h', cdf) : '<p class="note">No percentiles in this report.</p>'}${figure('Released within 1 / 24 / 48 hours, by tier', 'the TRS service standards', within)}</div></section>`);
+
+  // queues over time
+  out.push(`<section><h2>Queues and servers over simulated time</h2>
+<p>Every stage’s queue and busy servers, sampled over the run${(r.disruptions ?? []).length ? '; disruption windows are shaded (dark: the disruption, light: the recovery window after it, when AEO priority may still apply)' : ''}.${r.replications > 1 ? ' The timeline is the first replication’s.' : ''}</p>
+${timelineSection(r)}</section>`);
+
+  out.push(disruptionSection(r));
+
+  // tables
+  out.push(`<section><h2>By trader tier</h2>${table(
+    ['tier', 'shipments', 'share', 'mean (h)', 'p50', 'p90', 'p95', 'p99', '≤&nbsp;1&nbsp;h', '≤&nbsp;24&nbsp;h', '≤&nbsp;48&nbsp;h', 'inspection rate', 'hit rate', 'detection rate', 'value share', 'guarantee waived (CNY m)'],
+    tiers.map(([name, t], i) => [
+      `<span class="swatch" style="background:${tierColor(i)}"></span><b>${esc(name)}</b>${t.aeo ? ' <span class="sub">AEO</span>' : ''}${t.label ? `<br><span class="sub">${esc(t.label)}</span>` : ''}`,
+      esc(fmtInt(t.count)), stat(t, 'share', fmtPct),
+      stat(t.clearance_hours, 'mean'), stat(t.clearance_hours, 'p50'), stat(t.clearance_hours, 'p90'), stat(t.clearance_hours, 'p95'), stat(t.clearance_hours, 'p99'),
+      stat(t.released_within, '1h', fmtPct), stat(t.released_within, '24h', fmtPct), stat(t.released_within, '48h', fmtPct),
+      stat(t, 'inspection_rate', fmtPct), stat(t, 'hit_rate', fmtPct), stat(t, 'detection_rate', fmtPct), stat(t, 'value_share', fmtPct),
+      isNum(t.guarantee_waived_cny) ? esc((t.guarantee_waived_cny / 1e6).toLocaleString('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 })) : '–',
+    ]),
+    { wideFirst: true },
+  )}</section>`);
+
+  const lanes = Object.entries<Obj>(r.by_lane ?? {});
+  out.push(`<section><h2>By lane</h2>${table(
+    ['lane', 'shipments', 'share', 'mean (h)', 'p50', 'p90', 'p95', 'p99'],
+    lanes.map(([name, l]) => [
+      `<span class="swatch" style="background:${LANE_COLORS[name] ?? '#999'}"></span>${esc(name)}`,
+      esc(fmtInt(l.count)), stat(l, 'share', fmtPct),
+      stat(l.clearance_hours, 'mean'), stat(l.clearance_hours, 'p50'), stat(l.clearance_hours, 'p90'), stat(l.clearance_hours, 'p95'), stat(l.clearance_hours, 'p99'),
+    ]),
+  )}</section>`);
+
+  const stages = Object.entries<Obj>(r.stages ?? {});
+  out.push(`<section><h2>Stages</h2><p>Utilization is busy over available server-time (opening hours and disruptions counted); queue is the time-average and maximum number waiting.</p>${table(
+    ['stage', 'servers', 'shipments', 'wait mean (h)', 'wait p90 (h)', 'service mean (h)', 'utilization', 'queue mean', 'queue max', ...tiers.map(([t]) => `wait ${esc(t)} (h)`)],
+    stages.map(([name, s]) => [
+      esc(name), esc(String(s.servers ?? '–')), esc(fmtInt(s.count)),
+      stat(s.wait_hours, 'mean'), stat(s.wait_hours, 'p90'), stat(s.service_hours, 'mean'),
+      s.utilization === null || s.utilization === undefined ? '–' : stat(s, 'utilization', fmtPct),
+      stat(s.queue, 'mean'), stat(s.queue, 'max'),
+      ...tiers.map(([t]) => stat(s.by_tier?.[t]?.wait_hours, 'mean')),
+    ]),
+  )}</section>`);
+
+  return page(`clearsim report: ${r.scenario ?? 'scenario'}`, out.join('\n'));
+}
+
+// ---------------------------------------------------------------------------------------------
+// comparison
+
+export function renderCompareReport(comparison: ComparisonInput): string {
+  const c = comparison;
+  const groups = Object.entries(c.groups ?? {});
+  const out: string[] = [];
+  const same = c.a === c.b;
+  const nameA = same ? `a (${c.a})` : c.a, nameB = same ? `b (${c.b}, changed settings)` : c.b;
+  out.push(`<header><h1><span class="kind">clearsim · comparison</span>${same ? `${esc(c.a)}: b vs a` : `${esc(c.b)} vs ${esc(c.a)}`}</h1>
+<p class="desc">Differences are <b>b − a</b> (${esc(nameB)} minus ${esc(nameA)}): negative means b clears faster. Both ran the same replications (seed, r), so each pair saw the same shipments and the intervals come from the paired differences (common random numbers).</p>
+${meta([
+    ['a', c.a], ['b', same ? `${c.b} (changed settings)` : c.b], ['seed', String(c.seed)], ['replications', String(c.replications)],
+    ['pairing narrows the intervals by', isNum(c.pairing_narrows_by) ? fmtPct(c.pairing_narrows_by) : '–'],
+  ])}</header>`);
+
+  out.push(`<section><h2>In plain words</h2><ul class="lines">${(c.lines ?? []).map((l) => `<li>${esc(l)}</li>`).join('')}</ul></section>`);
+
+  const STATS = [['mean', 'mean'], ['p50', 'median (p50)'], ['p90', 'p90']] as const;
+  const rows = groups.flatMap(([, g]) => STATS.map(([k, label]) => {
+    const iv = g[k];
+    return { label, group: g.label, value: iv.diff, lo: iv.lo, hi: iv.hi, lo2: iv.diff - iv.unpaired_half_width, hi2: iv.diff + iv.unpaired_half_width };
+  }));
+  const chart = dotWhisker({
+    name: 'compare-diff',
+    title: `Change in clearance time, ${c.b} minus ${c.a}, with 95% intervals`,
+    width: 1080,
+    rows,
+    xLabel: 'difference in hours (b − a); left of zero: b is faster',
+    primaryLabel: 'paired 95% interval',
+    secondaryLabel: 'unpaired 95% interval (independent seeds)',
+    format: (v) => (v > 0 ? '+' : v < 0 ? '−' : '') + String(+Math.abs(v).toPrecision(3)),
+    noteFormat: fmtSigned,
+  });
+  const means = groupedBars({
+    name: 'compare-means',
+    title: `Mean clearance per group: ${c.a} and ${c.b}`,
+    width: 560,
+    height: 200,
+    categories: groups.map(([k]) => k),
+    series: [
+      { label: `a: ${c.a}`, color: '#9ecae1', values: groups.map(([, g]) => g.mean.mean_a) },
+      { label: `b: ${c.b}`, color: '#3182bd', values: groups.map(([, g]) => g.mean.mean_b) },
+    ],
+    y: { label: 'mean clearance (h)', min: 0 },
+    valueLabels: true,
+  });
+  out.push(`<section><h2>Differences with their intervals</h2>
+<div class="charts wide">${figure('Difference b − a per group and statistic', 'dot: mean difference over replications; thick bar: paired 95% interval; thin light bar: the interval unpaired runs would give', chart)}</div>
+<div class="charts">${figure('Mean clearance per group', 'means over replications', means)}</div></section>`);
+
+  const trows: string[][] = [];
+  for (const [key, g] of groups) {
+    const all: [string, Interval, (x: number) => string][] = [
+      ['mean (h)', g.mean, fmtNum], ['p50 (h)', g.p50, fmtNum], ['p90 (h)', g.p90, fmtNum], ['inspection rate', g.inspection_rate, fmtPct],
+    ];
+    all.forEach(([label, iv, f], k) => {
+      const pct = f === fmtPct;
+      const sgn = (x: number) => (pct ? `${x > 0 ? '+' : x < 0 ? '−' : ''}${(Math.abs(x) * 100).toFixed(2)} pp` : fmtSigned(x));
+      const narrower = isNum(iv.half_width) && isNum(iv.unpaired_half_width) && iv.unpaired_half_width > 0 ? fmtPct(1 - iv.half_width / iv.unpaired_half_width) : '–';
+      trows.push([
+        k === 0 ? `<b>${esc(g.label)}</b><br><span class="sub">${esc(key)}</span>` : '',
+        esc(label), esc(f(iv.mean_a)), esc(f(iv.mean_b)), esc(sgn(iv.diff)),
+        esc(iv && isNum(iv.lo) ? `${sgn(iv.lo)} to ${sgn(iv.hi)}` : '–'),
+        esc(isNum(iv.unpaired_half_width) ? `${sgn(iv.diff - iv.unpaired_half_width)} to ${sgn(iv.diff + iv.unpaired_half_width)}` : '–'),
+        esc(narrower),
+      ]);
+    });
+  }
+  out.push(`<section><h2>Table</h2>${table(['group', 'statistic', `a: ${esc(c.a)}`, `b: ${esc(c.b)}`, 'b − a', 'paired 95% interval', 'unpaired 95% interval', 'paired narrower by'], trows, { leftCols: 2 })}</section>`);
+  return page(`clearsim comparison: ${c.b} vs ${c.a}`, out.join('\n'));
+}
+
+// ---------------------------------------------------------------------------------------------
+// sweep
+
+export function renderSweepReport(sweep: SweepInput): string {
+  const sw = sweep;
+  const params = sw.params ?? [];
+  const points = sw.points ?? [];
+  const first = points[0]?.report ?? {};
+  const tiers = Object.keys(first.by_tier ?? {});
+  const reps = sw.replications ?? first.replications;
+  const out: string[] = [];
+  out.push(`<header><h1><span class="kind">clearsim · parameter sweep</span>${esc(sw.scenario)}</h1>
+${first.description ? `<p class="desc">${esc(first.description)}</p>` : ''}
+${meta([
+    ['points', String(points.length)],
+    ['replications per point', String(reps ?? '–')],
+    ['seed', String(first.seed ?? '–')],
+    ...params.map((p): [string, string] => [p.path, p.values.map(paramValue).join(', ')]),
+  ])}
+<p class="desc">Every point runs the same replications (seed, r), so differences between points are the parameters’, not the seeds’. ± is the 95% half-width across replications.</p></header>`);
+
+  // one chart per combination of the other parameters, x = the first parameter
+  const p0 = params[0];
+  if (p0) {
+    const xs = p0.values.map((v) => paramValue(v));
+    const numeric = p0.values.every((v) => isNum(typeof v === 'string' && v.trim() !== '' ? Number(v) : v));
+    const xOf = (v: unknown) => (numeric ? Number(v) : xs.indexOf(paramValue(v)));
+    const others = params.slice(1).map((p) => p.path);
+    const combos = new Map<string, { label: string; pts: typeof points }>();
+    for (const pt of points) {
+      const label = others.map((k) => `${k}=${paramValue(pt.params[k])}`).join(', ');
+      if (!combos.has(label)) combos.set(label, { label, pts: [] });
+      combos.get(label)!.pts.push(pt);
+    }
+    const figs: string[] = [];
+    [...combos.values()].forEach((combo, ci) => {
+      const series: LineSeries[] = tiers.map((t, i) => {
+        const pts = combo.pts.map((pt) => ({ x: xOf(pt.params[p0.path]), c: pt.report?.by_tier?.[t]?.clearance_hours })).sort((a, b) => a.x - b.x);
+        return {
+          label: t,
+          color: TIER_COLORS[i % TIER_COLORS.length],
+          points: pts.map((p) => [p.x, p.c?.mean] as [number, number]),
+          whiskers: pts.map((p) => [p.x, p.c?.mean - (p.c?.mean_ci95 ?? 0), p.c?.mean + (p.c?.mean_ci95 ?? 0)] as [number, number, number]),
+          markers: true,
+        };
+      });
+      const name = ci === 0 ? 'sweep-mean' : `sweep-mean-${ci + 1}`;
+      const xVals = [...new Set(combo.pts.map((pt) => xOf(pt.params[p0.path])))].filter(isNum);
+      const lo = Math.min(...xVals), hi = Math.max(...xVals);
+      const pad = numeric ? (hi - lo || 1) * 0.06 : 0;
+      figs.push(figure(
+        `Mean clearance by tier across ${p0.path}${combo.label ? ` (${combo.label})` : ''}`,
+        'points: mean over replications; whiskers: 95% confidence interval',
+        lineChart({
+          name,
+          title: `Mean clearance time per tier across ${p0.path}${combo.label ? `, ${combo.label}` : ''}`,
+          width: combos.size === 1 ? 900 : 620,
+          height: 280,
+          x: numeric ? { label: p0.path, min: lo - pad, max: hi + pad, ticks: xVals.length <= 12 ? xVals : undefined } : { label: p0.path },
+          xCategories: numeric ? undefined : xs,
+          y: { label: 'mean clearance (h)', min: 0 },
+          series,
+        }),
+      ));
+    });
+    out.push(`<section><h2>Mean clearance across ${esc(p0.path)}</h2><div class="charts${figs.length === 1 ? ' wide' : ''}">${figs.join('')}</div></section>`);
+  }
+
+  const rows = points.map((pt) => {
+    const r = pt.report ?? {};
+    return [
+      ...params.map((p) => esc(paramValue(pt.params[p.path]))),
+      ...tiers.map((t) => stat(r.by_tier?.[t]?.clearance_hours, 'mean')),
+      ...tiers.map((t) => stat(r.by_tier?.[t]?.clearance_hours, 'p90')),
+      stat(r.aeo_vs_non_aeo?.aeo?.clearance_hours, 'mean'),
+      stat(r.aeo_vs_non_aeo?.non_aeo?.clearance_hours, 'mean'),
+      isNum(r.aeo_vs_non_aeo?.mean_ratio) ? esc(r.aeo_vs_non_aeo.mean_ratio.toFixed(2)) : '–',
+    ];
+  });
+  out.push(`<section><h2>Points</h2>${table([
+    ...params.map((p) => esc(p.path)),
+    ...tiers.map((t) => `${esc(t)} mean (h)`),
+    ...tiers.map((t) => `${esc(t)} p90 (h)`),
+    'AEO mean (h)', 'non-AEO mean (h)', 'AEO ÷ non-AEO',
+  ], rows, { leftCols: params.length })}</section>`);
+  return page(`clearsim sweep: ${sw.scenario}`, out.join('\n'));
+}
