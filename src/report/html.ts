@@ -112,6 +112,7 @@ dl.meta dd{margin:0;font-weight:600}
 .lead{font-size:15px}
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:14px;margin:10px 0}
 .charts.wide{grid-template-columns:minmax(0,1fr)}
+.charts>.note{align-self:start}
 figure{margin:0;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 12px}
 figcaption{font-weight:600;margin-bottom:4px}
 figcaption .sub{display:block;font-weight:400;color:var(--muted);font-size:12.5px}
@@ -135,10 +136,11 @@ th,td{border-bottom:1px solid var(--line);padding:5px 7px;font-size:13.5px;text-
 th{background:#eef1f4;font-weight:600;font-size:12.5px;white-space:normal;vertical-align:bottom}
 td.l,th.l{text-align:left}
 td.l{white-space:normal;min-width:120px;max-width:260px}
-td.l.wide{min-width:180px}
+td.l.wide{min-width:150px}
 td .sub{color:var(--muted);font-size:12px}
 tr.total td{font-weight:700;border-top:2px solid #aab2ba}
 .ci{color:var(--muted);font-size:12px}
+table.stack .ci{display:block;line-height:1.1}
 .swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px;vertical-align:baseline}
 ul.lines{margin:6px 0;padding-left:20px}
 ul.lines li{margin:3px 0;font-size:15px}
@@ -171,12 +173,13 @@ function figure(caption: string, sub: string, svg: string): string {
   return `<figure><figcaption>${esc(caption)}${sub ? `<span class="sub">${esc(sub)}</span>` : ''}</figcaption>${svg}</figure>`;
 }
 
-function table(head: string[], rows: string[][], opts: { leftCols?: number; totalLast?: boolean; wideFirst?: boolean } = {}): string {
+/** stackCi: a ± half-width goes under its value (wide tables of merged replications). */
+function table(head: string[], rows: string[][], opts: { leftCols?: number; totalLast?: boolean; wideFirst?: boolean; stackCi?: boolean } = {}): string {
   const left = opts.leftCols ?? 1;
   const cls = (i: number) => (i === 0 && opts.wideFirst ? ' class="l wide"' : ' class="l"');
   const th = head.map((h, i) => `<th${i < left ? ' class="l"' : ''}>${h}</th>`).join('');
   const body = rows.map((r, k) => `<tr${opts.totalLast && k === rows.length - 1 ? ' class="total"' : ''}>${r.map((c, i) => `<td${i < left ? cls(i) : ''}>${c}</td>`).join('')}</tr>`).join('\n');
-  return `<div class="tablewrap"><table><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
+  return `<div class="tablewrap"><table${opts.stackCi ? ' class="stack"' : ''}><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
 }
 
 function meta(items: [string, string][]): string {
@@ -449,7 +452,7 @@ ${timelineSection(r)}</section>`);
       stat(t, 'inspection_rate', fmtPct), stat(t, 'hit_rate', fmtPct), stat(t, 'detection_rate', fmtPct), stat(t, 'value_share', fmtPct),
       isNum(t.guarantee_waived_cny) ? esc((t.guarantee_waived_cny / 1e6).toLocaleString('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 })) : '–',
     ]),
-    { wideFirst: true },
+    { wideFirst: true, stackCi: true },
   )}</section>`);
 
   const lanes = Object.entries<Obj>(r.by_lane ?? {});
@@ -472,6 +475,7 @@ ${timelineSection(r)}</section>`);
       stat(s.queue, 'mean'), stat(s.queue, 'max'),
       ...tiers.map(([t]) => stat(s.by_tier?.[t]?.wait_hours, 'mean')),
     ]),
+    { stackCi: true },
   )}</section>`);
 
   return page(`clearsim report: ${r.scenario ?? 'scenario'}`, out.join('\n'));
