@@ -88,7 +88,7 @@ export function toErrorResponse(err: unknown, contentType?: string): { body: Err
     return { body: { statusCode: err.statusCode, code: err.code, error: STATUS_CODES[err.statusCode] ?? 'Error', message: err.message, ...(err.issues?.length ? { issues: err.issues } : {}) }, headers: err.headers };
   }
   if (err instanceof ScenarioError) return toErrorResponse(scenarioApiError(err));
-  if (err instanceof ClearsimError) return { body: body('BAD_REQUEST', err.message), headers: {} };
+  if (err instanceof ClearsimError) return { body: { ...body('BAD_REQUEST', err.message), code: err.code }, headers: {} };
   const e = err as FastifyLikeError;
   if (e && Array.isArray(e.validation)) {
     const issues = issuesFromValidation(e.validation, e.validationContext ?? 'request');
@@ -104,8 +104,8 @@ export function toErrorResponse(err: unknown, contentType?: string): { body: Err
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return { body: body('UNSUPPORTED_MEDIA_TYPE', `Content-Type: ${contentType ? JSON.stringify(contentType) : 'missing'} is not supported; send the body as application/json`), headers: {} };
   }
-  // Any other client error fastify raises (e.g. a JSON body with __proto__, a bad Content-Length)
-  // keeps its status, with its message; only failures of ours are 500.
+  // Any other client error fastify raises (e.g. a bad Content-Length) keeps its status and its
+  // message; only failures of ours are 500.
   if (e && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     const status = e.statusCode;
     return { body: { statusCode: status, code: e.code ?? API_ERRORS.BAD_REQUEST.code, error: STATUS_CODES[status] ?? 'Error', message: e.message }, headers: {} };

@@ -36,6 +36,8 @@ export interface RunView {
   started_at: string | null;
   finished_at: string | null;
   error?: string;
+  /** e.g. BullMQ workers that fell behind the simulated clock (the results are distorted). */
+  warnings?: string[];
   report?: Report;
   links: { self: string; metrics: string };
 }
@@ -122,6 +124,10 @@ export class RunManager {
       if (controller.signal.aborted) return; // cancelled as it finished: the cancel stands
       view.report = report;
       view.progress = 1;
+      const lag = report.bullmq?.lag;
+      if (lag && lag.keeping_up === false) {
+        view.warnings = [`the workers fell behind the simulated clock (p95 lag ${Number(lag.p95_wall_seconds).toFixed(2)} s of wall time): time scale ${spec.timeScale} is more than they keep up with, so the results are distorted; use a lower time_scale or more workers`];
+      }
       this.finish(rec, 'done');
     } catch (err) {
       if (controller.signal.aborted || err instanceof RunCancelled) {

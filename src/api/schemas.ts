@@ -52,6 +52,7 @@ const runSchema = {
     started_at: { type: ['string', 'null'], format: 'date-time' },
     finished_at: { type: ['string', 'null'], format: 'date-time' },
     error: { type: 'string', description: 'Why the run failed' },
+    warnings: { type: 'array', items: { type: 'string' }, description: 'What makes a done run\'s results doubtful (BullMQ workers behind the clock)' },
     report: { type: 'object', additionalProperties: true, description: 'The report JSON (DESIGN §5) once the run is done' },
     links: { type: 'object', properties: { self: { type: 'string' }, metrics: { type: 'string' } } },
   },

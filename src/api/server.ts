@@ -42,8 +42,6 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   const app = Fastify({
     logger: opts.logger ? { level: process.env.LOG_LEVEL ?? 'info' } : false,
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
-    // Ids in logs and x-request-id answers: the client's if it sent one.
-    requestIdHeader: 'x-request-id',
   });
   const catalog = new ScenarioCatalog(opts.scenariosDir);
   for (const i of catalog.broken) app.log.warn(`bundled scenario not available: ${i.source}${i.line ? ':' + i.line : ''} ${i.path ? i.path + ': ' : ''}${i.message}`);

@@ -6,9 +6,9 @@ import { renderCompareReport } from '../report/html.js';
 import { formatHours } from '../scenario/duration.js';
 import { loadScenarioFile, parseOverride } from '../scenario/load.js';
 import { progressBar } from './progress.js';
-import { checkWritable } from './run-command.js';
+import { checkWritable, runnerOf } from './run-command.js';
 
-export interface CompareFlags { set: string[]; replications: number; days?: number; json?: boolean; out?: string; report?: string }
+export interface CompareFlags { set: string[]; replications: number; days?: number; json?: boolean; out?: string; report?: string; runtime: string; redis: string; workers: number }
 
 /**
  * `clearsim compare <a> <b>` or `clearsim compare <a> --set ...` (b = a with the overrides):
@@ -26,7 +26,7 @@ export async function compareCommand(fileA: string, fileB: string | undefined, f
   let done = 0;
   let c: Comparison;
   try {
-    c = await compare(a, b, flags.replications, () => bar?.update(++done / (2 * flags.replications)));
+    c = await compare(a, b, flags.replications, () => bar?.update(++done / (2 * flags.replications)), runnerOf(flags));
   } finally {
     bar?.stop();
   }

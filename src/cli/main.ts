@@ -33,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--serve <port>', 'serve /metrics on this port while the run goes (127.0.0.1)', wholeNumber(1, 65535))
     .option('--trace <file>', 'one row per shipment, streamed to a .csv or .jsonl file')
     .option('--report <file>', 'a self-contained Time Release Study report (.html)')
+    .option('--distribute', 'run the replications as jobs on BullMQ worker processes (embedded engine; --redis, --workers)')
     .option('--redis <url>', 'bullmq: Redis URL', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
     .option('--workers <n>', 'bullmq: local worker processes to start (0 = use `clearsim worker` processes started elsewhere)', wholeNumber(0, 256), 2)
     .exitOverride()
@@ -51,6 +52,9 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print the comparison JSON on stdout')
     .option('--out <file>', 'also write the comparison JSON to a file')
     .option('--report <file>', 'a self-contained HTML report of the differences')
+    .addOption(new Option('--runtime <name>', 'where replications run: here, or as jobs on BullMQ workers').choices(['embedded', 'bullmq']).default('embedded'))
+    .option('--redis <url>', 'bullmq: Redis URL', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
+    .option('--workers <n>', 'bullmq: local worker processes to start (0 = use workers started elsewhere)', wholeNumber(0, 256), 2)
     .exitOverride()
     .action(async (a: string, b: string | undefined, flags: CompareFlags) => {
       code = await compareCommand(a, b, flags);
@@ -67,6 +71,9 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print every point as JSON on stdout')
     .option('--out <file>', "write every point's statistics to a .csv or .json file")
     .option('--report <file>', 'a self-contained HTML report of the sweep')
+    .addOption(new Option('--runtime <name>', 'where replications run: here, or as jobs on BullMQ workers').choices(['embedded', 'bullmq']).default('embedded'))
+    .option('--redis <url>', 'bullmq: Redis URL', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
+    .option('--workers <n>', 'bullmq: local worker processes to start (0 = use workers started elsewhere)', wholeNumber(0, 256), 2)
     .exitOverride()
     .action(async (file: string, flags: SweepFlags) => {
       code = await sweepCommand(file, flags);

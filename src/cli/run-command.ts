@@ -10,6 +10,8 @@ import { serveMetrics } from '../api/metrics-route.js';
 import { SimMetrics } from '../metrics/sim-metrics.js';
 import { renderRunReport } from '../report/html.js';
 import { combineObservers } from '../runtime/observer.js';
+import { replicateAll, type Runner } from '../experiments/replicate.js';
+import { mergeReplications } from '../stats/replications.js';
 import { TraceWriter } from '../trace/trace-writer.js';
 import { progressBar } from './progress.js';
 import { formatSummary } from './summary.js';
@@ -28,6 +30,7 @@ export interface RunFlags {
   serve?: number;
   trace?: string;
   report?: string;
+  distribute?: boolean;
 }
 
 /** Flags that are shorthands for overrides: validated like any other field of the scenario. */
@@ -37,6 +40,11 @@ export function overridesFrom(flags: { seed?: number; replications?: number; day
   if (flags.replications !== undefined) o.push({ path: 'replications', value: flags.replications, text: `--replications ${flags.replications}` });
   if (flags.days !== undefined) o.push({ path: 'horizon.days', value: flags.days, text: `--days ${flags.days}` });
   return o;
+}
+
+/** Where an experiment's replications run, from --runtime / --redis / --workers. */
+export function runnerOf(flags: { runtime: string; redis: string; workers: number }): Runner {
+  return flags.runtime === 'bullmq' ? { redisUrl: flags.redis, workers: flags.workers } : {};
 }
 
 /** The directory of an output file must exist and be writable. */
@@ -71,7 +79,14 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   let report;
   try {
     const onProgress = bar ? (x: number) => bar.update(x) : undefined;
-    if (flags.runtime === 'bullmq') {
+    if (flags.distribute) {
+      if (flags.runtime === 'bullmq') throw new UsageError('--distribute runs replications on the embedded engine inside the workers: drop --runtime bullmq');
+      if (flags.trace || flags.serve !== undefined) throw new UsageError('--distribute: --trace and --serve need the run in this process');
+      const t0 = performance.now();
+      const [reports] = await replicateAll([{ scenario, replications: scenario.replications }], undefined, { redisUrl: flags.redis, workers: flags.workers });
+      report = mergeReplications(reports);
+      report.wall_seconds = (performance.now() - t0) / 1000;
+    } else if (flags.runtime === 'bullmq') {
       const scale = flags.timeScale ?? 3600;
       const hours = scenario.replications * (scenario.horizonDays * 24 + 24);
       process.stderr.write(`clearsim: running on BullMQ at ${flags.redis} with time scale ${scale}: about ${formatHours(hours / scale)} of wall time or more\n`);

@@ -6,9 +6,9 @@ import { renderSweepReport } from '../report/html.js';
 import { formatHours } from '../scenario/duration.js';
 import { parseOverride } from '../scenario/load.js';
 import { progressBar } from './progress.js';
-import { checkWritable } from './run-command.js';
+import { checkWritable, runnerOf } from './run-command.js';
 
-export interface SweepFlags { param: string[]; set: string[]; replications: number; days?: number; json?: boolean; out?: string; report?: string }
+export interface SweepFlags { param: string[]; set: string[]; replications: number; days?: number; json?: boolean; out?: string; report?: string; runtime: string; redis: string; workers: number }
 
 /** `clearsim sweep <scenario> --param path=v1,v2 ...`: a full grid, replications per point. */
 export async function sweepCommand(file: string, flags: SweepFlags): Promise<number> {
@@ -22,7 +22,7 @@ export async function sweepCommand(file: string, flags: SweepFlags): Promise<num
   let done = 0;
   let sw;
   try {
-    sw = await sweep(file, params, flags.replications, base, () => bar?.update(++done / total));
+    sw = await sweep(file, params, flags.replications, base, () => bar?.update(++done / total), runnerOf(flags));
   } finally {
     bar?.stop();
   }

@@ -2,7 +2,7 @@ import { formatHours } from '../scenario/duration.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Report } from '../stats/report.js';
 import { pairedInterval, type Interval } from './paired.js';
-import { replicate } from './replicate.js';
+import { replicateAll, type Runner } from './replicate.js';
 
 export interface Comparison {
   a: string;
@@ -23,9 +23,8 @@ const GROUPS = [['aeo', 'AEO'], ['non_aeo', 'non-AEO']] as const;
  * Runs a and b for the same replications (seed, r), so each pair sees the same shipments, and
  * reports b - a per tier with intervals from the paired differences.
  */
-export async function compare(a: Scenario, b: Scenario, replications: number, onDone?: () => void): Promise<Comparison> {
-  const ra = await replicate(a, replications, onDone);
-  const rb = await replicate(b, replications, onDone);
+export async function compare(a: Scenario, b: Scenario, replications: number, onDone?: () => void, runner: Runner = {}): Promise<Comparison> {
+  const [ra, rb] = await replicateAll([{ scenario: a, replications }, { scenario: b, replications }], onDone, runner);
   const groups: Comparison['groups'] = {};
   const pick = (rs: Report[], f: (r: Report) => number) => rs.map(f);
   const add = (key: string, label: string, get: (r: Report) => any) => {

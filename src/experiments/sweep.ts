@@ -3,7 +3,7 @@ import type { Scenario } from '../scenario/types.js';
 import type { Report } from '../stats/report.js';
 import { mergeReplications } from '../stats/replications.js';
 import { UsageError } from '../errors.js';
-import { replicate } from './replicate.js';
+import { replicateAll, type Runner } from './replicate.js';
 
 export interface SweepParam { path: string; values: string[] }
 
@@ -33,16 +33,16 @@ export function grid(params: SweepParam[]): Record<string, string>[] {
  * (seed, r) at every point: differences between points are the parameters', not the seeds'.
  * Every point is validated before anything runs.
  */
-export async function sweep(file: string, params: SweepParam[], replications: number, base: Override[], onDone?: () => void): Promise<Sweep> {
+export async function sweep(file: string, params: SweepParam[], replications: number, base: Override[], onDone?: () => void, runner: Runner = {}): Promise<Sweep> {
   const points = grid(params);
   const scenarios: { point: Record<string, string>; s: Scenario }[] = points.map((point) => ({
     point,
     s: loadScenarioFile(file, [...base, ...Object.entries(point).map(([path, v]) => ({ ...parseOverride(`${path}=${v}`), text: `--param ${path}=${v}` }))]),
   }));
   const out: Sweep = { scenario: scenarios[0]?.s.name ?? file, replications, params, points: [] };
-  for (const { point, s } of scenarios) {
-    const reports = await replicate(s, replications, onDone);
-    const merged = mergeReplications(reports);
+  const all = await replicateAll(scenarios.map(({ s }) => ({ scenario: s, replications })), onDone, runner);
+  for (const [i, { point }] of scenarios.entries()) {
+    const merged = mergeReplications(all[i]);
     const shown = Object.fromEntries(Object.entries(point).map(([k, v]) => [k, parseOverride(`${k}=${v}`).value]));
     out.points.push({ params: shown, report: merged });
   }

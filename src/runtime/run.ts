@@ -58,39 +58,42 @@ function reportOf(run: EmbeddedRun, wallSeconds: number): Report {
 export async function runEmbedded(s: Scenario, opts: RunOptions = {}): Promise<Report> {
   const reports: Report[] = [];
   const t0 = performance.now();
-  for (let r = 0; r < s.replications; r++) {
-    const rt0 = performance.now();
-    const run = new EmbeddedRun(s, r);
-    if (opts.observer) run.observer = opts.observer;
-    opts.onReplication?.(r);
-    if (opts.timeline && r === 0) run.recordTimeline();
-    const slice = Math.max(1, (s.horizonDays * 24 - run.start) / 200);
-    let until = run.start;
-    // A paced run jumps over the drawing-ahead before the first day (as the BullMQ runtime does):
-    // nobody watches a dashboard for the weeks before the first arrival.
-    const paceFrom = Math.max(run.start, -PACE_LEAD_HOURS);
-    if (opts.timeScale) run.runUntil(paceFrom);
-    const wall0 = Date.now();
-    while (!run.done) {
-      if (opts.timeScale) {
-        until = paceFrom + ((Date.now() - wall0) / 1000) * (opts.timeScale / 3600);
-        run.runUntil(until);
-        opts.observer?.clock?.(until);
-        await sleep(PACE_TICK_MS);
-      } else {
-        until += slice;
-        run.runUntil(until);
-        if (opts.onProgress || opts.signal || opts.flush) await yieldToLoop();
-      }
-      if (opts.signal?.aborted) throw new RunCancelled();
-      opts.onProgress?.((r + run.progress) / s.replications);
-      if (opts.flush) await opts.flush();
-    }
-    const rep = reportOf(run, (performance.now() - rt0) / 1000);
-    if (run.timeline) rep.timeline = run.timeline;
-    reports.push(rep);
-  }
+  for (let r = 0; r < s.replications; r++) reports.push(await runOneReplication(s, r, opts));
   const merged = mergeReplications(reports);
   merged.wall_seconds = (performance.now() - t0) / 1000;
   return merged;
+}
+
+/** Replication r of a scenario, in slices (paced or as fast as possible): its own report. */
+export async function runOneReplication(s: Scenario, r: number, opts: RunOptions = {}): Promise<Report> {
+  const rt0 = performance.now();
+  const run = new EmbeddedRun(s, r);
+  if (opts.observer) run.observer = opts.observer;
+  opts.onReplication?.(r);
+  if (opts.timeline && r === 0) run.recordTimeline();
+  const slice = Math.max(1, (s.horizonDays * 24 - run.start) / 200);
+  let until = run.start;
+  // A paced run jumps over the drawing-ahead before the first day (as the BullMQ runtime does):
+  // nobody watches a dashboard for the weeks before the first arrival.
+  const paceFrom = Math.max(run.start, -PACE_LEAD_HOURS);
+  if (opts.timeScale) run.runUntil(paceFrom);
+  const wall0 = Date.now();
+  while (!run.done) {
+    if (opts.timeScale) {
+      until = paceFrom + ((Date.now() - wall0) / 1000) * (opts.timeScale / 3600);
+      run.runUntil(until);
+      opts.observer?.clock?.(until);
+      await sleep(PACE_TICK_MS);
+    } else {
+      until += slice;
+      run.runUntil(until);
+      if (opts.onProgress || opts.signal || opts.flush) await yieldToLoop();
+    }
+    if (opts.signal?.aborted) throw new RunCancelled();
+    opts.onProgress?.((r + run.progress) / s.replications);
+    if (opts.flush) await opts.flush();
+  }
+  const rep = reportOf(run, (performance.now() - rt0) / 1000);
+  if (run.timeline) rep.timeline = run.timeline;
+  return rep;
 }

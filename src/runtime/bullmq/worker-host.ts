@@ -5,6 +5,8 @@ import type { SimMetrics } from '../../metrics/sim-metrics.js';
 import { loadScenarioObject } from '../../scenario/load.js';
 import { connect, ping } from './connection.js';
 import { HEARTBEAT_MS, RUNS_CHANNEL, RUNS_KEY, WORKERS_KEY, WORKER_TTL_MS, runKeys } from './names.js';
+import type { Worker } from 'bullmq';
+import { serveReplications } from './replication-jobs.js';
 import { RunServer, type RunMeta } from './run-server.js';
 
 export async function readRunMeta(redis: Redis, id: string): Promise<RunMeta | null> {
@@ -26,6 +28,7 @@ export class WorkerHost {
   private readonly servers = new Map<string, RunServer>();
   private readonly attaching = new Map<string, Promise<void>>();
   private live: string[] = [];
+  private replications: Worker | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
 
@@ -53,6 +56,7 @@ export class WorkerHost {
     await this.sub.subscribe(RUNS_CHANNEL);
     await this.sub.psubscribe('clearsim:run:*:control');
     for (const id of await this.redis.smembers(RUNS_KEY)) await this.attach(id);
+    this.replications = serveReplications(this.conn);
     this.log(`worker ${this.id} serving ${this.url}`);
   }
 
@@ -125,6 +129,8 @@ export class WorkerHost {
     clearInterval(this.timer);
     await this.redis.hdel(WORKERS_KEY, this.id).catch(() => {});
     await Promise.all([...this.servers.values()].map((s) => s.close(timeoutMs)));
+    // a replication in progress is handed back (stall recovery) rather than waited for
+    await this.replications?.close(true).catch(() => {});
     this.servers.clear();
     await Promise.all([this.sub, this.redis, this.conn].map((c) => c.quit().catch(() => c.disconnect())));
   }

@@ -1,0 +1,75 @@
+import { Queue, QueueEvents, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { loadScenarioObject } from '../../scenario/load.js';
+import type { Scenario } from '../../scenario/types.js';
+import type { Report } from '../../stats/report.js';
+import { runOneReplication } from '../run.js';
+import { connect, ping, redactUrl } from './connection.js';
+import { BULL_PREFIX, WORKERS_KEY, WORKER_TTL_MS } from './names.js';
+
+/** The queue of distributed replications that every `clearsim worker` serves. */
+export const REPLICATIONS_QUEUE = 'replications';
+
+interface ReplicationJob { scenario: Record<string, unknown>; replication: number }
+
+/**
+ * A worker host's part in distributed experiments: runs replication jobs on the embedded engine,
+ * one at a time per process (they are CPU-bound), yielding between slices so the job lock renews.
+ */
+export function serveReplications(connection: Redis): Worker {
+  const w = new Worker<ReplicationJob, Report>(REPLICATIONS_QUEUE, async (job: Job<ReplicationJob>) => {
+    const s = loadScenarioObject(job.data.scenario, `job ${job.id}`);
+    return runOneReplication(s, job.data.replication, { onProgress: () => {} });
+  }, { connection, prefix: BULL_PREFIX, concurrency: 1, lockDuration: 30000, stalledInterval: 15000, maxStalledCount: 10 });
+  w.on('error', () => {});
+  return w;
+}
+
+/**
+ * Runs replications of one or more scenarios as BullMQ jobs on `clearsim worker` processes and
+ * gathers their reports from Redis, in the order asked. Each job is (scenario, replication r),
+ * seeded (seed, r) exactly as a local run, so the results are the same wherever they run.
+ */
+export async function replicateOnWorkers(
+  redisUrl: string,
+  batches: { scenario: Scenario; replications: number }[],
+  opts: { onDone?: () => void; workerWaitSeconds?: number } = {},
+): Promise<Report[][]> {
+  const redis = connect(redisUrl, { failFast: true, name: 'clearsim-experiment' });
+  const events = new QueueEvents(REPLICATIONS_QUEUE, { connection: connect(redisUrl, { failFast: true }), prefix: BULL_PREFIX });
+  events.on('error', () => {});
+  const queue = new Queue<ReplicationJob, Report>(REPLICATIONS_QUEUE, { connection: redis, prefix: BULL_PREFIX });
+  queue.on('error', () => {});
+  const id = randomBytes(4).toString('hex');
+  try {
+    await ping(redis, redisUrl);
+    const deadline = Date.now() + (opts.workerWaitSeconds ?? 30) * 1000;
+    for (;;) {
+      const beats = Object.values(await redis.hgetall(WORKERS_KEY)).filter((t) => Date.now() - Number(t) <= WORKER_TTL_MS);
+      if (beats.length > 0) break;
+      if (Date.now() > deadline) throw new Error(`no clearsim worker is serving Redis at ${redactUrl(redisUrl)}; start one with: clearsim worker --redis ${redactUrl(redisUrl)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await events.waitUntilReady();
+    const jobs = await queue.addBulk(batches.flatMap((b, i) => Array.from({ length: b.replications }, (_, r) => ({
+      name: `${b.scenario.name}#${r}`,
+      data: { scenario: b.scenario.source, replication: r },
+      opts: { jobId: `${id}-${i}-${r}`, attempts: 3, removeOnComplete: false, removeOnFail: false },
+    }))));
+    const results = await Promise.all(jobs.map(async (job) => {
+      const rep = (await job.waitUntilFinished(events)) as Report;
+      opts.onDone?.();
+      await job.remove().catch(() => {});
+      return rep;
+    }));
+    const out: Report[][] = [];
+    let k = 0;
+    for (const b of batches) { out.push(results.slice(k, k + b.replications)); k += b.replications; }
+    return out;
+  } finally {
+    await events.close().catch(() => {});
+    await queue.close().catch(() => {});
+    await redis.quit().catch(() => redis.disconnect());
+  }
+}
