@@ -32,7 +32,7 @@ describe('clearsim compare', () => {
     expect(aeo.half_width).toBeLessThan(aeo.unpaired_half_width);
     // without priority AEO shipments wait longer during the flood
     expect(aeo.diff).toBeGreaterThan(0);
-    expect(c.lines.find((l) => l.startsWith('AEO mean clearance'))).toMatch(/^AEO mean clearance rises [\d.]+[mh] \([\d.]+[mh]–[\d.]+[mh]\)$/);
+    expect(c.lines.find((l) => l.startsWith('AEO mean clearance'))).toMatch(/^AEO mean clearance rises [\d.]+ (h|min|s) \([\d.]+ (h|min|s)–[\d.]+ (h|min|s)\)$/);
   });
 
   it('covers the Cobham difference when priority is switched on in a two-tier M/M/5', async () => {

@@ -119,6 +119,7 @@ export class RunManager {
         ? await runBullmq(spec.scenario, {
           redisUrl: this.opts.redisUrl!, timeScale: spec.timeScale ?? 3600, workers: spec.workers ?? 2, onProgress,
           signal: controller.signal, log: (msg) => this.opts.log.info({ run: view.id }, msg),
+          metrics: this.opts.metrics.bind(spec.scenario, 'coordinator'),
         })
         : await runEmbedded(spec.scenario, { observer: this.opts.metrics.bind(spec.scenario), timeScale: spec.timeScale, signal: controller.signal, onProgress });
       if (controller.signal.aborted) return; // cancelled as it finished: the cancel stands

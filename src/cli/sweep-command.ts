@@ -33,12 +33,15 @@ export async function sweepCommand(file: string, flags: SweepFlags): Promise<num
     process.stdout.write(JSON.stringify({ scenario: sw.scenario, replications: sw.replications, params: sw.params, points: rows }, null, 2) + '\n');
     return 0;
   }
-  const tiers = Object.keys(sw.points[0].report.by_tier);
-  const t = new Table({ head: [...params.map((p) => p.path), 'AEO mean', 'non-AEO mean', 'non-AEO p90', ...tiers.map((x) => `${x} mean`)], style: { head: [], border: [] } });
+  const tiers = flags.param.length > 1 || (sw.points[0].report.disruptions ?? []).length > 0 ? [] : Object.keys(sw.points[0].report.by_tier);
+  const disrupted = (sw.points[0].report.disruptions ?? []).length > 0;
+  const t = new Table({ head: [...params.map((p) => p.path), 'AEO mean', 'non-AEO mean', 'non-AEO p90', ...(disrupted ? ['during disruption: AEO p90', 'non-AEO p90', 'red lane p90'] : []), ...tiers.map((x) => `${x} mean`)], style: { head: [], border: [] } });
   const ci = (o: any, k: string) => `${formatHours(o[k])} ±${formatHours(o[`${k}_ci95`] ?? 0)}`;
   for (const p of sw.points) {
     const r = p.report;
-    t.push([...params.map((q) => String(JSON.stringify(p.params[q.path]))), ci(r.aeo_vs_non_aeo.aeo.clearance_hours, 'mean'), ci(r.aeo_vs_non_aeo.non_aeo.clearance_hours, 'mean'), ci(r.aeo_vs_non_aeo.non_aeo.clearance_hours, 'p90'), ...tiers.map((x) => ci(r.by_tier[x].clearance_hours, 'mean'))]);
+    t.push([...params.map((q) => String(JSON.stringify(p.params[q.path]))), ci(r.aeo_vs_non_aeo.aeo.clearance_hours, 'mean'), ci(r.aeo_vs_non_aeo.non_aeo.clearance_hours, 'mean'), ci(r.aeo_vs_non_aeo.non_aeo.clearance_hours, 'p90'),
+      ...(disrupted ? [ci(r.disruptions[0].aeo_vs_non_aeo.aeo.clearance_hours, 'p90'), ci(r.disruptions[0].aeo_vs_non_aeo.non_aeo.clearance_hours, 'p90'), ci(r.disruptions[0].by_lane.red.clearance_hours, 'p90')] : []),
+      ...tiers.map((x) => ci(r.by_tier[x].clearance_hours, 'mean'))]);
   }
   process.stdout.write(`${sw.scenario}: ${sw.points.length} points x ${sw.replications} replications (same seeds at every point); means ± 95% half-widths\n${t.toString()}\n`);
   if (flags.out) process.stdout.write(`every point's statistics written to ${flags.out}\n`);

@@ -1,4 +1,3 @@
-import { formatHours } from '../scenario/duration.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Report } from '../stats/report.js';
 import { pairedInterval, type Interval } from './paired.js';
@@ -39,6 +38,7 @@ export async function compare(a: Scenario, b: Scenario, replications: number, on
   };
   for (const t of a.tiers) if (b.tiers.some((x) => x.name === t.name)) add(t.name, t.label, (r) => r.by_tier[t.name]);
   for (const [k, label] of GROUPS) add(k, label, (r) => ({ ...r.aeo_vs_non_aeo[k], inspection_rate: groupRate(r, k === 'aeo') }));
+  add('all', 'All shipments', (r) => r.overall);
 
   const ratios: number[] = [];
   for (const g of Object.values(groups)) for (const iv of [g.mean, g.p50, g.p90]) if (iv.unpaired_half_width > 0 && Number.isFinite(iv.half_width)) ratios.push(iv.half_width / iv.unpaired_half_width);
@@ -56,7 +56,7 @@ function groupRate(r: Report, aeo: boolean): number {
 
 /** "AEO mean clearance falls 1.8 h (1.5–2.1 h)" — or says the change is within the noise. */
 export function sentence(what: string, iv: Interval): string {
-  const h = (x: number) => formatHours(Math.abs(x));
+  const h = (x: number) => precise(Math.abs(x));
   if (!Number.isFinite(iv.half_width)) return `${what} changes by ${h(iv.diff)} (one replication: no interval)`;
   if (iv.diff === 0 && iv.half_width === 0) return `${what} does not change`;
   if (iv.lo <= 0 && iv.hi >= 0) return `${what}: no clear change (${iv.diff >= 0 ? '+' : '-'}${h(iv.diff)}, 95% interval ${signed(iv.lo)} to ${signed(iv.hi)})`;
@@ -65,4 +65,12 @@ export function sentence(what: string, iv: Interval): string {
   return `${what} ${verb} ${h(iv.diff)} (${h(x)}–${h(y)})`;
 }
 
-const signed = (x: number) => `${x >= 0 ? '+' : '-'}${formatHours(Math.abs(x))}`;
+const signed = (x: number) => `${x >= 0 ? '+' : '-'}${precise(Math.abs(x))}`;
+
+/** Hours with enough digits that an interval's ends differ when they do. */
+function precise(h: number): string {
+  if (h >= 48) return `${(h / 24).toFixed(2)} d`;
+  if (h >= 1) return `${h.toFixed(2)} h`;
+  if (h >= 1 / 60) return `${(h * 60).toFixed(1)} min`;
+  return `${(h * 3600).toFixed(0)} s`;
+}

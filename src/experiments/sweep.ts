@@ -79,6 +79,7 @@ export function sweepRows(sw: Sweep): Record<string, string | number>[] {
       row[`disruption${i}_aeo_mean_h`] = d.aeo_vs_non_aeo.aeo.clearance_hours.mean;
       row[`disruption${i}_non_aeo_mean_h`] = d.aeo_vs_non_aeo.non_aeo.clearance_hours.mean;
       row[`disruption${i}_non_aeo_p90_h`] = d.aeo_vs_non_aeo.non_aeo.clearance_hours.p90;
+      row[`disruption${i}_red_p90_h`] = d.by_lane?.red?.clearance_hours.p90 ?? '';
     }
     return row;
   });

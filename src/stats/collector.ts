@@ -31,6 +31,8 @@ export class Collector {
   readonly stageWait: Summary[][];
   /** [disruption][tier]: shipments arriving in the disruption's window (start to end + recovery). */
   readonly disruptionClearance: Summary[][];
+  /** [disruption][lane]: the same shipments by lane. */
+  readonly disruptionLanes: Summary[][];
   private readonly windows: { from: number; to: number }[];
   /** Mean segment hours accumulated per tier: lodgement wait, guarantee, hold (TRS breakdown). */
   readonly segments: { lodgement: number; guarantee: number; hold: number }[];
@@ -59,6 +61,7 @@ export class Collector {
     this.stageWait = s.stages.map(() => Array.from({ length: nt }, () => new Summary()));
     this.windows = s.disruptions.map((d) => ({ from: d.start, to: d.end + s.priority.recovery }));
     this.disruptionClearance = s.disruptions.map(() => Array.from({ length: nt }, () => new Summary()));
+    this.disruptionLanes = s.disruptions.map(() => [0, 1, 2, 3].map(() => new Summary()));
     this.segments = s.tiers.map(() => ({ lodgement: 0, guarantee: 0, hold: 0 }));
     this.stageCount = s.stages.length;
     this.needsGoods = s.stages.map((st) => st.needsGoods);
@@ -149,6 +152,11 @@ export class Collector {
     tierSeg.hold += holdHours;
     this.lanes[sh.lane].record(clearance);
     const w = this.windows;
-    for (let i = 0; i < w.length; i++) if (sh.arrival >= w[i].from && sh.arrival < w[i].to) this.disruptionClearance[i][sh.tier].record(clearance);
+    for (let i = 0; i < w.length; i++) {
+      if (sh.arrival >= w[i].from && sh.arrival < w[i].to) {
+        this.disruptionClearance[i][sh.tier].record(clearance);
+        this.disruptionLanes[i][sh.lane].record(clearance);
+      }
+    }
   }
 }

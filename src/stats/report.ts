@@ -59,19 +59,21 @@ export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
     };
   });
 
-  const group = (aeo: boolean) => {
+  const group = (aeo: boolean | null) => {
     const sum = new Summary();
     const within = new Within(WITHIN_HOURS);
     let count = 0;
     s.tiers.forEach((tier, i) => {
-      if (tier.aeo !== aeo) return;
+      if (aeo !== null && tier.aeo !== aeo) return;
       sum.add(c.tiers[i].clearance);
       within.add(c.tiers[i].within);
       count += c.tiers[i].count;
     });
     return { count, clearance_hours: stats(sum), released_within: within.shares() };
   };
-  const aeo = group(true), nonAeo = group(false);
+  const aeo = group(true), nonAeo = group(false), all = group(null);
+  let red = 0;
+  for (const t of c.tiers) red += t.lanes[2];
 
   const byLane: Report = {};
   lanesUsed.forEach((l) => {
@@ -135,6 +137,7 @@ export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
       end_hours: d.end,
       window_end_hours: d.end + s.priority.recovery,
       by_tier: byT,
+      by_lane: Object.fromEntries(lanesUsed.map((l) => { const sm = c.disruptionLanes[i][LANES.indexOf(l)]; return [l, { count: sm.count, clearance_hours: stats(sm) }]; })),
       aeo_vs_non_aeo: { aeo: { count: a.count, clearance_hours: stats(a) }, non_aeo: { count: n.count, clearance_hours: stats(n) }, mean_ratio: n.mean > 0 ? a.mean / n.mean : null },
     };
   });
@@ -149,6 +152,7 @@ export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
     warmup_days: s.warmupDays,
     shipments: { arrived: f.arrived, released: f.released, in_progress: f.arrived - f.released, observed: totalCount },
     by_tier: byTier,
+    overall: { ...all, inspection_rate: ratio(red, all.count) },
     aeo_vs_non_aeo: { aeo: { ...aeo, percentiles: quantiles(true) }, non_aeo: { ...nonAeo, percentiles: quantiles(false) }, mean_ratio: nonAeo.clearance_hours.mean > 0 && aeo.count > 0 ? aeo.clearance_hours.mean / nonAeo.clearance_hours.mean : null },
     by_lane: byLane,
     stages,

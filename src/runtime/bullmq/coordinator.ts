@@ -196,7 +196,7 @@ export class BullmqCoordinator {
         }
         await this.guard(this.flushSubmits());
         if (Date.now() >= nextSample) { await this.guard(this.sample(now)); nextSample = Date.now() + SAMPLE_MS; }
-        this.opts.onProgress?.(Math.min(0.99, (now - this.simStart) / (this.horizon - this.simStart)));
+        this.opts.onProgress?.(Math.max(0, Math.min(0.99, now / this.horizon)));
         const wait = Math.min(50, Math.max(0, this.clock.wallAt(this.cal.peekTime()) - Date.now()));
         await sleep(wait);
       }
