@@ -25,15 +25,26 @@ export class ArrivalProcess {
     return r;
   }
 
+  // the piece of constant rate that the last arrival fell in: most arrivals fall in the same one
+  private segStart = Infinity;
+  private segEnd = -Infinity;
+  private segRate = 0;
+
   /** The next arrival after t given a unit-exponential draw e; Infinity if the rate stays 0 for ever. */
   next(t: number, e: number): number {
     let remaining = e;
     // A week of zero rate everywhere cannot happen once validation has run; guard anyway.
     for (let guard = 0; guard < 1e6; guard++) {
-      let end = Math.floor(t) + 1;
-      const bs = this.boundaries;
-      for (let i = 0; i < bs.length; i++) if (bs[i] > t && bs[i] < end) end = bs[i];
-      const r = this.rate(t);
+      if (!(t >= this.segStart && t < this.segEnd)) {
+        let end = Math.floor(t) + 1;
+        const bs = this.boundaries;
+        for (let i = 0; i < bs.length; i++) if (bs[i] > t && bs[i] < end) end = bs[i];
+        this.segStart = t;
+        this.segEnd = end;
+        this.segRate = this.rate(t);
+      }
+      const end = this.segEnd;
+      const r = this.segRate;
       const mass = r * (end - t);
       if (mass >= remaining) return t + remaining / r;
       remaining -= mass;

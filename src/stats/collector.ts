@@ -34,8 +34,6 @@ export class Collector {
   /** [disruption][lane]: the same shipments by lane. */
   readonly disruptionLanes: Summary[][];
   private readonly windows: { from: number; to: number }[];
-  /** Mean segment hours accumulated per tier: lodgement wait, guarantee, hold (TRS breakdown). */
-  readonly segments: { lodgement: number; guarantee: number; hold: number }[];
   /**
    * Arrival-to-release time split into TRS segments, summed per tier and per lane: lodgement,
    * each stage's wait and service, guarantee, hold, and waiting for the goods. Only time after the
@@ -44,7 +42,6 @@ export class Collector {
   readonly segmentNames: string[];
   readonly segmentsByTier: Float64Array[];
   readonly segmentsByLane: Float64Array[];
-  private readonly seg: Float64Array;
   /** Mean clearance by hour of arrival, over the whole run (warm-up included): MSER-5's series. */
   readonly hourlySum: Float64Array;
   readonly hourlyCount: Float64Array;
@@ -52,6 +49,7 @@ export class Collector {
   private readonly needsGoods: boolean[];
   private readonly guaranteeSeg: number;
   private readonly holdSeg: number;
+  private readonly goodsSeg: number;
 
   constructor(s: Scenario) {
     const nt = s.tiers.length;
@@ -62,13 +60,12 @@ export class Collector {
     this.windows = s.disruptions.map((d) => ({ from: d.start, to: d.end + s.priority.recovery }));
     this.disruptionClearance = s.disruptions.map(() => Array.from({ length: nt }, () => new Summary()));
     this.disruptionLanes = s.disruptions.map(() => [0, 1, 2, 3].map(() => new Summary()));
-    this.segments = s.tiers.map(() => ({ lodgement: 0, guarantee: 0, hold: 0 }));
     this.stageCount = s.stages.length;
     this.needsGoods = s.stages.map((st) => st.needsGoods);
     this.segmentNames = ['lodgement', ...s.stages.flatMap((st) => [`${st.name}_wait`, `${st.name}_service`]), 'guarantee', 'hold', 'goods_wait'];
     this.guaranteeSeg = 1 + 2 * s.stages.length;
     this.holdSeg = this.guaranteeSeg + 1;
-    this.seg = new Float64Array(this.segmentNames.length);
+    this.goodsSeg = this.segmentNames.length - 1;
     this.segmentsByTier = s.tiers.map(() => new Float64Array(this.segmentNames.length));
     this.segmentsByLane = [0, 1, 2, 3].map(() => new Float64Array(this.segmentNames.length));
     const hours = Math.ceil(s.horizonDays * 24);
@@ -78,13 +75,16 @@ export class Collector {
 
   /**
    * Splits a released shipment's time into segments in the order it lived them, counting only
-   * what falls after the goods arrived; returns nothing, fills this.seg.
+   * what falls after the goods arrived, straight into its tier's and lane's sums.
+   * Returns the hours accounted for.
    */
-  private split(sh: Shipment, guaranteeHours: number, holdHours: number): void {
-    this.seg.fill(0);
+  private split(sh: Shipment, guaranteeHours: number, holdHours: number): number {
+    this.byT = this.segmentsByTier[sh.tier];
+    this.byL = this.segmentsByLane[sh.lane];
+    this.counted = 0;
     this.arrival = sh.arrival;
     this.cursor = sh.lodgement;
-    if (this.cursor > this.arrival) this.seg[0] = this.cursor - this.arrival;
+    if (this.cursor > this.arrival) this.put(0, this.cursor - this.arrival);
     const route = sh.route, stages = route.stages;
     for (let k = 0; k <= stages.length; k++) {
       if (k === route.releaseStart) this.add(this.guaranteeSeg, guaranteeHours);
@@ -96,16 +96,26 @@ export class Collector {
       this.add(2 + 2 * st, sh.services[st]);
     }
     this.add(this.holdSeg, holdHours);
+    return this.counted;
   }
 
   private cursor = 0;
   private arrival = 0;
+  private counted = 0;
+  private byT!: Float64Array;
+  private byL!: Float64Array;
 
   /** Lays a segment of duration d at the cursor; counts the part after arrival. */
   private add(i: number, d: number): void {
     const t = this.cursor, a = t > this.arrival ? t : this.arrival, b = t + d;
-    if (b > a) this.seg[i] += b - a;
+    if (b > a) this.put(i, b - a);
     this.cursor = b;
+  }
+
+  private put(i: number, hours: number): void {
+    this.byT[i] += hours;
+    this.byL[i] += hours;
+    this.counted += hours;
   }
 
   stageStart(sh: Shipment, stage: number, wait: number): void {
@@ -121,14 +131,13 @@ export class Collector {
     const h = Math.floor(sh.arrival);
     if (h >= 0 && h < this.hourlySum.length) { this.hourlySum[h] += clearance; this.hourlyCount[h]++; }
     if (!sh.observed) return;
-    this.split(sh, guaranteeHours, holdHours);
-    const seg = this.seg, byT = this.segmentsByTier[sh.tier], byL = this.segmentsByLane[sh.lane];
-    let counted = 0;
-    for (let i = 0; i < seg.length - 1; i++) { byT[i] += seg[i]; byL[i] += seg[i]; counted += seg[i]; }
+    const counted = this.split(sh, guaranteeHours, holdHours);
     // what the stages do not account for after arrival: the wait for goods a needs_goods stage had
-    const rest = clearance - counted > 1e-9 ? clearance - counted : 0;
-    byT[seg.length - 1] += rest;
-    byL[seg.length - 1] += rest;
+    if (clearance - counted > 1e-9) {
+      const rest = clearance - counted;
+      this.segmentsByTier[sh.tier][this.goodsSeg] += rest;
+      this.segmentsByLane[sh.lane][this.goodsSeg] += rest;
+    }
     const t = this.tiers[sh.tier];
     t.count++;
     t.clearance.record(clearance);
@@ -146,10 +155,6 @@ export class Collector {
     t.guaranteeWaived += waived;
     if (sh.needsGuarantee) t.guaranteeNeeded++;
     if (sh.preLodged) t.preLodged++;
-    const tierSeg = this.segments[sh.tier];
-    tierSeg.lodgement += sh.preLodged ? 0 : sh.lodgement - sh.arrival;
-    tierSeg.guarantee += guaranteeHours;
-    tierSeg.hold += holdHours;
     this.lanes[sh.lane].record(clearance);
     const w = this.windows;
     for (let i = 0; i < w.length; i++) {

@@ -33,7 +33,7 @@ export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
   const byTier: Report = {};
   s.tiers.forEach((tier, i) => {
     const t = c.tiers[i];
-    const seg = c.segments[i];
+    const seg = c.segmentsByTier[i], names = c.segmentNames;
     byTier[tier.name] = {
       label: tier.label,
       aeo: tier.aeo,
@@ -52,9 +52,9 @@ export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
       value_share: ratio(t.value, totalValue),
       guarantee_waived_cny: t.guaranteeWaived,
       segments_mean_hours: {
-        lodgement_delay: ratio(seg.lodgement, t.count),
-        guarantee: ratio(seg.guarantee, t.count),
-        hold: ratio(seg.hold, t.count),
+        lodgement_delay: ratio(seg[names.indexOf('lodgement')], t.count),
+        guarantee: ratio(seg[names.indexOf('guarantee')], t.count),
+        hold: ratio(seg[names.indexOf('hold')], t.count),
       },
     };
   });
