@@ -39,7 +39,7 @@ export async function sweepCommand(file: string, flags: SweepFlags): Promise<num
   const ci = (o: any, k: string) => `${formatHours(o[k])} ±${formatHours(o[`${k}_ci95`] ?? 0)}`;
   for (const p of sw.points) {
     const r = p.report;
-    t.push([...params.map((q) => String(JSON.stringify(p.params[q.path]))), ci(r.aeo_vs_non_aeo.aeo.clearance_hours, 'mean'), ci(r.aeo_vs_non_aeo.non_aeo.clearance_hours, 'mean'), ci(r.aeo_vs_non_aeo.non_aeo.clearance_hours, 'p90'),
+    t.push([...params.map((q) => { const v = p.params[q.path]; return typeof v === "string" ? v : JSON.stringify(v); }), ci(r.aeo_vs_non_aeo.aeo.clearance_hours, 'mean'), ci(r.aeo_vs_non_aeo.non_aeo.clearance_hours, 'mean'), ci(r.aeo_vs_non_aeo.non_aeo.clearance_hours, 'p90'),
       ...(disrupted ? [ci(r.disruptions[0].aeo_vs_non_aeo.aeo.clearance_hours, 'p90'), ci(r.disruptions[0].aeo_vs_non_aeo.non_aeo.clearance_hours, 'p90'), ci(r.disruptions[0].by_lane.red.clearance_hours, 'p90')] : []),
       ...tiers.map((x) => ci(r.by_tier[x].clearance_hours, 'mean'))]);
   }
