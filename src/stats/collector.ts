@@ -45,7 +45,6 @@ export class Collector {
   /** Mean clearance by hour of arrival, over the whole run (warm-up included): MSER-5's series. */
   readonly hourlySum: Float64Array;
   readonly hourlyCount: Float64Array;
-  private readonly stageCount: number;
   private readonly needsGoods: boolean[];
   private readonly guaranteeSeg: number;
   private readonly holdSeg: number;
@@ -60,7 +59,6 @@ export class Collector {
     this.windows = s.disruptions.map((d) => ({ from: d.start, to: d.end + s.priority.recovery }));
     this.disruptionClearance = s.disruptions.map(() => Array.from({ length: nt }, () => new Summary()));
     this.disruptionLanes = s.disruptions.map(() => [0, 1, 2, 3].map(() => new Summary()));
-    this.stageCount = s.stages.length;
     this.needsGoods = s.stages.map((st) => st.needsGoods);
     this.segmentNames = ['lodgement', ...s.stages.flatMap((st) => [`${st.name}_wait`, `${st.name}_service`]), 'guarantee', 'hold', 'goods_wait'];
     this.guaranteeSeg = 1 + 2 * s.stages.length;
