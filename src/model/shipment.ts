@@ -1,3 +1,4 @@
+import { DistKind, type Distribution } from '../scenario/distributions.js';
 import type { Scenario } from '../scenario/types.js';
 import { laneTable, type LaneTable } from './risk.js';
 import { buildRoutes, type Route } from './route.js';
@@ -84,6 +85,11 @@ export class ShipmentModel {
    */
   readonly lookahead: number;
   private readonly usesHold: boolean;
+  private readonly usesTier: boolean;
+  private readonly usesNoncompliance: boolean;
+  private readonly usesLane: boolean;
+  private readonly usesPreLodging: boolean;
+  private readonly usesLodgementTime: boolean;
   private readonly usesGuarantee: boolean;
   private readonly usesValue: boolean;
   private readonly guaranteeShare: number;
@@ -99,6 +105,12 @@ export class ShipmentModel {
     this.tierCum[this.tierCum.length - 1] = Infinity; // shares sum to 1 within 1e-6; never fall off the end
     this.detection = Float64Array.from(scenario.stages.map((x) => x.detection));
     this.usesHold = this.detection.some((d) => d > 0);
+    this.usesTier = scenario.tiers.length > 1;
+    this.usesNoncompliance = scenario.tiers.some((t) => t.noncompliance > 0);
+    this.usesLane = scenario.tiers.some((t) => t.red + t.yellow + t.blue > 0);
+    this.usesPreLodging = scenario.tiers.some((t) => t.preArrivalShare > 0);
+    const constant = (d: Distribution) => d.kind === DistKind.Constant;
+    this.usesLodgementTime = !(constant(scenario.lodgement.delay) && (!this.usesPreLodging || constant(scenario.lodgement.lead)));
     this.usesGuarantee = scenario.guarantee !== null;
     this.guaranteeShare = scenario.guarantee?.share ?? 0;
     this.usesValue = scenario.tiers.some((t) => t.value !== null);
@@ -113,7 +125,11 @@ export class ShipmentModel {
    */
   draw(sh: Shipment, st: Streams, id: number, arrival: number): Shipment {
     const s = this.scenario;
-    const uTier = st.tier(), uNc = st.noncompliance(), uLane = st.lane(), uPre = st.lodgement(), uLodge = st.lodgementTime();
+    const uTier = this.usesTier ? st.tier() : 0;
+    const uNc = this.usesNoncompliance ? st.noncompliance() : 1;
+    const uLane = this.usesLane ? st.lane() : 1;
+    const uPre = this.usesPreLodging ? st.lodgement() : 1;
+    const uLodge = this.usesLodgementTime ? st.lodgementTime() : 0.5;
     // Streams a scenario never reads are not drawn at all: each purpose has its own stream, so
     // skipping one whole stream leaves every other shipment's draws unchanged.
     sh.uHold = this.usesHold ? st.hold() : 0;
