@@ -1,6 +1,7 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { ScenarioIssue } from '../errors.js';
 import { show } from '../scenario/schema.js';
+import { pointerToPath, readableErrors } from '../ajv-errors.js';
 import { closest } from '../did-you-mean.js';
 
 /**
@@ -31,23 +32,11 @@ const article = (t: string) => ({ string: 'a string', object: 'an object', array
 
 /** Validation errors as issues: source is the request part (body, querystring, params), path the field. */
 export function issuesFromValidation(errors: ValidationErrorLike[], context: string): ScenarioIssue[] {
-  const out: ScenarioIssue[] = [];
-  const seen = new Set<string>();
-  // A failed anyOf is reported once, in its own words, not as each alternative's complaint.
-  const anyOfAt = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
-  for (const e of errors) {
-    if (e.keyword !== 'anyOf' && anyOfAt.has(e.instancePath) && /\/anyOf\/\d+\//.test(e.schemaPath)) continue;
-    const { path, message } = describe(e);
-    const key = path.join('.') + '|' + message;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push({ source: context, path: path.join('.'), message });
-  }
-  return out;
+  return readableErrors(errors, describe).map(({ path, message }) => ({ source: context, path: path.join('.'), message }));
 }
 
 function describe(e: ValidationErrorLike): { path: string[]; message: string } {
-  const path = e.instancePath ? e.instancePath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')) : [];
+  const path = pointerToPath(e.instancePath);
   const parent = e.parentSchema ?? {};
   const got = 'data' in e ? ` (got ${show(e.data)})` : '';
   switch (e.keyword) {

@@ -1,6 +1,6 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { ClearsimError } from '../errors.js';
-import { collect, positiveNumber, wholeNumber } from './options.js';
+import { collect, DEFAULT_REDIS, positiveNumber, runtimeOptions, wholeNumber } from './options.js';
 import { overridesFrom, runCommand, type RunFlags } from './run-command.js';
 import { validateCommand } from './validate-command.js';
 import { compareCommand, type CompareFlags } from './compare-command.js';
@@ -18,7 +18,7 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
 
-  program
+  const run = program
     .command('run')
     .description('run a scenario and print a summary (or the report JSON with --json)')
     .argument('<scenario>', 'scenario file (YAML or JSON)')
@@ -28,20 +28,18 @@ export async function main(argv: string[]): Promise<number> {
     .option('--set <path=value>', 'override any field, e.g. --set tiers.aeo.lanes.red=0.01 (repeatable)', collect, [])
     .option('--json', 'print the report JSON on stdout and nothing else there')
     .option('--out <file>', 'also write the report JSON to a file')
-    .addOption(new Option('--runtime <name>', 'runtime').choices(['embedded', 'bullmq']).default('embedded'))
     .option('--time-scale <x>', 'simulated seconds per wall second: paces an embedded run (live metrics); bullmq default 3600', positiveNumber)
     .option('--serve <port>', 'serve /metrics on this port while the run goes (127.0.0.1)', wholeNumber(1, 65535))
     .option('--trace <file>', 'one row per shipment, streamed to a .csv or .jsonl file')
     .option('--report <file>', 'a self-contained Time Release Study report (.html)')
-    .option('--distribute', 'run the replications as jobs on BullMQ worker processes (embedded engine; --redis, --workers)')
-    .option('--redis <url>', 'bullmq: Redis URL', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
-    .option('--workers <n>', 'bullmq: local worker processes to start (0 = use `clearsim worker` processes started elsewhere)', wholeNumber(0, 256), 2)
+    .option('--distribute', 'run the replications as jobs on BullMQ worker processes (embedded engine; --redis, --workers)');
+  runtimeOptions(run, 'runtime: embedded (virtual time) or bullmq (stage queues on Redis, real time)')
     .exitOverride()
     .action(async (file: string, flags: RunFlags) => {
       code = await runCommand(file, flags);
     });
 
-  program
+  const compare = program
     .command('compare')
     .description('paired comparison (common random numbers): <a> <b>, or <a> --set path=value ...')
     .argument('<a>', 'scenario a')
@@ -51,16 +49,14 @@ export async function main(argv: string[]): Promise<number> {
     .option('--days <n>', 'override horizon.days for both', positiveNumber)
     .option('--json', 'print the comparison JSON on stdout')
     .option('--out <file>', 'also write the comparison JSON to a file')
-    .option('--report <file>', 'a self-contained HTML report of the differences')
-    .addOption(new Option('--runtime <name>', 'where replications run: here, or as jobs on BullMQ workers').choices(['embedded', 'bullmq']).default('embedded'))
-    .option('--redis <url>', 'bullmq: Redis URL', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
-    .option('--workers <n>', 'bullmq: local worker processes to start (0 = use workers started elsewhere)', wholeNumber(0, 256), 2)
+    .option('--report <file>', 'a self-contained HTML report of the differences');
+  runtimeOptions(compare, 'where replications run: here, or as jobs on BullMQ workers')
     .exitOverride()
     .action(async (a: string, b: string | undefined, flags: CompareFlags) => {
       code = await compareCommand(a, b, flags);
     });
 
-  program
+  const sweep = program
     .command('sweep')
     .description('run a full grid of parameter values with replications per point')
     .argument('<scenario>', 'scenario file')
@@ -70,10 +66,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--days <n>', 'override horizon.days', positiveNumber)
     .option('--json', 'print every point as JSON on stdout')
     .option('--out <file>', "write every point's statistics to a .csv or .json file")
-    .option('--report <file>', 'a self-contained HTML report of the sweep')
-    .addOption(new Option('--runtime <name>', 'where replications run: here, or as jobs on BullMQ workers').choices(['embedded', 'bullmq']).default('embedded'))
-    .option('--redis <url>', 'bullmq: Redis URL', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
-    .option('--workers <n>', 'bullmq: local worker processes to start (0 = use workers started elsewhere)', wholeNumber(0, 256), 2)
+    .option('--report <file>', 'a self-contained HTML report of the sweep');
+  runtimeOptions(sweep, 'where replications run: here, or as jobs on BullMQ workers')
     .exitOverride()
     .action(async (file: string, flags: SweepFlags) => {
       code = await sweepCommand(file, flags);
@@ -92,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('worker')
     .description('serve every BullMQ run on a Redis until SIGTERM/SIGINT')
-    .option('--redis <url>', 'Redis URL', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
+    .option('--redis <url>', 'Redis URL', DEFAULT_REDIS)
     .option('--metrics-port <port>', 'serve this process\'s /metrics on this port', wholeNumber(1, 65535))
     .option('--metrics-host <host>', 'address for --metrics-port', '127.0.0.1')
     .exitOverride()
@@ -105,7 +99,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('the HTTP API: start runs, follow them, /metrics for Prometheus (OpenAPI at /docs)')
     .option('--port <port>', 'port', wholeNumber(0, 65535), 3000)
     .option('--host <host>', 'address to bind', '127.0.0.1')
-    .option('--redis <url>', 'Redis URL for runs with runtime bullmq', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
+    .option('--redis <url>', 'Redis URL for runs with runtime bullmq', DEFAULT_REDIS)
     .exitOverride()
     .action(async (flags: { port: number; host: string; redis: string }) => {
       code = await serveCommand(flags);

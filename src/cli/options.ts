@@ -1,4 +1,7 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+
+/** Where the BullMQ runtime and workers find Redis unless told. */
+export const DEFAULT_REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
@@ -17,4 +20,12 @@ export function positiveNumber(v: string): number {
 
 export function collect(v: string, acc: string[]): string[] {
   return [...acc, v];
+}
+
+/** --runtime, --redis and --workers, as run, compare and sweep take them. */
+export function runtimeOptions(cmd: Command, runtimeHelp: string): Command {
+  return cmd
+    .addOption(new Option('--runtime <name>', runtimeHelp).choices(['embedded', 'bullmq']).default('embedded'))
+    .option('--redis <url>', 'bullmq: Redis URL', DEFAULT_REDIS)
+    .option('--workers <n>', 'bullmq: local worker processes to start (0 = use `clearsim worker` processes started elsewhere)', wholeNumber(0, 256), 2);
 }

@@ -1,4 +1,5 @@
 import type { Scenario } from '../scenario/types.js';
+import type { Uniform } from './random.js';
 
 /**
  * Non-homogeneous Poisson arrivals with a piecewise-constant rate (hour of day x day of week x
@@ -29,6 +30,11 @@ export class ArrivalProcess {
   private segStart = Infinity;
   private segEnd = -Infinity;
   private segRate = 0;
+
+  /** The next arrival after t, drawing one uniform from the arrivals stream. */
+  after(t: number, u: Uniform): number {
+    return this.next(t, -Math.log(1 - u()));
+  }
 
   /** The next arrival after t given a unit-exponential draw e; Infinity if the rate stays 0 for ever. */
   next(t: number, e: number): number {

@@ -94,7 +94,7 @@ export class EmbeddedRun {
         if (t < Infinity) this.calendar.schedule(t, Ev.Capacity, null, i);
       }
     }
-    this.nextArrival = this.arrivals.next(0, -Math.log(1 - this.streams.arrivals()));
+    this.nextArrival = this.arrivals.after(0, this.streams.arrivals);
     if (this.nextArrival < this.horizon) this.calendar.schedule(this.nextArrival - this.model.lookahead, Ev.Generate, null);
     else this.arrivalsDone = true;
   }
@@ -188,7 +188,7 @@ export class EmbeddedRun {
     } else {
       this.arrive(sh);
     }
-    const next = this.arrivals.next(this.nextArrival, -Math.log(1 - this.streams.arrivals()));
+    const next = this.arrivals.after(this.nextArrival, this.streams.arrivals);
     this.nextArrival = next;
     if (next < this.horizon) this.calendar.schedule(next - this.model.lookahead, Ev.Generate, null);
     else this.arrivalsDone = true;

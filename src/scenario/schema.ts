@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { pointerToPath, readableErrors } from '../ajv-errors.js';
 import { closest } from '../did-you-mean.js';
 
 /** The published JSON Schema (scenarios/schema.json): one source for the loader, editors and the API. */
@@ -14,30 +15,11 @@ export function schemaErrors(data: unknown): { path: string[]; message: string }
   // strictNumbers: YAML's .inf and .nan are numbers to Ajv otherwise, and .nan passes every bound.
   validator ??= new Ajv({ allErrors: true, verbose: true, strict: false, strictNumbers: true }).compile(scenarioSchema);
   if (validator(data)) return [];
-  const out: { path: string[]; message: string }[] = [];
-  const seen = new Set<string>();
   const errors = validator.errors ?? [];
-  // An anyOf that failed is reported once, in its own words, not as each branch's complaint.
-  const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
   // A misspelt key is one mistake: its "did you mean" already names the field reported missing.
   const misspelt = new Set(errors.filter((e) => e.keyword === 'additionalProperties').map((e) => `${e.instancePath}/${guessFor(e) ?? ''}`));
-  for (const e of errors) {
-    if (e.keyword === 'if') continue;
-    if (e.keyword === 'required' && misspelt.has(`${e.instancePath}/${(e.params as { missingProperty: string }).missingProperty}`)) continue;
-    if (e.keyword !== 'anyOf' && anyOfPaths.has(e.instancePath) && /anyOf\/\d+\//.test(e.schemaPath)) continue;
-    const f = describe(e);
-    if (!f) continue;
-    const key = f.path.join('.') + '|' + f.message;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(f);
-  }
-  return out;
-}
-
-function pointerToPath(pointer: string): string[] {
-  if (!pointer) return [];
-  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return readableErrors(errors, describe, (e) =>
+    e.keyword === 'if' || (e.keyword === 'required' && misspelt.has(`${e.instancePath}/${(e.params as { missingProperty: string }).missingProperty}`)));
 }
 
 export function show(v: unknown): string {

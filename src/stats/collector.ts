@@ -15,7 +15,6 @@ export class TierTally {
   detected = 0;
   value = 0;
   guaranteeWaived = 0;
-  guaranteeNeeded = 0;
   preLodged = 0;
 }
 
@@ -151,7 +150,6 @@ export class Collector {
     }
     t.value += sh.value;
     t.guaranteeWaived += waived;
-    if (sh.needsGuarantee) t.guaranteeNeeded++;
     if (sh.preLodged) t.preLodged++;
     this.lanes[sh.lane].record(clearance);
     const w = this.windows;

@@ -23,7 +23,7 @@ export function mergeReplications(reports: Report[]): Report {
   // the timeline is the first replication's own (a plot, not a statistic)
   const timeline = reports[0].timeline;
   reports = reports.map(({ timeline: _t, ...r }) => r);
-  const merged = mergeNode(reports, '') as Report;
+  const merged = mergeNode(reports) as Report;
   if (timeline) merged.timeline = timeline;
   merged.replications = reports.length;
   merged.shipments = {
@@ -44,9 +44,9 @@ export function mergeReplications(reports: Report[]): Report {
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
-function mergeNode(nodes: any[], key: string): unknown {
+function mergeNode(nodes: any[]): unknown {
   const first = nodes[0];
-  if (Array.isArray(first)) return first.map((_, i) => mergeNode(nodes.map((n) => n[i]), key));
+  if (Array.isArray(first)) return first.map((_, i) => mergeNode(nodes.map((n) => n[i])));
   if (first !== null && typeof first === 'object') {
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(first)) {
@@ -58,7 +58,7 @@ function mergeNode(nodes: any[], key: string): unknown {
         out[k] = sum(vals) / vals.length;
         out[`${k}_ci95`] = ci95(vals);
       } else {
-        out[k] = v !== null && typeof v === 'object' ? mergeNode(vals, k) : v;
+        out[k] = v !== null && typeof v === 'object' ? mergeNode(vals) : v;
       }
     }
     return out;

@@ -69,9 +69,12 @@ export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
       within.add(c.tiers[i].within);
       count += c.tiers[i].count;
     });
-    return { count, clearance_hours: stats(sum), released_within: within.shares() };
+    return { count, clearance_hours: stats(sum), released_within: within.shares(), sum };
   };
-  const aeo = group(true), nonAeo = group(false), all = group(null);
+  // p1..p99 of each group's clearance: the CDF a Time Release Study plots
+  const withPercentiles = ({ sum, ...g }: ReturnType<typeof group>) => ({ ...g, percentiles: Array.from({ length: 99 }, (_, k) => sum.percentile(k + 1)) });
+  const aeo = withPercentiles(group(true)), nonAeo = withPercentiles(group(false));
+  const { sum: _all, ...all } = group(null);
   let red = 0;
   for (const t of c.tiers) red += t.lanes[2];
 
@@ -117,12 +120,6 @@ export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
   const mserDays = m.truncate > 0 ? (seriesHours[m.truncate * 5] ?? 0) / 24 : 0;
   const warmup = { configured_days: s.warmupDays, mser5_days: mserDays, sufficient: mserDays <= s.warmupDays + 1e-9, series: 'mean clearance by hour of arrival, batched in 5s' };
 
-  const quantiles = (aeoGroup: boolean) => {
-    const sum = new Summary();
-    s.tiers.forEach((tier, i) => { if (tier.aeo === aeoGroup) sum.add(c.tiers[i].clearance); });
-    return Array.from({ length: 99 }, (_, k) => sum.percentile(k + 1));
-  };
-
   const disruptions = s.disruptions.map((d, i) => {
     const byT: Report = {};
     const a = new Summary(), n = new Summary();
@@ -153,7 +150,7 @@ export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
     shipments: { arrived: f.arrived, released: f.released, in_progress: f.arrived - f.released, observed: totalCount },
     by_tier: byTier,
     overall: { ...all, inspection_rate: ratio(red, all.count) },
-    aeo_vs_non_aeo: { aeo: { ...aeo, percentiles: quantiles(true) }, non_aeo: { ...nonAeo, percentiles: quantiles(false) }, mean_ratio: nonAeo.clearance_hours.mean > 0 && aeo.count > 0 ? aeo.clearance_hours.mean / nonAeo.clearance_hours.mean : null },
+    aeo_vs_non_aeo: { aeo, non_aeo: nonAeo, mean_ratio: nonAeo.clearance_hours.mean > 0 && aeo.count > 0 ? aeo.clearance_hours.mean / nonAeo.clearance_hours.mean : null },
     by_lane: byLane,
     stages,
     disruptions,

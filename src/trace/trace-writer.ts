@@ -5,12 +5,10 @@ import type { RunObserver } from '../runtime/observer.js';
 import type { Scenario } from '../scenario/types.js';
 import { LANES } from '../scenario/types.js';
 
-const FLUSH_BYTES = 1 << 16;
-
 /**
  * One row per released shipment, to CSV or JSON Lines (by the file's extension), streamed: rows
- * are buffered up to 64 KiB and written out; the run awaits `flush()` between slices, so a long
- * run never holds its trace in memory. Times are simulated hours from Monday 00:00.
+ * are buffered for one slice of the run, then written out; the run awaits `flush()` between
+ * slices, so a long run never holds its trace in memory. Times are simulated hours from Monday 00:00.
  */
 export class TraceWriter implements RunObserver {
   private readonly out: WriteStream;
@@ -65,11 +63,6 @@ export class TraceWriter implements RunObserver {
     const chunk = this.buf;
     this.buf = '';
     if (!this.out.write(chunk)) await once(this.out, 'drain');
-  }
-
-  /** Called from the hot path: only hands the buffer over once it is large. */
-  get needsFlush(): boolean {
-    return this.buf.length >= FLUSH_BYTES;
   }
 
   async close(): Promise<void> {

@@ -14,11 +14,12 @@ import { Summary } from '../../stats/summary.js';
 import type { ScenarioMetrics } from '../../metrics/sim-metrics.js';
 import { capacityAt, hasCapacitySchedule, nextCapacityChange, priorityWindows } from '../capacity.js';
 import { connect, ping, redactUrl } from './connection.js';
-import { BULL_PREFIX, RUNS_CHANNEL, RUNS_KEY, WORKERS_KEY, WORKER_TTL_MS, flowQueue, runKeys, stageQueue } from './names.js';
+import { BULL_PREFIX, RUNS_CHANNEL, RUNS_KEY, flowQueue, runKeys, stageQueue } from './names.js';
 import { Router } from './router.js';
 import type { RunMeta } from './run-server.js';
 import { fromState, type ShipmentState } from './shipment-state.js';
 import { SimClock } from './sim-clock.js';
+import { waitForWorkers } from './worker-registry.js';
 
 const enum Ev { Generate, Submit, Arrive, Capacity, PriorityOn, PriorityOff }
 
@@ -38,6 +39,7 @@ export interface BullmqOptions {
   signal?: AbortSignal;
   /** Seconds to wait for worker processes before giving up. */
   workerWaitSeconds?: number;
+  /** Live metrics of the coordinator's part: arrivals, releases, clearance, queues, the clock. */
   metrics?: ScenarioMetrics;
 }
 
@@ -103,7 +105,7 @@ export class BullmqCoordinator {
     this.failed.catch(() => {});
 
     // the same arrivals as the embedded runtime: first arrival from time 0, one draw each
-    this.nextArrival = this.arrivals.next(0, -Math.log(1 - this.streams.arrivals()));
+    this.nextArrival = this.arrivals.after(0, this.streams.arrivals);
     if (this.nextArrival < this.horizon) this.cal.schedule(this.nextArrival - this.model.lookahead, Ev.Generate, null);
     else this.arrivalsDone = true;
     for (let i = 0; i < s.stages.length; i++) {
@@ -136,24 +138,11 @@ export class BullmqCoordinator {
     if (this.opts.signal?.aborted) throw new Error('run cancelled');
   }
 
-  private async waitForWorkers(): Promise<number> {
-    const deadline = Date.now() + (this.opts.workerWaitSeconds ?? 30) * 1000;
-    for (;;) {
-      this.check();
-      const all = await this.redis.hgetall(WORKERS_KEY);
-      const live = Object.values(all).filter((ts) => Date.now() - Number(ts) <= WORKER_TTL_MS).length;
-      if (live >= Math.max(1, this.opts.minWorkers)) return live;
-      if (Date.now() > deadline) {
-        throw new Error(`no clearsim worker is serving Redis at ${redactUrl(this.opts.redisUrl)} (found ${live}, need ${Math.max(1, this.opts.minWorkers)}); start one with: clearsim worker --redis ${redactUrl(this.opts.redisUrl)}`);
-      }
-      await sleep(200);
-    }
-  }
 
   async run(): Promise<Report> {
     const t0 = performance.now();
     await ping(this.redis, this.opts.redisUrl);
-    const workers = await this.waitForWorkers();
+    const workers = await waitForWorkers(this.redis, this.opts.redisUrl, this.opts.minWorkers, this.opts.workerWaitSeconds, () => this.check());
     try {
       const hz = (await this.redis.config('GET', 'hz')) as string[];
       this.redisHz = Number(hz[1]);
@@ -171,12 +160,13 @@ export class BullmqCoordinator {
     // events before the clock's start happen at once: drawing the first shipments ahead
     while (this.cal.peekTime() < this.simStart) {
       this.cal.pop();
-      this.handle(this.cal.kind, this.simStart);
+      await this.handle(this.cal.kind, this.simStart);
     }
 
     this.clock = new SimClock(this.simStart, Date.now() + 500, this.opts.timeScale);
     this.router = new Router(this.redis, this.model, this.clock, this.keys, this.queues, this.flow);
     this.router.priority = this.priority;
+    this.started = true;
     const meta: RunMeta = { id: this.id, scenario: s.source, replication: this.replication, timeScale: this.opts.timeScale, simStart: this.simStart, wallStart: this.clock.wallStart };
     await this.guard(this.writeControl());
     await this.redis.hset(this.keys.meta, { scenario: JSON.stringify(meta.scenario), replication: String(meta.replication), timeScale: String(meta.timeScale), simStart: String(meta.simStart), wallStart: String(meta.wallStart) });
@@ -192,7 +182,7 @@ export class BullmqCoordinator {
         const now = this.clock.now();
         while (this.cal.peekTime() <= now) {
           this.cal.pop();
-          await this.guard(this.handleAsync(this.cal.kind, this.cal.now));
+          await this.guard(this.handle(this.cal.kind, this.cal.now));
         }
         await this.guard(this.flushSubmits());
         if (Date.now() >= nextSample) { await this.guard(this.sample(now)); nextSample = Date.now() + SAMPLE_MS; }
@@ -260,32 +250,43 @@ export class BullmqCoordinator {
   }
 
   /** Events handled before the clock starts: only drawing shipments, whose submission waits for the clock. */
-  private handle(kind: number, at: number): void {
-    if (kind === Ev.Generate) this.generate(at);
-    else if (kind === Ev.Submit) this.cal.schedule(at, Ev.Submit, this.cal.ref);
-    else if (kind === Ev.Arrive) { this.arrived++; this.opts.metrics?.arrived(this.cal.ref as Shipment); }
-    else if (kind === Ev.Capacity) this.scheduleCapacity(this.cal.arg, at);
-    else if (kind === Ev.PriorityOn) this.priority = true;
-    else if (kind === Ev.PriorityOff) this.priority = false;
-  }
-
-  private async handleAsync(kind: number, at: number): Promise<void> {
+  /**
+   * One calendar event. Before the clock starts (`started` false) only shipments are drawn:
+   * their submission waits for the start, and capacity and priority are written out with it.
+   */
+  private async handle(kind: number, at: number): Promise<void> {
     switch (kind) {
       case Ev.Generate: this.generate(at); break;
-      case Ev.Submit: this.submit(this.cal.ref as Shipment, at); break;
+      case Ev.Submit:
+        if (this.started) this.submit(this.cal.ref as Shipment, at);
+        else this.cal.schedule(this.simStart, Ev.Submit, this.cal.ref);
+        break;
       case Ev.Arrive: this.arrived++; this.opts.metrics?.arrived(this.cal.ref as Shipment); break;
-      case Ev.Capacity: this.scheduleCapacity(this.cal.arg, at); await this.writeControl(); this.opts.metrics?.disruption(this.activeDisruptions(at)); break;
-      case Ev.PriorityOn: this.priority = this.router.priority = true; await this.writeControl(); await this.reprioritize(true); break;
-      case Ev.PriorityOff: this.priority = this.router.priority = false; await this.writeControl(); await this.reprioritize(false); break;
+      case Ev.Capacity:
+        this.scheduleCapacity(this.cal.arg, at);
+        this.opts.metrics?.disruption(this.activeDisruptions(at));
+        if (this.started) await this.writeControl();
+        break;
+      case Ev.PriorityOn:
+      case Ev.PriorityOff:
+        this.priority = kind === Ev.PriorityOn;
+        if (!this.started) break;
+        this.router.priority = this.priority;
+    this.started = true;
+        await this.writeControl();
+        await this.reprioritize(this.priority);
+        break;
     }
   }
+
+  private started = false;
 
   private generate(now: number): void {
     const sh = this.model.draw(new Shipment(this.scenario.stages.length), this.streams, this.nextId++, this.nextArrival);
     this.generated++;
     this.cal.schedule(Math.max(now, sh.lodgement), Ev.Submit, sh);
     this.cal.schedule(sh.arrival, Ev.Arrive, sh);
-    const next = this.arrivals.next(this.nextArrival, -Math.log(1 - this.streams.arrivals()));
+    const next = this.arrivals.after(this.nextArrival, this.streams.arrivals);
     this.nextArrival = next;
     if (next < this.horizon) this.cal.schedule(next - this.model.lookahead, Ev.Generate, null);
     else this.arrivalsDone = true;

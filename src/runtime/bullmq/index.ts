@@ -1,22 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { ScenarioMetrics } from '../../metrics/sim-metrics.js';
 import type { Scenario } from '../../scenario/types.js';
 import type { Report } from '../../stats/report.js';
 import { mergeReplications } from '../../stats/replications.js';
-import { BullmqCoordinator } from './coordinator.js';
+import { BullmqCoordinator, type BullmqOptions } from './coordinator.js';
 
-export interface BullmqRunOptions {
-  redisUrl: string;
-  timeScale: number;
+/** A coordinator's options, but workers are started here (or, with 0, elsewhere) rather than counted. */
+export interface BullmqRunOptions extends Omit<BullmqOptions, 'minWorkers'> {
   /** Local worker processes to start for the run; 0 = use `clearsim worker` processes started elsewhere. */
   workers: number;
-  onProgress?: (done: number) => void;
-  log?: (msg: string) => void;
-  signal?: AbortSignal;
-  workerWaitSeconds?: number;
-  /** Live metrics of the coordinator's part: arrivals, releases, clearance, queues, the clock. */
-  metrics?: ScenarioMetrics;
   /** Called with the local worker processes once started (tests kill one to show nothing is lost). */
   onWorkers?: (procs: ChildProcess[]) => void;
 }
@@ -53,10 +45,10 @@ export async function runBullmq(s: Scenario, opts: BullmqRunOptions): Promise<Re
   try {
     const reports: Report[] = [];
     for (let r = 0; r < s.replications; r++) {
+      const { workers, onWorkers: _, onProgress, ...common } = opts;
       const c = new BullmqCoordinator(s, r, {
-        redisUrl: opts.redisUrl, timeScale: opts.timeScale, minWorkers: opts.workers, log: opts.log, signal: opts.signal,
-        workerWaitSeconds: opts.workerWaitSeconds, metrics: opts.metrics,
-        onProgress: opts.onProgress ? (x) => opts.onProgress!((r + x) / s.replications) : undefined,
+        ...common, minWorkers: workers,
+        onProgress: onProgress ? (x) => onProgress((r + x) / s.replications) : undefined,
       });
       try {
         reports.push(await c.run());

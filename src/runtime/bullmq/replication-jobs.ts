@@ -5,8 +5,9 @@ import { loadScenarioObject } from '../../scenario/load.js';
 import type { Scenario } from '../../scenario/types.js';
 import type { Report } from '../../stats/report.js';
 import { runOneReplication } from '../run.js';
-import { connect, ping, redactUrl } from './connection.js';
-import { BULL_PREFIX, WORKERS_KEY, WORKER_TTL_MS } from './names.js';
+import { connect, ping } from './connection.js';
+import { BULL_PREFIX } from './names.js';
+import { waitForWorkers } from './worker-registry.js';
 
 /** The queue of distributed replications that every `clearsim worker` serves. */
 export const REPLICATIONS_QUEUE = 'replications';
@@ -44,13 +45,7 @@ export async function replicateOnWorkers(
   const id = randomBytes(4).toString('hex');
   try {
     await ping(redis, redisUrl);
-    const deadline = Date.now() + (opts.workerWaitSeconds ?? 30) * 1000;
-    for (;;) {
-      const beats = Object.values(await redis.hgetall(WORKERS_KEY)).filter((t) => Date.now() - Number(t) <= WORKER_TTL_MS);
-      if (beats.length > 0) break;
-      if (Date.now() > deadline) throw new Error(`no clearsim worker is serving Redis at ${redactUrl(redisUrl)}; start one with: clearsim worker --redis ${redactUrl(redisUrl)}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await waitForWorkers(redis, redisUrl, 1, opts.workerWaitSeconds);
     await events.waitUntilReady();
     const jobs = await queue.addBulk(batches.flatMap((b, i) => Array.from({ length: b.replications }, (_, r) => ({
       name: `${b.scenario.name}#${r}`,
