@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { toErrorResponse } from '../src/api/errors.js';
 import { buildServer } from '../src/api/server.js';
 import { SimMetrics } from '../src/metrics/sim-metrics.js';
+import { validateReport } from './helpers/report-schema.js';
 import { reportProblems } from './helpers/report-shape.js';
 
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
@@ -53,7 +54,7 @@ describe('HTTP API', () => {
     expect(r.body.runs).toMatchObject({ queued: 0, running: 0, done: 0, failed: 0, cancelled: 0, active: 0, max_active: 4 });
   });
 
-  it('GET /metrics serves the Prometheus text of DESIGN §6', async () => {
+  it('GET /metrics serves the Prometheus text of docs/metrics.md', async () => {
     const r = await get('/metrics');
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toMatch(/^text\/plain/);
@@ -85,6 +86,15 @@ describe('HTTP API', () => {
     expect(Object.keys(doc.components.schemas.Scenario.properties)).toEqual(expect.arrayContaining(['horizon', 'tiers', 'stages', 'flow']));
     expect(JSON.stringify(doc.components.schemas.Scenario)).toContain('#/components/schemas/Scenario_tier');
     expect(doc.components.schemas.Scenario_tier).toBeDefined();
+    // a run's report is documented field by field: the report schema (docs/report.schema.json) as components
+    const getRun = doc.paths['/runs/{id}'].get.responses['200'].content['application/json'].schema;
+    expect(getRun.properties.report.allOf).toEqual([{ $ref: '#/components/schemas/Report' }]);
+    expect(Object.keys(doc.components.schemas.Report.properties)).toEqual(expect.arrayContaining(['scenario', 'shipments', 'by_tier', 'aeo_vs_non_aeo', 'stages', 'bullmq']));
+    expect(doc.components.schemas.Report_TierReport.properties.clearance_hours.allOf).toEqual([{ $ref: '#/components/schemas/Report_HoursStats' }]);
+    const names = new Set(Object.keys(doc.components.schemas));
+    const refs = new Set<string>();
+    JSON.stringify(doc, (k, v) => { if (k === '$ref') refs.add(v); return v; });
+    expect([...refs].filter((r) => !names.has(r.replace('#/components/schemas/', '')))).toEqual([]);
     expect(post.security).toEqual([{ bearer: [] }]);
     expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['202', '400', '429']));
   });
@@ -105,6 +115,9 @@ describe('HTTP API', () => {
     expect(run.finished_at).toBeTruthy();
     const report = run.report;
     expect(reportProblems(report)).toEqual([]);
+    // served as the runtime built it: no field dropped or changed by the response serializer
+    expect(JSON.stringify(report)).toBe(JSON.stringify(app.runs.get(post.body.id).report));
+    expect(validateReport('Report', report)).toEqual([]);
     expect(report.shipments.arrived).toBeGreaterThan(0);
     expect(report.shipments.arrived).toBe(report.shipments.released);
     expect(report.shipments.in_progress).toBe(0);
@@ -352,6 +365,8 @@ describe('HTTP API, runtime bullmq (the test Redis)', () => {
     expect(run.report.shipments.arrived).toBeGreaterThan(0);
     expect(run.report.shipments.arrived).toBe(run.report.shipments.released);
     expect(run.report.bullmq.duplicate_releases).toBe(0);
+    // a real BullMQ report, bullmq section and all, against the report schema
+    expect(validateReport('Report', run.report)).toEqual([]);
   });
 
   it('cancels a BullMQ run with DELETE', async () => {

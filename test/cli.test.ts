@@ -11,7 +11,7 @@ describe('clearsim run', () => {
   const short = ['--days', '10'];
   const a = clearsim(['run', 'scenarios/chongqing-2023.yaml', '--json', ...short]);
 
-  it('prints a report with every field of DESIGN §5 on stdout and nothing else', () => {
+  it('prints a report with every contract field of docs/report.md on stdout and nothing else', () => {
     expect(a.status).toBe(0);
     const r = JSON.parse(a.stdout);
     expect(reportProblems(r)).toEqual([]);

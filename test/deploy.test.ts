@@ -8,7 +8,7 @@ import { SimMetrics } from '../src/metrics/sim-metrics.js';
 import { runReplication } from '../src/runtime/run.js';
 import { loadScenarioFile, parseOverride } from '../src/scenario/load.js';
 
-// The deployable stack (DESIGN.md §9): docker-compose.yml, the Dockerfile, and deploy/ (Prometheus
+// The deployable stack (README, "The stack"): docker-compose.yml, the Dockerfile, and deploy/ (Prometheus
 // scrape config, Grafana provisioning and the clearsim dashboard). Nothing here starts a container:
 // the files are checked with the tools that read them (promtool, docker-compose) and against the
 // metrics a real run exposes.
@@ -55,10 +55,45 @@ function seconds(d: string): number {
   return Number(m[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[m[2] as 'ms' | 's' | 'm' | 'h'];
 }
 
-function run(cmd: string, args: string[]): { status: number | null; out: string } {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 60_000 });
-  if (r.error) throw new Error(`${cmd} could not run (${r.error.message}); .ci/run installs it`);
-  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv): { status: number | null; out: string; stdout: string } {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 60_000, env });
+  if (r.error) throw new Error(`${cmd} could not run (${r.error.message}); scripts/system-packages.mjs installs it`);
+  return { status: r.status, out: `${r.stdout}${r.stderr}`, stdout: r.stdout };
+}
+
+/** The variables `docker compose up` refuses to start without (README, "The stack"). */
+const REQUIRED = { CLEARSIM_TOKEN: 'test-token', GRAFANA_ADMIN_PASSWORD: 'test-password' };
+
+/**
+ * `docker-compose <args>` on docker-compose.yml with exactly `vars` in its environment: none of the
+ * caller's (a developer's exported CLEARSIM_TOKEN must not hide a missing one) and no `.env` file.
+ */
+function composeWith(vars: Record<string, string>, args: string[]): ReturnType<typeof run> {
+  const dir = mkdtempSync(join(tmpdir(), 'clearsim-compose-'));
+  try {
+    const envFile = join(dir, 'empty.env');
+    writeFileSync(envFile, '');
+    return run('docker-compose', ['--env-file', envFile, '-f', 'docker-compose.yml', ...args], { PATH: process.env.PATH, HOME: dir, ...vars });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A published port, from the short syntax (`[ip:]published:target[/proto]`) or the long one (compose v2's `config`). */
+interface Published { hostIp: string; published: string; target: string }
+function published(port: string | { host_ip?: string; published?: string | number; target: number }): Published {
+  if (typeof port !== 'string') return { hostIp: port.host_ip ?? '', published: String(port.published ?? ''), target: String(port.target) };
+  const parts = port.replace(/\/\w+$/, '').split(':');
+  const [target, pub = '', ...ip] = parts.reverse();
+  return { hostIp: ip.reverse().join(':'), published: pub, target };
+}
+
+/** Every published port of the resolved compose file (`docker-compose config` with `vars`), by service. */
+function resolvedPorts(vars: Record<string, string>): Record<string, Published[]> {
+  const r = composeWith(vars, ['config']);
+  expect(r.status, r.out).toBe(0);
+  const resolved = parse(r.stdout);
+  return Object.fromEntries(Object.entries(resolved.services as Record<string, { ports?: [] }>).map(([name, svc]) => [name, (svc.ports ?? []).map(published)]));
 }
 
 describe('docker-compose.yml', () => {
@@ -89,7 +124,7 @@ describe('docker-compose.yml', () => {
     expect(existsSync(services.clearsim.command[1])).toBe(true);
   });
 
-  it('serves the API on 0.0.0.0:3000, published, with a /healthz check and CLEARSIM_TOKEN from the environment', () => {
+  it('serves the API on 0.0.0.0:3000 in its container, published, with a /healthz check and a required CLEARSIM_TOKEN', () => {
     const api = services.api;
     expect(existsSync(api.entrypoint[1])).toBe(true);
     expect(api.entrypoint).toEqual(['node', 'bin/clearsim.js']);
@@ -98,11 +133,10 @@ describe('docker-compose.yml', () => {
     expect(flag(cmd, '--host')).toBe('0.0.0.0');
     expect(flag(cmd, '--port')).toBe('3000');
     expect(flag(cmd, '--redis')).toBe('redis://redis:6379');
-    expect(api.ports).toContain('3000:3000');
+    expect(api.ports.map(published)).toEqual([{ hostIp: '${CLEARSIM_BIND:-127.0.0.1}', published: '3000', target: '3000' }]);
     const env = envOf(api);
-    expect(Object.keys(env)).toContain('CLEARSIM_TOKEN');
-    // passed through, or interpolated from the shell: never a secret written in the file
-    expect(env.CLEARSIM_TOKEN === null || String(env.CLEARSIM_TOKEN).startsWith('${CLEARSIM_TOKEN')).toBe(true);
+    // interpolated from the shell (or .env) and required: never a secret written in the file, never left open
+    expect(String(env.CLEARSIM_TOKEN)).toMatch(/^\$\{CLEARSIM_TOKEN:\?[^}]+\}$/);
     expect(api.healthcheck.test.join(' ')).toContain('127.0.0.1:3000/healthz');
   });
 
@@ -124,13 +158,13 @@ describe('docker-compose.yml', () => {
   it('runs Prometheus with the deploy/ config and Grafana with the deploy/ provisioning and dashboards', () => {
     const prom = services.prometheus;
     expect(prom.image).toMatch(/^prom\/prometheus(:|$)/);
-    expect(prom.ports).toContain('9090:9090');
+    expect(prom.ports.map(published)).toEqual([{ hostIp: '${PROMETHEUS_BIND:-127.0.0.1}', published: '9090', target: '9090' }]);
     const configIn = mountOf(prom, PROMETHEUS_CONFIG);
     expect(prom.command).toContain(`--config.file=${configIn}`);
 
     const grafana = services.grafana;
     expect(grafana.image).toMatch(/^grafana\/grafana(:|$)/);
-    expect(grafana.ports).toContain('3001:3000');
+    expect(grafana.ports.map(published)).toEqual([{ hostIp: '${GRAFANA_BIND:-127.0.0.1}', published: '3001', target: '3000' }]);
     expect(mountOf(grafana, 'deploy/grafana/provisioning')).toBe('/etc/grafana/provisioning');
     const dashboardsIn = mountOf(grafana, 'deploy/grafana/dashboards');
     for (const m of mounts(prom).concat(mounts(grafana))) {
@@ -141,18 +175,53 @@ describe('docker-compose.yml', () => {
     expect(providers).toHaveLength(1);
     expect(providers[0].type).toBe('file');
     expect(providers[0].options.path).toBe(dashboardsIn);
-    // viewers need no account; the admin password is not fixed in the file
+    // the admin password is required and not in the file; anonymous viewing only when asked for, and read-only
     const env = envOf(grafana);
-    expect(env.GF_AUTH_ANONYMOUS_ENABLED).toBe('true');
+    expect(String(env.GF_SECURITY_ADMIN_PASSWORD)).toMatch(/^\$\{GRAFANA_ADMIN_PASSWORD:\?[^}]+\}$/);
+    expect(env.GF_AUTH_ANONYMOUS_ENABLED).toBe('${GRAFANA_ANONYMOUS:-false}');
     expect(env.GF_AUTH_ANONYMOUS_ORG_ROLE).toBe('Viewer');
-    expect(String(env.GF_SECURITY_ADMIN_PASSWORD)).toMatch(/^\$\{GRAFANA_ADMIN_PASSWORD/);
+    expect(env.GF_USERS_ALLOW_SIGN_UP).toBe('false');
     expect(String(env.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH)).toBe(`${dashboardsIn}/clearsim.json`);
   });
 
-  it('is accepted by docker-compose (`config -q`)', () => {
-    const r = run('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q']);
+  it('is accepted by docker-compose (`config -q`) with CLEARSIM_TOKEN and GRAFANA_ADMIN_PASSWORD set', () => {
+    const r = composeWith(REQUIRED, ['config', '-q']);
     expect(r.out).toBe('');
     expect(r.status).toBe(0);
+  });
+
+  it.each(Object.keys(REQUIRED))('is refused by docker-compose without %s, with a message naming it', (name) => {
+    for (const value of [undefined, '']) {
+      const vars: Record<string, string> = { ...REQUIRED };
+      if (value === undefined) delete vars[name];
+      else vars[name] = value;
+      const r = composeWith(vars, ['config', '-q']);
+      expect(r.status, `${name}=${value}`).not.toBe(0);
+      // the message written in docker-compose.yml, as compose prints it
+      expect(r.out).toContain(`${name} is not set: export`);
+    }
+  });
+
+  it('binds every published port to 127.0.0.1 by default, and only the one asked for to another address', () => {
+    // in the file: every published port has an explicit host address, 127.0.0.1 unless a *_BIND variable says otherwise
+    for (const [name, svc] of Object.entries(services as Record<string, { ports?: string[] }>)) {
+      for (const p of svc.ports ?? []) expect(p, name).toMatch(/^\$\{[A-Z]+_BIND:-127\.0\.0\.1\}:\d+:\d+$/);
+    }
+    const defaults = resolvedPorts(REQUIRED);
+    const all = Object.values(defaults).flat();
+    expect(all.map((p) => p.published).sort()).toEqual(['3000', '3001', '9090']);
+    for (const p of all) expect(p.hostIp, `port ${p.published}`).toBe('127.0.0.1');
+    // opting out is deliberate and per service
+    const exposed = resolvedPorts({ ...REQUIRED, CLEARSIM_BIND: '0.0.0.0' });
+    expect(exposed.api.map((p) => p.hostIp)).toEqual(['0.0.0.0']);
+    expect([...exposed.prometheus, ...exposed.grafana].map((p) => p.hostIp)).toEqual(['127.0.0.1', '127.0.0.1']);
+  });
+
+  it('runs Prometheus without the lifecycle API (no unauthenticated /-/quit or /-/reload) nor the admin API', () => {
+    const cmd: string[] = services.prometheus.command;
+    expect(cmd.some((a) => a.startsWith('--web.enable-lifecycle'))).toBe(false);
+    expect(cmd.some((a) => a.startsWith('--web.enable-admin-api'))).toBe(false);
+    expect(readFileSync('docker-compose.yml', 'utf8')).not.toMatch(/enable-lifecycle|enable-admin-api/);
   });
 });
 

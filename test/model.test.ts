@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ArrivalProcess } from '../src/model/arrivals.js';
-import { isOpen, nextOpeningChange } from '../src/model/calendar-time.js';
+import { isOpen, nextOpeningChange } from '../src/model/opening-hours.js';
 import { laneTable } from '../src/model/risk.js';
 import { Distribution } from '../src/scenario/distributions.js';
 import { parseDuration } from '../src/scenario/duration.js';

@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { errorSchema, scenarioComponents } from './schemas.js';
+import { errorSchema, reportComponents, scenarioComponents, withReportRef } from './schemas.js';
 
 const version = (): string => {
   try {
     return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
   } catch {
+    // Only the version label of the OpenAPI document is lost: not worth refusing to serve the docs over.
     return '0.0.0';
   }
 };
@@ -26,9 +27,11 @@ export function registerDocs(app: FastifyInstance, opts: { tokenRequired: boolea
       tags: [{ name: 'runs' }, { name: 'scenarios' }, { name: 'server' }],
       components: {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The server\'s CLEARSIM_TOKEN' } },
-        schemas: { ApiError: errorSchema as unknown as Record<string, unknown>, ...scenarioComponents() },
+        schemas: { ApiError: errorSchema as unknown as Record<string, unknown>, ...scenarioComponents(), ...reportComponents() },
       },
     },
+    // a run's report as the report schema (a route with a swaggerTransform of its own applies it itself)
+    transform: ({ schema, url }) => ({ schema: withReportRef(schema), url }),
   });
   app.register(swaggerUi, { routePrefix: '/docs' });
 }

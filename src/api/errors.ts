@@ -1,30 +1,15 @@
 import { STATUS_CODES } from 'node:http';
-import { ClearsimError, ScenarioError, type ScenarioIssue } from '../errors.js';
+import { ClearsimError, ERRORS, ScenarioError, type ErrorKey, type ScenarioIssue } from '../errors.js';
 import { issuesFromValidation, type ValidationErrorLike } from './validation.js';
 
 /**
- * Every error the API answers with, by code, in one place. A client can rely on `code`; `message`
- * is for people and names the field at fault; `issues` lists each problem as {source, path, message}.
+ * The API's errors are the registry's (src/errors.ts): each kind with the code a client can rely
+ * on and its HTTP status. `message` is for people and names the field at fault; `issues` lists
+ * each problem as {source, path, message}.
  */
-export const API_ERRORS = {
-  BAD_REQUEST: { code: 'CLEARSIM_BAD_REQUEST', status: 400 },
-  BAD_JSON: { code: 'CLEARSIM_BAD_JSON', status: 400 },
-  EMPTY_BODY: { code: 'CLEARSIM_EMPTY_BODY', status: 400 },
-  SCENARIO_INVALID: { code: 'CLEARSIM_SCENARIO_INVALID', status: 400 },
-  UNKNOWN_SCENARIO: { code: 'CLEARSIM_UNKNOWN_SCENARIO', status: 400 },
-  RUNTIME_UNAVAILABLE: { code: 'CLEARSIM_RUNTIME_UNAVAILABLE', status: 400 },
-  UNAUTHORIZED: { code: 'CLEARSIM_UNAUTHORIZED', status: 401 },
-  RUN_NOT_FOUND: { code: 'CLEARSIM_RUN_NOT_FOUND', status: 404 },
-  ROUTE_NOT_FOUND: { code: 'CLEARSIM_ROUTE_NOT_FOUND', status: 404 },
-  METHOD_NOT_ALLOWED: { code: 'CLEARSIM_METHOD_NOT_ALLOWED', status: 405 },
-  RUN_FINISHED: { code: 'CLEARSIM_RUN_FINISHED', status: 409 },
-  BODY_TOO_LARGE: { code: 'CLEARSIM_BODY_TOO_LARGE', status: 413 },
-  UNSUPPORTED_MEDIA_TYPE: { code: 'CLEARSIM_UNSUPPORTED_MEDIA_TYPE', status: 415 },
-  TOO_MANY_RUNS: { code: 'CLEARSIM_TOO_MANY_RUNS', status: 429 },
-  INTERNAL: { code: 'CLEARSIM_INTERNAL', status: 500 },
-} as const;
+export const API_ERRORS = ERRORS;
 
-export type ApiErrorKind = keyof typeof API_ERRORS;
+export type ApiErrorKind = ErrorKey;
 
 /** What every error response carries (the `ApiError` schema in the OpenAPI document). */
 export interface ErrorBody {
@@ -35,14 +20,14 @@ export interface ErrorBody {
   issues?: ScenarioIssue[];
 }
 
-export class ApiError extends Error {
+/** A ClearsimError raised while answering a request, with the issues and headers of its response. */
+export class ApiError extends ClearsimError {
+  /** The registry's status, under the name fastify gives it. */
   readonly statusCode: number;
-  readonly code: string;
   constructor(kind: ApiErrorKind, message: string, readonly issues?: ScenarioIssue[], readonly headers: Record<string, string> = {}) {
-    super(message);
+    super(kind, message);
     this.name = 'ApiError';
-    this.statusCode = API_ERRORS[kind].status;
-    this.code = API_ERRORS[kind].code;
+    this.statusCode = this.status;
   }
 }
 
@@ -80,15 +65,17 @@ const body = (kind: ApiErrorKind, message: string, issues?: ScenarioIssue[]): Er
 };
 
 /**
- * Maps anything thrown while handling a request to a response: our errors as they are, fastify's
- * own (body parsing, schema validation) reworded to name what is wrong, anything else 500.
+ * Maps anything thrown while handling a request to a response: our errors (ClearsimError) with
+ * their registry code and status, fastify's own (body parsing, schema validation) reworded to
+ * name what is wrong, anything else 500.
  */
 export function toErrorResponse(err: unknown, contentType?: string): { body: ErrorBody; headers: Record<string, string> } {
   if (err instanceof ApiError) {
     return { body: { statusCode: err.statusCode, code: err.code, error: STATUS_CODES[err.statusCode] ?? 'Error', message: err.message, ...(err.issues?.length ? { issues: err.issues } : {}) }, headers: err.headers };
   }
   if (err instanceof ScenarioError) return toErrorResponse(scenarioApiError(err));
-  if (err instanceof ClearsimError) return { body: { ...body('BAD_REQUEST', err.message), code: err.code }, headers: {} };
+  // Any other coded error answers with its registry status: a Redis or the workers out of reach is 503, not a 500 of ours.
+  if (err instanceof ClearsimError) return { body: body(err.key, err.message), headers: {} };
   const e = err as FastifyLikeError;
   if (e && Array.isArray(e.validation)) {
     const issues = issuesFromValidation(e.validation, e.validationContext ?? 'request');

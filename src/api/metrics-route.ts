@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 
 /** GET /metrics in Prometheus' text format, from one process registry. */
 export function metricsRoute(app: FastifyInstance, registry: Registry): void {
-  app.get('/metrics', { schema: { description: 'Prometheus metrics of this process (DESIGN §6)', produces: ['text/plain'], response: { 200: { type: 'string' } } } }, async (_req, reply) => {
+  app.get('/metrics', { schema: { description: 'Prometheus metrics of this process (see docs/metrics.md)', produces: ['text/plain'], response: { 200: { type: 'string' } } } }, async (_req, reply) => {
     reply.header('content-type', registry.contentType);
     return registry.metrics();
   });

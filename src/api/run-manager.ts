@@ -2,18 +2,19 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { ClearsimError } from '../errors.js';
 import type { SimMetrics } from '../metrics/sim-metrics.js';
-import { runBullmq } from '../runtime/bullmq/index.js';
-import { RunCancelled, runEmbedded } from '../runtime/run.js';
+import { RunCancelled } from '../runtime/run.js';
+import { execute, settingsOf, type RuntimeName } from '../runtime/runtimes.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Report } from '../stats/report.js';
 import { ApiError } from './errors.js';
 import { RUN_STATUSES } from './schemas.js';
 
 export type RunStatus = (typeof RUN_STATUSES)[number];
-export type RuntimeName = 'embedded' | 'bullmq';
+export type { RuntimeName };
 
 export interface RunSpec {
   scenario: Scenario;
+  /** The registry's runtime (src/runtime/runtimes.ts); what is not given takes its defaults. */
   runtime: RuntimeName;
   /** Simulated seconds per wall second; embedded: undefined = as fast as the CPU allows. */
   timeScale?: number;
@@ -26,7 +27,10 @@ export interface RunView {
   status: RunStatus;
   progress: number;
   scenario: string;
-  runtime: RuntimeName;
+  /** Where each replication is simulated (a distributed run's are embedded). */
+  runtime: 'embedded' | 'bullmq';
+  /** The replications run as jobs on `clearsim worker` processes. */
+  distribute: boolean;
   seed: number;
   replications: number;
   horizon_days: number;
@@ -91,12 +95,16 @@ export class RunManager {
     }
     const id = randomUUID();
     const s = spec.scenario;
+    // the registry's defaults, resolved once: the view shows what the run uses
+    const set = settingsOf(spec.runtime, { redisUrl: this.opts.redisUrl, timeScale: spec.timeScale, workers: spec.workers });
+    spec = { ...spec, timeScale: set.timeScale, workers: set.workers };
     const rec: RunRecord = {
       spec,
       controller: new AbortController(),
       view: {
-        id, status: 'queued', progress: 0, scenario: s.name, runtime: spec.runtime, seed: s.seed, replications: s.replications,
-        horizon_days: s.horizonDays, time_scale: spec.timeScale ?? null, workers: spec.runtime === 'bullmq' ? spec.workers ?? null : null,
+        id, status: 'queued', progress: 0, scenario: s.name, runtime: spec.runtime === 'bullmq' ? 'bullmq' : 'embedded',
+        distribute: spec.runtime === 'distributed', seed: s.seed, replications: s.replications,
+        horizon_days: s.horizonDays, time_scale: spec.timeScale ?? null, workers: spec.workers ?? null,
         created_at: now(), started_at: null, finished_at: null, links: { self: `/runs/${id}`, metrics: '/metrics' },
       },
     };
@@ -112,16 +120,13 @@ export class RunManager {
     if (controller.signal.aborted) return;
     view.status = 'running';
     view.started_at = now();
-    this.opts.log.info({ run: view.id, scenario: view.scenario, runtime: view.runtime }, 'run started');
+    this.opts.log.info({ run: view.id, scenario: view.scenario, runtime: spec.runtime }, 'run started');
     const onProgress = (x: number) => { if (view.status === 'running') view.progress = Math.min(1, Math.max(0, x)); };
     try {
-      const report = spec.runtime === 'bullmq'
-        ? await runBullmq(spec.scenario, {
-          redisUrl: this.opts.redisUrl!, timeScale: spec.timeScale ?? 3600, workers: spec.workers ?? 2, onProgress,
-          signal: controller.signal, log: (msg) => this.opts.log.info({ run: view.id }, msg),
-          metrics: this.opts.metrics.bind(spec.scenario, 'coordinator'),
-        })
-        : await runEmbedded(spec.scenario, { observer: this.opts.metrics.bind(spec.scenario), timeScale: spec.timeScale, signal: controller.signal, onProgress });
+      const report = await execute(spec.runtime, spec.scenario, {
+        redisUrl: this.opts.redisUrl, timeScale: spec.timeScale, workers: spec.workers, onProgress,
+        signal: controller.signal, log: (msg) => this.opts.log.info({ run: view.id }, msg), metrics: this.opts.metrics,
+      });
       if (controller.signal.aborted) return; // cancelled as it finished: the cancel stands
       view.report = report;
       view.progress = 1;
@@ -135,7 +140,8 @@ export class RunManager {
         if ((view.status as RunStatus) !== 'cancelled') this.finish(rec, 'cancelled');
         return;
       }
-      view.error = err instanceof ClearsimError ? err.message : `run failed: ${(err as Error)?.message ?? String(err)}`;
+      // Bad input names what to fix by itself; a run that could not go (Redis, workers) or broke says it failed.
+      view.error = err instanceof ClearsimError && err.exit === 2 ? err.message : `run failed: ${(err as Error)?.message ?? String(err)}`;
       this.opts.log.warn({ run: view.id, err }, 'run failed');
       this.finish(rec, 'failed');
     }

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { ApiError } from './errors.js';
 import type { RunManager, RunStatus } from './run-manager.js';
 import type { ScenarioCatalog } from './scenario-catalog.js';
-import { routeSchemas, type CreateRunBody } from './schemas.js';
+import { RUNTIMES, type RuntimeName } from '../runtime/runtimes.js';
+import { routeSchemas, withReportRef, type CreateRunBody } from './schemas.js';
 
 /**
  * POST /runs, GET /runs, GET /runs/:id, DELETE /runs/:id: the control routes. `auth` guards them
@@ -17,17 +18,12 @@ export function runsRoutes(app: FastifyInstance, deps: { runs: RunManager; catal
   app.post<{ Body: CreateRunBody }>('/runs', {
     schema: routeSchemas.createRun,
     onRequest,
-    config: { swaggerTransform: ({ schema, url }) => ({ schema: withScenarioRef(schema), url }) },
+    config: { swaggerTransform: ({ schema, url }) => ({ schema: withReportRef(withScenarioRef(schema)), url }) },
   }, async (req, reply) => {
     const b = req.body;
-    if (b.runtime === 'embedded' && b.workers !== undefined) {
-      throw new ApiError('BAD_REQUEST', 'body.workers: only for runtime "bullmq" (an embedded run has no workers)', [{ source: 'body', path: 'workers', message: 'only for runtime "bullmq"' }]);
-    }
-    if (b.runtime === 'bullmq' && !runs.redisUrl) {
-      throw new ApiError('RUNTIME_UNAVAILABLE', 'body.runtime: "bullmq" needs Redis, and this server was started without a Redis URL', [{ source: 'body', path: 'runtime', message: 'bullmq is not available on this server' }]);
-    }
+    const runtime = runtimeOfBody(b, !!runs.redisUrl);
     const scenario = catalog.resolve(b);
-    const view = runs.start({ scenario, runtime: b.runtime, timeScale: b.time_scale ?? (b.runtime === 'bullmq' ? 3600 : undefined), workers: b.runtime === 'bullmq' ? b.workers ?? 2 : undefined });
+    const view = runs.start({ scenario, runtime, timeScale: b.time_scale, workers: b.workers });
     reply.code(202).header('location', view.links.self);
     return view;
   });
@@ -41,6 +37,26 @@ export function runsRoutes(app: FastifyInstance, deps: { runs: RunManager; catal
     reply.code(changed ? 202 : 200);
     return view;
   });
+}
+
+/**
+ * The registry's runtime a POST /runs body names, as `clearsim run` reads its flags: `runtime` is
+ * where each replication is simulated, `distribute: true` runs the replications as jobs on
+ * `clearsim worker` processes. Fields that mean nothing for it, or that contradict, are a 400.
+ */
+export function runtimeOfBody(b: Pick<CreateRunBody, 'runtime' | 'distribute' | 'time_scale' | 'workers'>, haveRedis: boolean): RuntimeName {
+  const bad = (path: string, message: string) => new ApiError('BAD_REQUEST', `body.${path}: ${message}`, [{ source: 'body', path, message }]);
+  if (b.distribute && b.runtime === 'bullmq') throw bad('distribute', 'runs each replication on the embedded engine inside the workers: not with runtime "bullmq"');
+  const name: RuntimeName = b.distribute ? 'distributed' : b.runtime;
+  const rt = RUNTIMES[name];
+  if (b.workers !== undefined && !rt.workers) throw bad('workers', 'only for runtime "bullmq" or with distribute: true (an embedded run here has no workers)');
+  if (b.time_scale !== undefined && !rt.timeScale) throw bad('time_scale', 'not with distribute: distributed replications run as fast as the workers go');
+  if (rt.needsRedis && !haveRedis) {
+    const path = name === 'distributed' ? 'distribute' : 'runtime';
+    const what = name === 'distributed' ? 'distribute' : `"${name}"`;
+    throw new ApiError('RUNTIME_UNAVAILABLE', `body.${path}: ${what} needs Redis, and this server was started without a Redis URL`, [{ source: 'body', path, message: `${what} is not available on this server` }]);
+  }
+  return name;
 }
 
 /** The POST /runs schema as documented: the inline scenario branch is the scenario schema. */

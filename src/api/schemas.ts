@@ -1,4 +1,6 @@
+import { DEFAULT_TIME_SCALE, DEFAULT_WORKERS, MAX_WORKERS } from '../runtime/runtimes.js';
 import { scenarioSchema } from '../scenario/schema.js';
+import { reportSchemaDocument } from '../stats/report-schema.js';
 
 /**
  * JSON Schemas of every route: what fastify validates requests against, what it serialises
@@ -6,6 +8,7 @@ import { scenarioSchema } from '../scenario/schema.js';
  */
 
 export const RUN_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
+/** Where each replication is simulated (the registry's embedded and bullmq runtimes; its distributed one is `distribute: true`). */
 export const RUNTIMES = ['embedded', 'bullmq'] as const;
 export const MAX_OVERRIDES = 200;
 
@@ -43,16 +46,19 @@ const runSchema = {
     progress: { type: 'number', minimum: 0, maximum: 1, description: 'Share of simulated time done, over all replications' },
     scenario: { type: 'string', description: "The scenario's name" },
     runtime: { type: 'string', enum: RUNTIMES },
+    distribute: { type: 'boolean', description: 'The replications run as jobs on `clearsim worker` processes (each on the embedded engine)' },
     seed: { type: 'integer' },
     replications: { type: 'integer' },
     horizon_days: { type: 'number' },
     time_scale: { type: ['number', 'null'], description: 'Simulated seconds per wall second (null: as fast as the CPU allows)' },
-    workers: { type: ['integer', 'null'], description: 'bullmq: local worker processes' },
+    workers: { type: ['integer', 'null'], description: 'bullmq or distribute: local worker processes' },
     created_at: { type: 'string', format: 'date-time' },
     started_at: { type: ['string', 'null'], format: 'date-time' },
     finished_at: { type: ['string', 'null'], format: 'date-time' },
     error: { type: 'string', description: 'Why the run failed' },
     warnings: { type: 'array', items: { type: 'string' }, description: 'What makes a done run\'s results doubtful (BullMQ workers behind the clock)' },
+    // Served as the runtime built it (JSON.stringify: no field dropped, none coerced); documented as
+    // components.schemas.Report (withReportRef), the schema of docs/report.schema.json.
     report: { type: 'object', additionalProperties: true, description: 'The report JSON (DESIGN §5) once the run is done' },
     links: { type: 'object', properties: { self: { type: 'string' }, metrics: { type: 'string' } } },
   },
@@ -88,9 +94,10 @@ export const createRunBody = {
     seed: { type: 'integer', minimum: 0, description: "Overrides the scenario's seed" },
     replications: { type: 'integer', minimum: 1, maximum: 10000, description: 'Independent replications' },
     days: { type: 'number', exclusiveMinimum: 0, maximum: 36500, description: 'Overrides horizon.days' },
-    runtime: { type: 'string', enum: RUNTIMES, default: 'embedded' },
-    time_scale: { type: 'number', exclusiveMinimum: 0, description: 'Simulated seconds per wall second. Embedded: paces the run so /metrics moves as a site would (absent: as fast as the CPU allows). bullmq: default 3600' },
-    workers: { type: 'integer', minimum: 0, maximum: 64, description: 'bullmq only: local worker processes to start (default 2; 0 = `clearsim worker` processes elsewhere)' },
+    runtime: { type: 'string', enum: RUNTIMES, default: 'embedded', description: 'Where each replication is simulated: embedded (virtual time) or bullmq (real time: stage queues on Redis, worker processes)' },
+    distribute: { type: 'boolean', default: false, description: 'Run the replications as jobs on `clearsim worker` processes, each on the embedded engine (as `clearsim run --distribute`): needs the server\'s Redis; takes workers, not time_scale, and not with runtime "bullmq"' },
+    time_scale: { type: 'number', exclusiveMinimum: 0, description: `Simulated seconds per wall second. Embedded: paces the run so /metrics moves as a site would (absent: as fast as the CPU allows). bullmq: default ${DEFAULT_TIME_SCALE}` },
+    workers: { type: 'integer', minimum: 0, maximum: MAX_WORKERS, description: `bullmq or distribute: local worker processes to start (default ${DEFAULT_WORKERS}; 0 = \`clearsim worker\` processes elsewhere)` },
   },
 } as const;
 
@@ -101,6 +108,7 @@ export interface CreateRunBody {
   replications?: number;
   days?: number;
   runtime: (typeof RUNTIMES)[number];
+  distribute: boolean;
   time_scale?: number;
   workers?: number;
 }
@@ -207,4 +215,43 @@ export function scenarioComponents(): Record<string, unknown> {
   const out: Record<string, unknown> = { Scenario: rewrite(root) };
   for (const [name, def] of Object.entries<unknown>(definitions ?? {})) out[`Scenario_${name}`] = rewrite(def);
   return out;
+}
+
+/** Where the OpenAPI document has the report's schema (reportComponents). */
+export const REPORT_REF = '#/components/schemas/Report';
+
+/**
+ * The report schema for the OpenAPI document: Report and the shared schemas it uses, from
+ * docs/report.schema.json's $defs, as components Report and Report_<name>. A ref with a
+ * description of its own becomes allOf [ref] (OpenAPI tools drop a ref's siblings).
+ */
+export function reportComponents(): Record<string, unknown> {
+  const defs = reportSchemaDocument().$defs as Record<string, unknown>;
+  const name = (def: string) => (def === 'Report' ? 'Report' : `Report_${def}`);
+  const used = new Set<string>();
+  const rewrite = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(rewrite);
+    if (!v || typeof v !== 'object') return v;
+    const o = v as Record<string, unknown>;
+    if (typeof o.$ref === 'string') {
+      const def = o.$ref.replace(/^#\/\$defs\//, '');
+      if (!used.has(def)) { used.add(def); rewrite(defs[def]); }
+      const ref = { $ref: `#/components/schemas/${name(def)}` };
+      const { $ref: _r, ...rest } = o;
+      return Object.keys(rest).length ? { ...rest, allOf: [ref] } : ref;
+    }
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, rewrite(x)]));
+  };
+  used.add('Report');
+  rewrite(defs.Report);
+  return Object.fromEntries([...used].map((def) => [name(def), rewrite(defs[def])]));
+}
+
+/** A route schema as documented: every run's `report` is the report schema (REPORT_REF). */
+export function withReportRef(schema: any): any {
+  const report = { description: 'The report (DESIGN §5, docs/report.schema.json) once the run is done', allOf: [{ $ref: REPORT_REF }] };
+  const run = (s: any) => (s?.properties?.report ? { ...s, properties: { ...s.properties, report } } : s);
+  const list = (s: any) => (s?.properties?.runs?.items ? { ...s, properties: { ...s.properties, runs: { ...s.properties.runs, items: run(s.properties.runs.items) } } } : s);
+  if (!schema?.response) return schema;
+  return { ...schema, response: Object.fromEntries(Object.entries<any>(schema.response).map(([code, r]) => [code, list(run(r))])) };
 }

@@ -35,7 +35,7 @@ declare module 'fastify' {
 }
 
 /**
- * The HTTP API of DESIGN §8, not listening yet (tests use app.inject; `clearsim serve` listens).
+ * The HTTP API (README, "HTTP API"), not listening yet (tests use app.inject; `clearsim serve` listens).
  * Closing it cancels the runs that are going.
  */
 export function buildServer(opts: ServerOptions): FastifyInstance {

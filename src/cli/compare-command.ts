@@ -1,20 +1,22 @@
 import { writeFileSync } from 'node:fs';
 import Table from 'cli-table3';
 import { UsageError } from '../errors.js';
-import { compare, type Comparison } from '../experiments/compare.js';
+import { compare, comparisonJson, type Comparison } from '../experiments/compare.js';
 import { renderCompareReport } from '../report/html.js';
 import { formatHours } from '../scenario/duration.js';
 import { loadScenarioFile, parseOverride } from '../scenario/load.js';
 import { progressBar } from './progress.js';
+import type { RuntimeFlags } from './options.js';
 import { checkWritable, runnerOf } from './run-command.js';
 
-export interface CompareFlags { set: string[]; replications: number; days?: number; json?: boolean; out?: string; report?: string; runtime: string; redis: string; workers: number }
+export interface CompareFlags extends RuntimeFlags { set: string[]; replications: number; days?: number; json?: boolean; out?: string; report?: string }
 
 /**
  * `clearsim compare <a> <b>` or `clearsim compare <a> --set ...` (b = a with the overrides):
  * replications paired by seed, differences b - a with 95% intervals.
  */
 export async function compareCommand(fileA: string, fileB: string | undefined, flags: CompareFlags): Promise<number> {
+  const runner = runnerOf('compare', flags);
   if (!fileB && flags.set.length === 0) throw new UsageError('compare: give a second scenario, or --set overrides that make the second from the first');
   if (flags.replications < 2) throw new UsageError('--replications: a comparison needs at least 2 replications for an interval');
   for (const [flag, f] of [['--out', flags.out], ['--report', flags.report]] as const) if (f) checkWritable(flag, f);
@@ -26,18 +28,16 @@ export async function compareCommand(fileA: string, fileB: string | undefined, f
   let done = 0;
   let c: Comparison;
   try {
-    c = await compare(a, b, flags.replications, () => bar?.update(++done / (2 * flags.replications)), runnerOf(flags));
+    c = await compare(a, b, flags.replications, () => bar?.update(++done / (2 * flags.replications)), runner);
   } finally {
     bar?.stop();
   }
   if (!fileB) c.b = `${a.name} with ${flags.set.join(' ')}`;
-  const { reports, ...summary } = c;
-  const json = JSON.stringify(summary, null, 2) + '\n';
+  const json = JSON.stringify(comparisonJson(c), null, 2) + '\n';
   if (flags.out) writeFileSync(flags.out, json);
   if (flags.report) writeFileSync(flags.report, renderCompareReport(c));
   if (flags.json) process.stdout.write(json);
   else process.stdout.write(formatComparison(c) + '\n');
-  void reports;
   return 0;
 }
 

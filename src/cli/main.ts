@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ClearsimError } from '../errors.js';
-import { collect, DEFAULT_REDIS, positiveNumber, runtimeOptions, wholeNumber } from './options.js';
+import { DEFAULT_REDIS_URL, DEFAULT_TIME_SCALE } from '../runtime/runtimes.js';
+import { collect, positiveNumber, runtimeOptions, wholeNumber } from './options.js';
 import { overridesFrom, runCommand, type RunFlags } from './run-command.js';
 import { validateCommand } from './validate-command.js';
 import { compareCommand, type CompareFlags } from './compare-command.js';
@@ -8,7 +9,7 @@ import { serveCommand } from './serve-command.js';
 import { sweepCommand, type SweepFlags } from './sweep-command.js';
 import { workerCommand } from './worker-command.js';
 
-/** Exit codes: 0 done, 1 run failed, 2 bad input (scenario or flags). */
+/** Exit codes: 0 done, 1 run failed, 2 bad input (scenario or flags); a ClearsimError's from the registry (src/errors.ts). */
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
   const program = new Command('clearsim')
@@ -28,12 +29,11 @@ export async function main(argv: string[]): Promise<number> {
     .option('--set <path=value>', 'override any field, e.g. --set tiers.aeo.lanes.red=0.01 (repeatable)', collect, [])
     .option('--json', 'print the report JSON on stdout and nothing else there')
     .option('--out <file>', 'also write the report JSON to a file')
-    .option('--time-scale <x>', 'simulated seconds per wall second: paces an embedded run (live metrics); bullmq default 3600', positiveNumber)
+    .option('--time-scale <x>', `simulated seconds per wall second: paces an embedded run (live metrics); bullmq default ${DEFAULT_TIME_SCALE}`, positiveNumber)
     .option('--serve <port>', 'serve /metrics on this port while the run goes (127.0.0.1)', wholeNumber(1, 65535))
     .option('--trace <file>', 'one row per shipment, streamed to a .csv or .jsonl file')
-    .option('--report <file>', 'a self-contained Time Release Study report (.html)')
-    .option('--distribute', 'run the replications as jobs on BullMQ worker processes (embedded engine; --redis, --workers)');
-  runtimeOptions(run, 'runtime: embedded (virtual time) or bullmq (stage queues on Redis, real time)')
+    .option('--report <file>', 'a self-contained Time Release Study report (.html)');
+  runtimeOptions(run)
     .exitOverride()
     .action(async (file: string, flags: RunFlags) => {
       code = await runCommand(file, flags);
@@ -50,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print the comparison JSON on stdout')
     .option('--out <file>', 'also write the comparison JSON to a file')
     .option('--report <file>', 'a self-contained HTML report of the differences');
-  runtimeOptions(compare, 'where replications run: here, or as jobs on BullMQ workers')
+  runtimeOptions(compare)
     .exitOverride()
     .action(async (a: string, b: string | undefined, flags: CompareFlags) => {
       code = await compareCommand(a, b, flags);
@@ -67,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print every point as JSON on stdout')
     .option('--out <file>', "write every point's statistics to a .csv or .json file")
     .option('--report <file>', 'a self-contained HTML report of the sweep');
-  runtimeOptions(sweep, 'where replications run: here, or as jobs on BullMQ workers')
+  runtimeOptions(sweep)
     .exitOverride()
     .action(async (file: string, flags: SweepFlags) => {
       code = await sweepCommand(file, flags);
@@ -86,11 +86,12 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('worker')
     .description('serve every BullMQ run on a Redis until SIGTERM/SIGINT')
-    .option('--redis <url>', 'Redis URL', DEFAULT_REDIS)
+    .option('--redis <url>', 'Redis URL', DEFAULT_REDIS_URL)
     .option('--metrics-port <port>', 'serve this process\'s /metrics on this port', wholeNumber(1, 65535))
     .option('--metrics-host <host>', 'address for --metrics-port', '127.0.0.1')
+    .option('--exit-with-parent', 'exit when the process that started this one exits (its stdin closes); for workers started by a run')
     .exitOverride()
-    .action(async (flags: { redis: string; metricsPort?: number; metricsHost: string }) => {
+    .action(async (flags: { redis: string; metricsPort?: number; metricsHost: string; exitWithParent?: boolean }) => {
       code = await workerCommand(flags);
     });
 
@@ -99,7 +100,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('the HTTP API: start runs, follow them, /metrics for Prometheus (OpenAPI at /docs)')
     .option('--port <port>', 'port', wholeNumber(0, 65535), 3000)
     .option('--host <host>', 'address to bind', '127.0.0.1')
-    .option('--redis <url>', 'Redis URL for runs with runtime bullmq', DEFAULT_REDIS)
+    .option('--redis <url>', 'Redis URL for runs with runtime bullmq or distribute', DEFAULT_REDIS_URL)
     .exitOverride()
     .action(async (flags: { port: number; host: string; redis: string }) => {
       code = await serveCommand(flags);
@@ -116,12 +117,13 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) {
       return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2;
     }
-    if (err instanceof ClearsimError) {
+    // Bad input (exit 2) names what to fix and is all the user needs; anything else is a run that failed.
+    if (err instanceof ClearsimError && err.exit === 2) {
       process.stderr.write(err.message + '\n');
-      return 2;
+      return err.exit;
     }
     process.stderr.write(`clearsim: run failed: ${(err as Error).message}\n`);
     if (process.env.CLEARSIM_DEBUG) process.stderr.write(String((err as Error).stack) + '\n');
-    return 1;
+    return err instanceof ClearsimError ? err.exit : 1;
   }
 }

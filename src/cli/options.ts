@@ -1,7 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-
-/** Where the BullMQ runtime and workers find Redis unless told. */
-export const DEFAULT_REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { UsageError } from '../errors.js';
+import { DEFAULT_WORKERS, MAX_WORKERS, RUNTIMES, type RuntimeName } from '../runtime/runtimes.js';
 
 export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
@@ -22,10 +21,53 @@ export function collect(v: string, acc: string[]): string[] {
   return [...acc, v];
 }
 
-/** --runtime, --redis and --workers, as run, compare and sweep take them. */
-export function runtimeOptions(cmd: Command, runtimeHelp: string): Command {
+/** The flags that choose a runtime, as run, compare and sweep take them (undefined: not given). */
+export interface RuntimeFlags {
+  runtime: string;
+  distribute?: boolean;
+  redis?: string;
+  workers?: number;
+  /** run only */
+  timeScale?: number;
+}
+
+/**
+ * --runtime, --distribute, --redis and --workers, the same flags with the same help in run,
+ * compare and sweep. --redis and --workers have no commander default, so that giving them where
+ * they mean nothing is an error; the registry fills in its defaults.
+ */
+export function runtimeOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--runtime <name>', runtimeHelp).choices(['embedded', 'bullmq']).default('embedded'))
-    .option('--redis <url>', 'bullmq: Redis URL', DEFAULT_REDIS)
-    .option('--workers <n>', 'bullmq: local worker processes to start (0 = use `clearsim worker` processes started elsewhere)', wholeNumber(0, 256), 2);
+    .addOption(new Option('--runtime <name>', `where each replication is simulated: embedded (${RUNTIMES.embedded.description}) or bullmq (${RUNTIMES.bullmq.description}); compare and sweep read bullmq as the old spelling of --distribute`).choices(['embedded', 'bullmq']).default('embedded'))
+    .option('--distribute', `run the replications as jobs on \`clearsim worker\` processes, each on the embedded engine (needs Redis: --redis, --workers)`)
+    .option('--redis <url>', 'Redis URL for --distribute and run --runtime bullmq (default: $REDIS_URL, else redis://127.0.0.1:6379)')
+    .option('--workers <n>', `worker processes to start here for --distribute and run --runtime bullmq, at most ${MAX_WORKERS} (default ${DEFAULT_WORKERS}; 0 = use \`clearsim worker\` processes started elsewhere)`, wholeNumber(0, MAX_WORKERS));
+}
+
+/**
+ * The registry's runtime that a command's flags name, or a UsageError naming the flags that do
+ * not go together. compare and sweep used to spell --distribute `--runtime bullmq`: that still
+ * works, with a note on stderr.
+ */
+export function runtimeFromFlags(command: 'run' | 'compare' | 'sweep', flags: RuntimeFlags): RuntimeName {
+  let name: RuntimeName;
+  if (flags.distribute && flags.runtime === 'bullmq') {
+    throw new UsageError(`--distribute with --runtime bullmq: --distribute runs each replication on the embedded engine inside the workers; drop --runtime bullmq${command === 'run' ? ' (or drop --distribute for stage queues on Redis)' : ''}`);
+  } else if (flags.distribute) {
+    name = 'distributed';
+  } else if (flags.runtime === 'bullmq' && command !== 'run') {
+    process.stderr.write(`clearsim: note: \`${command} --runtime bullmq\` is now spelt \`${command} --distribute\` (replications as jobs on \`clearsim worker\` processes)\n`);
+    name = 'distributed';
+  } else {
+    name = flags.runtime === 'bullmq' ? 'bullmq' : 'embedded';
+  }
+  const rt = RUNTIMES[name];
+  const takers = command === 'run' ? '--distribute or --runtime bullmq' : '--distribute';
+  for (const [flag, v, takes] of [['--redis', flags.redis, rt.needsRedis], ['--workers', flags.workers, rt.workers !== null]] as const) {
+    if (v !== undefined && !takes) throw new UsageError(`${flag}: only with ${takers} (this ${command} runs here, on the embedded engine)`);
+  }
+  if (flags.timeScale !== undefined && !rt.timeScale) {
+    throw new UsageError('--time-scale with --distribute: distributed replications run as fast as the workers go; drop --time-scale');
+  }
+  return name;
 }

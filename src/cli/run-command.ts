@@ -2,35 +2,29 @@ import { accessSync, constants, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { loadScenarioFile, parseOverride, type Override } from '../scenario/load.js';
-import { runEmbedded } from '../runtime/run.js';
-import { runBullmq } from '../runtime/bullmq/index.js';
+import { redactUrl } from '../runtime/bullmq/connection.js';
+import { execute, RUNTIMES, settingsOf } from '../runtime/runtimes.js';
 import { formatHours } from '../scenario/duration.js';
 import type { FastifyInstance } from 'fastify';
 import { serveMetrics } from '../api/metrics-route.js';
 import { SimMetrics } from '../metrics/sim-metrics.js';
 import { renderRunReport } from '../report/html.js';
-import { combineObservers } from '../runtime/observer.js';
-import { replicateAll, type Runner } from '../experiments/replicate.js';
-import { mergeReplications } from '../stats/replications.js';
+import type { Runner } from '../experiments/replicate.js';
 import { TraceWriter } from '../trace/trace-writer.js';
 import { progressBar } from './progress.js';
+import { runtimeFromFlags, type RuntimeFlags } from './options.js';
 import { formatSummary } from './summary.js';
 
-export interface RunFlags {
+export interface RunFlags extends RuntimeFlags {
   seed?: number;
   replications?: number;
   days?: number;
   set: string[];
   json?: boolean;
   out?: string;
-  runtime: string;
-  timeScale?: number;
-  redis: string;
-  workers: number;
   serve?: number;
   trace?: string;
   report?: string;
-  distribute?: boolean;
 }
 
 /** Flags that are shorthands for overrides: validated like any other field of the scenario. */
@@ -42,9 +36,9 @@ export function overridesFrom(flags: { seed?: number; replications?: number; day
   return o;
 }
 
-/** Where an experiment's replications run, from --runtime / --redis / --workers. */
-export function runnerOf(flags: { runtime: string; redis: string; workers: number }): Runner {
-  return flags.runtime === 'bullmq' ? { redisUrl: flags.redis, workers: flags.workers } : {};
+/** Where an experiment's replications run, from --distribute (or the old --runtime bullmq), --redis, --workers. */
+export function runnerOf(command: 'compare' | 'sweep', flags: RuntimeFlags): Runner {
+  return runtimeFromFlags(command, flags) === 'distributed' ? { distribute: true, redisUrl: flags.redis, workers: flags.workers } : {};
 }
 
 /** The directory of an output file must exist and be writable. */
@@ -57,10 +51,17 @@ export function checkWritable(flag: string, file: string): void {
 }
 
 export async function runCommand(file: string, flags: RunFlags): Promise<number> {
+  const runtime = runtimeFromFlags('run', flags);
+  const rt = RUNTIMES[runtime];
+  if (flags.trace && rt.observes === 'none') throw new UsageError('--trace: --distribute runs the replications inside the workers; trace a run here (embedded or --runtime bullmq)');
+  if (flags.serve !== undefined && rt.observes === 'none') throw new UsageError('--serve with --distribute: the replications run in the workers (each serves its own /metrics with `clearsim worker --metrics-port`)');
   const scenario = loadScenarioFile(file, overridesFrom(flags));
   // Refuse before the run rather than lose a long run's result at the end.
   if (flags.out) checkWritable('--out', flags.out);
-  const metrics = flags.serve !== undefined ? new SimMetrics() : null;
+  if (flags.trace && !/\.(csv|jsonl)$/i.test(flags.trace)) throw new UsageError(`--trace ${flags.trace}: the file must end in .csv or .jsonl`);
+  if (flags.report && !/\.html?$/i.test(flags.report)) throw new UsageError(`--report ${flags.report}: the file must end in .html`);
+  for (const [flag, f] of [['--trace', flags.trace], ['--report', flags.report]] as const) if (f) checkWritable(flag, f);
+  const metrics = flags.serve !== undefined ? new SimMetrics() : undefined;
   let server: FastifyInstance | undefined;
   if (metrics && flags.serve !== undefined) {
     try {
@@ -70,39 +71,44 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
     }
     process.stderr.write(`clearsim: metrics at http://127.0.0.1:${flags.serve}/metrics\n`);
   }
-  if (flags.trace && !/\.(csv|jsonl)$/i.test(flags.trace)) throw new UsageError(`--trace ${flags.trace}: the file must end in .csv or .jsonl`);
-  if (flags.report && !/\.html?$/i.test(flags.report)) throw new UsageError(`--report ${flags.report}: the file must end in .html`);
-  for (const [flag, f] of [['--trace', flags.trace], ['--report', flags.report]] as const) if (f) checkWritable(flag, f);
-  if (flags.trace && flags.runtime === 'bullmq') throw new UsageError('--trace: available with the embedded runtime only');
-  const trace = flags.trace ? new TraceWriter(flags.trace, scenario) : null;
-  const bar = progressBar(scenario.name);
+  const set = settingsOf(runtime, { redisUrl: flags.redis, workers: flags.workers, timeScale: flags.timeScale });
+  if (runtime === 'bullmq') {
+    const hours = scenario.replications * (scenario.horizonDays * 24 + 24);
+    process.stderr.write(`clearsim: running on BullMQ at ${redactUrl(set.redisUrl!)} with time scale ${set.timeScale}: about ${formatHours(hours / set.timeScale!)} of wall time or more\n`);
+  } else if (runtime === 'embedded' && set.timeScale) {
+    process.stderr.write(`clearsim: paced run, ${set.timeScale} simulated seconds per wall second: about ${formatHours((scenario.replications * scenario.horizonDays * 24) / set.timeScale)} of wall time\n`);
+  }
+  let trace: TraceWriter | null = null;
+  let bar: ReturnType<typeof progressBar> | undefined;
   let report;
+  // SIGINT/SIGTERM cancel the run, which then cleans up (a BullMQ run removes its queues and keys
+  // from Redis, its local workers stop); a second signal exits at once.
+  const cancel = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (cancel.signal.aborted) process.exit(130);
+    process.stderr.write(`\nclearsim: ${sig}: cancelling the run and cleaning up (again to exit at once)\n`);
+    cancel.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
-    const onProgress = bar ? (x: number) => bar.update(x) : undefined;
-    if (flags.distribute) {
-      if (flags.runtime === 'bullmq') throw new UsageError('--distribute runs replications on the embedded engine inside the workers: drop --runtime bullmq');
-      if (flags.trace || flags.serve !== undefined) throw new UsageError('--distribute: --trace and --serve need the run in this process');
-      const t0 = performance.now();
-      const [reports] = await replicateAll([{ scenario, replications: scenario.replications }], undefined, { redisUrl: flags.redis, workers: flags.workers });
-      report = mergeReplications(reports);
-      report.wall_seconds = (performance.now() - t0) / 1000;
-    } else if (flags.runtime === 'bullmq') {
-      const scale = flags.timeScale ?? 3600;
-      const hours = scenario.replications * (scenario.horizonDays * 24 + 24);
-      process.stderr.write(`clearsim: running on BullMQ at ${flags.redis} with time scale ${scale}: about ${formatHours(hours / scale)} of wall time or more\n`);
-      report = await runBullmq(scenario, { redisUrl: flags.redis, timeScale: scale, workers: flags.workers, onProgress, metrics: metrics?.bind(scenario, 'coordinator'), log: (m) => process.stderr.write(`clearsim: ${m}\n`) });
-      const lag = report.bullmq?.lag;
-      if (lag && !lag.keeping_up) process.stderr.write(`clearsim: warning: the workers fell behind the simulated clock (p95 lag ${lag.p95_wall_seconds.toFixed(2)} s of wall time): time scale ${scale} is more than they keep up with; results are distorted. Lower --time-scale or add workers.\n`);
-    } else {
-      if (flags.timeScale) process.stderr.write(`clearsim: paced run, ${flags.timeScale} simulated seconds per wall second: about ${formatHours((scenario.replications * scenario.horizonDays * 24) / flags.timeScale)} of wall time\n`);
-      report = await runEmbedded(scenario, {
-        onProgress, timeScale: flags.timeScale, timeline: !!flags.report,
-        observer: combineObservers([metrics?.bind(scenario), trace]),
-        onReplication: trace ? (r) => trace.startReplication(r) : undefined,
-        flush: trace ? () => trace.flush() : undefined,
-      });
-    }
+    trace = flags.trace ? new TraceWriter(flags.trace, scenario) : null;
+    bar = progressBar(scenario.name);
+    const t = trace;
+    report = await execute(runtime, scenario, {
+      ...set, metrics, signal: cancel.signal, log: (m) => process.stderr.write(`clearsim: ${m}\n`),
+      onProgress: bar ? (x: number) => bar!.update(x) : undefined,
+      ...(rt.observes !== 'none' ? {
+        timeline: !!flags.report, observer: t ?? undefined,
+        onReplication: t ? (r: number) => t.startReplication(r) : undefined,
+        flush: t ? () => t.flush() : undefined,
+      } : {}),
+    });
+    const lag = report.bullmq?.lag;
+    if (lag && !lag.keeping_up) process.stderr.write(`clearsim: warning: the workers fell behind the simulated clock (p95 lag ${lag.p95_wall_seconds.toFixed(2)} s of wall time): time scale ${set.timeScale} is more than they keep up with; results are distorted. Lower --time-scale or add workers.\n`);
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     bar?.stop();
     await server?.close();
     await trace?.close();

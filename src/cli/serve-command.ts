@@ -6,7 +6,7 @@ import { buildServer } from '../api/server.js';
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
 
 /**
- * `clearsim serve`: the HTTP API (DESIGN §8) until SIGTERM/SIGINT, then a graceful stop: runs
+ * `clearsim serve`: the HTTP API (README, "HTTP API") until SIGTERM/SIGINT, then a graceful stop: runs
  * going are cancelled, the server closes, exit 0. A second signal stops the process at once.
  */
 export async function serveCommand(flags: { port: number; host: string; redis: string }): Promise<number> {
@@ -16,6 +16,7 @@ export async function serveCommand(flags: { port: number; host: string; redis: s
   try {
     await app.listen({ port: flags.port, host: flags.host });
   } catch (err) {
+    // The listen error is the one to report; a failure to close what never listened would only hide it.
     await app.close().catch(() => {});
     throw listenError(err as NodeJS.ErrnoException, flags);
   }

@@ -1,13 +1,17 @@
 import Table from 'cli-table3';
 import { formatHours } from '../scenario/duration.js';
+import { ci95Of } from '../stats/report-schema.js';
 import type { Report } from '../stats/report.js';
 
 const pct = (x: number | null | undefined, digits = 1) => (x === null || x === undefined ? '-' : `${(x * 100).toFixed(digits)}%`);
-const hrs = (x: number | null | undefined) => (x === null || x === undefined ? '-' : formatHours(x));
+const hrs = (x: number | null | undefined) => formatHours(x);
 const num = (x: number) => (Number.isInteger(x) ? x.toLocaleString('en-US') : x.toLocaleString('en-US', { maximumFractionDigits: 1 }));
 const money = (x: number) => (x >= 1e9 ? `${(x / 1e9).toFixed(2)} bn` : x >= 1e6 ? `${(x / 1e6).toFixed(1)} m` : x.toFixed(0));
 /** A statistic with its 95% half-width when the report has replications. */
-const withCi = (o: any, k: string, f: (x: number) => string) => (o?.[`${k}_ci95`] !== undefined ? `${f(o[k])} ±${f(o[`${k}_ci95`])}` : f(o?.[k]));
+function withCi<T extends object, K extends keyof T & string>(o: T, k: K, f: (x: number) => string): string {
+  const v = o[k] as number, ci = ci95Of(o, k);
+  return ci !== undefined ? `${f(v)} ±${f(ci)}` : f(v);
+}
 
 function table(head: string[]): Table.Table {
   return new Table({ head, style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
@@ -21,16 +25,14 @@ export function formatSummary(r: Report): string {
   out.push(`shipments: ${num(sh.arrived)} arrived, ${num(sh.released)} released, ${num(sh.in_progress)} in progress; ${num(sh.observed)} reported after warm-up`);
   out.push(`${num(r.events)} events in ${r.wall_seconds.toFixed(2)} s${r.wall_seconds > 0 ? ` (${num(Math.round(r.events / r.wall_seconds))} events/s)` : ''}`);
   if (r.replications > 1) out.push('figures are means over replications, ± the 95% confidence half-width');
-  if (r.warmup) {
-    const w = r.warmup;
-    out.push(w.sufficient
-      ? `warm-up: ${w.configured_days} days configured; MSER-5 suggests ${Number(w.mser5_days).toFixed(1)} days: long enough`
-      : `warning: warm-up of ${w.configured_days} days looks too short: MSER-5 suggests ${Number(w.mser5_days).toFixed(1)} days (set horizon.warmup_days)`);
-  }
+  const w = r.warmup;
+  out.push(w.sufficient
+    ? `warm-up: ${w.configured_days} days configured; MSER-5 suggests ${w.mser5_days.toFixed(1)} days: long enough`
+    : `warning: warm-up of ${w.configured_days} days looks too short: MSER-5 suggests ${w.mser5_days.toFixed(1)} days (set horizon.warmup_days)`);
 
   out.push('', 'Clearance time (arrival to release) by tier');
   const t = table(['tier', 'shipments', 'value', 'inspected', 'mean', 'p50', 'p90', 'p95', '<=1h', '<=24h', '<=48h', 'hit rate', 'detected', 'guarantee waived']);
-  for (const [name, v] of Object.entries<any>(r.by_tier)) {
+  for (const [name, v] of Object.entries(r.by_tier)) {
     const c = v.clearance_hours;
     t.push([
       `${name}${v.aeo ? ' (AEO)' : ''}`, num(Math.round(v.count)), pct(v.value_share, 0), withCi(v, 'inspection_rate', (x) => pct(x, 2)),
@@ -44,7 +46,7 @@ export function formatSummary(r: Report): string {
   const g = r.aeo_vs_non_aeo;
   out.push('', 'AEO vs non-AEO');
   const a = table(['group', 'shipments', 'mean', 'p50', 'p90', '<=1h', '<=24h']);
-  for (const k of ['aeo', 'non_aeo']) {
+  for (const k of ['aeo', 'non_aeo'] as const) {
     const v = g[k];
     a.push([k === 'aeo' ? 'AEO' : 'non-AEO', num(Math.round(v.count)), withCi(v.clearance_hours, 'mean', hrs), hrs(v.clearance_hours.p50), hrs(v.clearance_hours.p90), pct(v.released_within['1h'], 0), pct(v.released_within['24h'], 0)]);
   }
@@ -53,17 +55,17 @@ export function formatSummary(r: Report): string {
 
   out.push('', 'By lane');
   const l = table(['lane', 'shipments', 'share', 'mean', 'p50', 'p90']);
-  for (const [name, v] of Object.entries<any>(r.by_lane)) l.push([name, num(Math.round(v.count)), pct(v.share, 2), withCi(v.clearance_hours, 'mean', hrs), hrs(v.clearance_hours.p50), hrs(v.clearance_hours.p90)]);
+  for (const [name, v] of Object.entries(r.by_lane)) l.push([name, num(Math.round(v.count)), pct(v.share, 2), withCi(v.clearance_hours, 'mean', hrs), hrs(v.clearance_hours.p50), hrs(v.clearance_hours.p90)]);
   out.push(l.toString());
 
   out.push('', 'By stage');
   const s = table(['stage', 'servers', 'served', 'wait mean', 'wait p90', 'service mean', 'utilization', 'queue mean', 'queue max']);
-  for (const [name, v] of Object.entries<any>(r.stages)) {
+  for (const [name, v] of Object.entries(r.stages)) {
     s.push([name, String(v.servers), num(Math.round(v.count)), withCi(v.wait_hours, 'mean', hrs), hrs(v.wait_hours.p90), hrs(v.service_hours.mean), v.utilization === null ? '-' : pct(v.utilization, 0), v.queue.mean.toFixed(1), num(Math.round(v.queue.max))]);
   }
   out.push(s.toString());
 
-  if (r.disruptions?.length) {
+  if (r.disruptions.length) {
     out.push('', 'Shipments arriving during a disruption and its recovery');
     const d = table(['disruption', 'window', 'AEO mean', 'non-AEO mean', 'AEO p90', 'non-AEO p90']);
     for (const v of r.disruptions) {

@@ -1,17 +1,20 @@
 import { writeFileSync } from 'node:fs';
 import Table from 'cli-table3';
 import { UsageError } from '../errors.js';
-import { grid, parseParam, sweep, sweepRows, toCsv } from '../experiments/sweep.js';
+import { grid, parseParam, sweep, sweepFile, sweepJson, sweepRows, toCsv, type Sweep } from '../experiments/sweep.js';
 import { renderSweepReport } from '../report/html.js';
 import { formatHours } from '../scenario/duration.js';
 import { parseOverride } from '../scenario/load.js';
+import { ci95Of, type HoursStats } from '../stats/report-schema.js';
 import { progressBar } from './progress.js';
+import type { RuntimeFlags } from './options.js';
 import { checkWritable, runnerOf } from './run-command.js';
 
-export interface SweepFlags { param: string[]; set: string[]; replications: number; days?: number; json?: boolean; out?: string; report?: string; runtime: string; redis: string; workers: number }
+export interface SweepFlags extends RuntimeFlags { param: string[]; set: string[]; replications: number; days?: number; json?: boolean; out?: string; report?: string }
 
 /** `clearsim sweep <scenario> --param path=v1,v2 ...`: a full grid, replications per point. */
 export async function sweepCommand(file: string, flags: SweepFlags): Promise<number> {
+  const runner = runnerOf('sweep', flags);
   if (flags.param.length === 0) throw new UsageError('sweep: give at least one --param path=v1,v2,...');
   if (flags.out && !/\.(csv|json)$/i.test(flags.out)) throw new UsageError(`--out ${flags.out}: the file must end in .csv or .json`);
   for (const [flag, f] of [['--out', flags.out], ['--report', flags.report]] as const) if (f) checkWritable(flag, f);
@@ -20,23 +23,23 @@ export async function sweepCommand(file: string, flags: SweepFlags): Promise<num
   const total = grid(params).length * flags.replications;
   const bar = progressBar(`sweep ${file}`);
   let done = 0;
-  let sw;
+  let sw: Sweep;
   try {
-    sw = await sweep(file, params, flags.replications, base, () => bar?.update(++done / total), runnerOf(flags));
+    sw = await sweep(file, params, flags.replications, base, () => bar?.update(++done / total), runner);
   } finally {
     bar?.stop();
   }
   const rows = sweepRows(sw);
-  if (flags.out) writeFileSync(flags.out, /\.csv$/i.test(flags.out) ? toCsv(rows) : JSON.stringify({ ...sw, points: sw.points.map((p, i) => ({ params: p.params, summary: rows[i] })) }, null, 2) + '\n');
+  if (flags.out) writeFileSync(flags.out, /\.csv$/i.test(flags.out) ? toCsv(rows) : JSON.stringify(sweepFile(sw, rows), null, 2) + '\n');
   if (flags.report) writeFileSync(flags.report, renderSweepReport(sw));
   if (flags.json) {
-    process.stdout.write(JSON.stringify({ scenario: sw.scenario, replications: sw.replications, params: sw.params, points: rows }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify(sweepJson(sw, rows), null, 2) + '\n');
     return 0;
   }
-  const tiers = flags.param.length > 1 || (sw.points[0].report.disruptions ?? []).length > 0 ? [] : Object.keys(sw.points[0].report.by_tier);
-  const disrupted = (sw.points[0].report.disruptions ?? []).length > 0;
+  const disrupted = sw.points[0].report.disruptions.length > 0;
+  const tiers = flags.param.length > 1 || disrupted ? [] : Object.keys(sw.points[0].report.by_tier);
   const t = new Table({ head: [...params.map((p) => p.path), 'AEO mean', 'non-AEO mean', 'non-AEO p90', ...(disrupted ? ['during disruption: AEO p90', 'non-AEO p90', 'red lane p90'] : []), ...tiers.map((x) => `${x} mean`)], style: { head: [], border: [] } });
-  const ci = (o: any, k: string) => `${formatHours(o[k])} ±${formatHours(o[`${k}_ci95`] ?? 0)}`;
+  const ci = (o: HoursStats, k: 'mean' | 'p90') => `${formatHours(o[k])} ±${formatHours(ci95Of(o, k) ?? 0)}`;
   for (const p of sw.points) {
     const r = p.report;
     t.push([...params.map((q) => { const v = p.params[q.path]; return typeof v === "string" ? v : JSON.stringify(v); }), ci(r.aeo_vs_non_aeo.aeo.clearance_hours, 'mean'), ci(r.aeo_vs_non_aeo.non_aeo.clearance_hours, 'mean'), ci(r.aeo_vs_non_aeo.non_aeo.clearance_hours, 'p90'),

@@ -1,6 +1,6 @@
 import { ScenarioError, formatIssue } from '../errors.js';
 import { loadScenarioFile, type Override } from '../scenario/load.js';
-import { offeredLoads } from '../model/load.js';
+import { offeredLoads } from '../model/offered-load.js';
 
 /** Validates each file; prints every problem, or a one-line digest with the stages' offered loads. */
 export function validateCommand(files: string[], overrides: Override[]): number {

@@ -1,4 +1,5 @@
 import Denque from 'denque';
+import type { StageIntegrator } from '../stats/stage-integrator.js';
 
 /** What a resource queues: anything that remembers when it joined (for FIFO across classes). */
 export interface Queued {
@@ -11,56 +12,34 @@ export interface Queued {
  * first; with it off, the earliest arrival across classes. Keeping a queue per class means priority
  * can switch on and off mid-run without reordering anything.
  *
- * The resource integrates its own queue length, busy servers and available servers over an
- * observation window, so its statistics cost O(1) memory whatever the run length.
+ * Every change first integrates the levels that held until then into the stage's totals, so its
+ * statistics are exact and cost O(1) memory whatever the run length.
  */
 export class Resource<T extends Queued> {
   capacity: number;
   busy = 0;
   queued = 0;
   priority = false;
+  /** Time-weighted queue, busy and available servers over the observation window. */
+  readonly totals: StageIntegrator;
 
   private readonly queues: Denque<T>[];
   private seq = 0;
-
-  // time-weighted statistics
-  private last: number;
-  queueArea = 0;
-  busyArea = 0;
-  availableArea = 0;
-  maxQueue = 0;
-  /** Queue area over the whole run (Little's law holds exactly over it once the run drains). */
-  totalQueueArea = 0;
 
   constructor(
     readonly name: string,
     classes: number,
     capacity: number,
-    /** Observation window [from, to) in hours. */
-    private readonly from: number,
-    private readonly to: number,
-    start: number,
+    totals: StageIntegrator,
   ) {
     this.capacity = capacity;
     this.queues = Array.from({ length: classes }, () => new Denque<T>());
-    this.last = start;
+    this.totals = totals;
   }
 
   /** Accumulates areas up to `now`; called before any state change. */
   advance(now: number): void {
-    const last = this.last;
-    if (now <= last) return;
-    this.totalQueueArea += this.queued * (now - last);
-    const a = last > this.from ? last : this.from;
-    const b = now < this.to ? now : this.to;
-    if (b > a) {
-      const dt = b - a;
-      this.queueArea += this.queued * dt;
-      this.busyArea += this.busy * dt;
-      this.availableArea += (this.capacity > this.busy ? this.capacity : this.busy) * dt;
-      if (this.queued > this.maxQueue) this.maxQueue = this.queued;
-    }
-    this.last = now;
+    this.totals.advance(now, this.queued, this.busy, this.capacity);
   }
 
   get hasFreeServer(): boolean {
@@ -72,7 +51,7 @@ export class Resource<T extends Queued> {
     item.queueSeq = this.seq++;
     this.queues[cls].push(item);
     this.queued++;
-    if (this.queued > this.maxQueue && now >= this.from && now < this.to) this.maxQueue = this.queued;
+    this.totals.noteQueue(now, this.queued);
   }
 
   /** Takes the next item to serve, or undefined if the queue is empty. Does not start service. */

@@ -1,4 +1,6 @@
+import { formatHours } from '../scenario/duration.js';
 import type { Scenario } from '../scenario/types.js';
+import type { ComparisonJson, HoursStats } from '../stats/report-schema.js';
 import type { Report } from '../stats/report.js';
 import { pairedInterval, type Interval } from './paired.js';
 import { replicateAll, type Runner } from './replicate.js';
@@ -16,6 +18,15 @@ export interface Comparison {
   reports: { a: Report[]; b: Report[] };
 }
 
+/** What `compare --json` prints: the comparison without its reports (NaN becomes null in JSON; see ComparisonSchema). */
+export function comparisonJson(c: Comparison): ComparisonJson {
+  const { reports: _r, ...summary } = c;
+  return summary;
+}
+
+/** What a group's statistics are read from in each replication's report. */
+interface GroupStats { clearance_hours: HoursStats; inspection_rate: number }
+
 const GROUPS = [['aeo', 'AEO'], ['non_aeo', 'non-AEO']] as const;
 
 /**
@@ -25,15 +36,14 @@ const GROUPS = [['aeo', 'AEO'], ['non_aeo', 'non-AEO']] as const;
 export async function compare(a: Scenario, b: Scenario, replications: number, onDone?: () => void, runner: Runner = {}): Promise<Comparison> {
   const [ra, rb] = await replicateAll([{ scenario: a, replications }, { scenario: b, replications }], onDone, runner);
   const groups: Comparison['groups'] = {};
-  const pick = (rs: Report[], f: (r: Report) => number) => rs.map(f);
-  const add = (key: string, label: string, get: (r: Report) => any) => {
-    const stat = (f: (x: any) => number) => pairedInterval(pick(ra, (r) => f(get(r))), pick(rb, (r) => f(get(r))));
+  const add = (key: string, label: string, get: (r: Report) => GroupStats) => {
+    const stat = (f: (x: GroupStats) => number) => pairedInterval(ra.map((r) => f(get(r))), rb.map((r) => f(get(r))));
     groups[key] = {
       label,
       mean: stat((x) => x.clearance_hours.mean),
       p50: stat((x) => x.clearance_hours.p50),
       p90: stat((x) => x.clearance_hours.p90),
-      inspection_rate: stat((x) => x.inspection_rate ?? NaN),
+      inspection_rate: stat((x) => x.inspection_rate),
     };
   };
   for (const t of a.tiers) if (b.tiers.some((x) => x.name === t.name)) add(t.name, t.label, (r) => r.by_tier[t.name]);
@@ -50,13 +60,13 @@ export async function compare(a: Scenario, b: Scenario, replications: number, on
 /** Share of a group's shipments sent red, from the tiers' counts. */
 function groupRate(r: Report, aeo: boolean): number {
   let red = 0, n = 0;
-  for (const t of Object.values<any>(r.by_tier)) if (t.aeo === aeo) { red += t.lanes.red; n += t.count; }
+  for (const t of Object.values(r.by_tier)) if (t.aeo === aeo) { red += t.lanes.red; n += t.count; }
   return n ? red / n : NaN;
 }
 
 /** "AEO mean clearance falls 1.8 h (1.5–2.1 h)" — or says the change is within the noise. */
 export function sentence(what: string, iv: Interval): string {
-  const h = (x: number) => precise(Math.abs(x));
+  const h = (x: number) => formatHours(Math.abs(x), 'precise');
   if (!Number.isFinite(iv.half_width)) return `${what} changes by ${h(iv.diff)} (one replication: no interval)`;
   if (iv.diff === 0 && iv.half_width === 0) return `${what} does not change`;
   if (iv.lo <= 0 && iv.hi >= 0) return `${what}: no clear change (${iv.diff >= 0 ? '+' : '-'}${h(iv.diff)}, 95% interval ${signed(iv.lo)} to ${signed(iv.hi)})`;
@@ -65,12 +75,4 @@ export function sentence(what: string, iv: Interval): string {
   return `${what} ${verb} ${h(iv.diff)} (${h(x)}–${h(y)})`;
 }
 
-const signed = (x: number) => `${x >= 0 ? '+' : '-'}${precise(Math.abs(x))}`;
-
-/** Hours with enough digits that an interval's ends differ when they do. */
-function precise(h: number): string {
-  if (h >= 48) return `${(h / 24).toFixed(2)} d`;
-  if (h >= 1) return `${h.toFixed(2)} h`;
-  if (h >= 1 / 60) return `${(h * 60).toFixed(1)} min`;
-  return `${(h * 3600).toFixed(0)} s`;
-}
+const signed = (x: number) => `${x >= 0 ? '+' : '-'}${formatHours(Math.abs(x), 'precise')}`;

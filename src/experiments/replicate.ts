@@ -1,12 +1,14 @@
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { spawnWorkers, stopWorkers } from '../runtime/bullmq/index.js';
-import { replicateOnWorkers } from '../runtime/bullmq/replication-jobs.js';
-import { runReplication } from '../runtime/run.js';
+import { replicate as replicateOn } from '../runtime/runtimes.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Report } from '../stats/report.js';
 
-/** Where replications run: here, or as jobs on `clearsim worker` processes sharing a Redis. */
+/**
+ * Where an experiment's replications run: here (embedded), or with `distribute` (or, as before,
+ * a redisUrl alone) as jobs on `clearsim worker` processes sharing that Redis (the registry's
+ * `distributed` runtime; its defaults fill in what is not given).
+ */
 export interface Runner {
+  distribute?: boolean;
   redisUrl?: string;
   /** Local worker processes to start for the experiment (0: use workers started elsewhere). */
   workers?: number;
@@ -17,25 +19,10 @@ export interface Runner {
  * another or all at once on BullMQ workers; the same seeds give the same reports either way.
  */
 export async function replicateAll(batches: { scenario: Scenario; replications: number }[], onDone?: () => void, runner: Runner = {}): Promise<Report[][]> {
-  if (runner.redisUrl) {
-    const procs = spawnWorkers(runner.workers ?? 0, runner.redisUrl);
-    try {
-      return await replicateOnWorkers(runner.redisUrl, batches, { onDone });
-    } finally {
-      await stopWorkers(procs);
-    }
-  }
-  const out: Report[][] = [];
-  for (const b of batches) {
-    const reps: Report[] = [];
-    for (let r = 0; r < b.replications; r++) {
-      reps.push(runReplication(b.scenario, r).report);
-      onDone?.();
-      await yieldToLoop();
-    }
-    out.push(reps);
-  }
-  return out;
+  const distributed = runner.distribute || runner.redisUrl !== undefined;
+  return distributed
+    ? replicateOn('distributed', batches, { onDone, redisUrl: runner.redisUrl, workers: runner.workers })
+    : replicateOn('embedded', batches, { onDone });
 }
 
 export async function replicate(s: Scenario, n: number, onDone?: () => void, runner: Runner = {}): Promise<Report[]> {

@@ -1,5 +1,6 @@
 import { loadScenarioFile, parseOverride, type Override } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
+import { ci95Of, type SweepFile, type SweepJson, type SweepRow } from '../stats/report-schema.js';
 import type { Report } from '../stats/report.js';
 import { mergeReplications } from '../stats/replications.js';
 import { UsageError } from '../errors.js';
@@ -11,6 +12,7 @@ export interface Sweep {
   scenario: string;
   replications: number;
   params: SweepParam[];
+  /** Each point's parameter values (as read) and its replications' merged report. */
   points: { params: Record<string, unknown>; report: Report }[];
 }
 
@@ -49,43 +51,51 @@ export async function sweep(file: string, params: SweepParam[], replications: nu
   return out;
 }
 
-const ci = (o: any, k: string) => (o?.[`${k}_ci95`] ?? 0);
-
-/** One row per point: the parameters, then per tier and group mean/p90 clearance with 95% half-widths, then stages. */
-export function sweepRows(sw: Sweep): Record<string, string | number>[] {
+/** One row per point: the parameters, then per tier and group mean/p90 clearance with 95% half-widths, then stages (SweepRowSchema). */
+export function sweepRows(sw: Sweep): SweepRow[] {
   return sw.points.map(({ params, report: r }) => {
-    const row: Record<string, string | number> = {};
-    for (const [k, v] of Object.entries(params)) row[k] = typeof v === 'object' ? JSON.stringify(v) : (v as string | number);
-    for (const [t, v] of Object.entries<any>(r.by_tier)) {
+    const row: SweepRow = {};
+    for (const [k, v] of Object.entries(params)) row[k] = typeof v === 'object' ? JSON.stringify(v) : (v as string | number | boolean);
+    for (const [t, v] of Object.entries(r.by_tier)) {
       row[`${t}_mean_h`] = v.clearance_hours.mean;
-      row[`${t}_mean_ci95`] = ci(v.clearance_hours, 'mean');
+      row[`${t}_mean_ci95`] = ci95Of(v.clearance_hours, 'mean') ?? 0;
       row[`${t}_p90_h`] = v.clearance_hours.p90;
-      row[`${t}_p90_ci95`] = ci(v.clearance_hours, 'p90');
+      row[`${t}_p90_ci95`] = ci95Of(v.clearance_hours, 'p90') ?? 0;
       row[`${t}_inspection_rate`] = v.inspection_rate;
     }
-    for (const g of ['aeo', 'non_aeo']) {
+    for (const g of ['aeo', 'non_aeo'] as const) {
       const v = r.aeo_vs_non_aeo[g];
       row[`${g}_mean_h`] = v.clearance_hours.mean;
-      row[`${g}_mean_ci95`] = ci(v.clearance_hours, 'mean');
+      row[`${g}_mean_ci95`] = ci95Of(v.clearance_hours, 'mean') ?? 0;
       row[`${g}_p90_h`] = v.clearance_hours.p90;
-      row[`${g}_p90_ci95`] = ci(v.clearance_hours, 'p90');
+      row[`${g}_p90_ci95`] = ci95Of(v.clearance_hours, 'p90') ?? 0;
     }
-    for (const [st, v] of Object.entries<any>(r.stages)) {
+    for (const [st, v] of Object.entries(r.stages)) {
       row[`${st}_utilization`] = v.utilization ?? '';
       row[`${st}_wait_mean_h`] = v.wait_hours.mean;
       row[`${st}_wait_p90_h`] = v.wait_hours.p90;
     }
-    for (const [i, d] of (r.disruptions ?? []).entries()) {
+    for (const [i, d] of r.disruptions.entries()) {
       row[`disruption${i}_aeo_mean_h`] = d.aeo_vs_non_aeo.aeo.clearance_hours.mean;
       row[`disruption${i}_non_aeo_mean_h`] = d.aeo_vs_non_aeo.non_aeo.clearance_hours.mean;
       row[`disruption${i}_non_aeo_p90_h`] = d.aeo_vs_non_aeo.non_aeo.clearance_hours.p90;
-      row[`disruption${i}_red_p90_h`] = d.by_lane?.red?.clearance_hours.p90 ?? '';
+      row[`disruption${i}_red_p90_h`] = d.by_lane.red.clearance_hours.p90;
     }
     return row;
   });
 }
 
-export function toCsv(rows: Record<string, string | number>[]): string {
+/** What `sweep --json` prints: one row of statistics per point (SweepSchema). */
+export function sweepJson(sw: Sweep, rows: SweepRow[] = sweepRows(sw)): SweepJson {
+  return { scenario: sw.scenario, replications: sw.replications, params: sw.params, points: rows };
+}
+
+/** What `sweep --out <file>.json` writes: each point's parameter values and its row (SweepFileSchema). */
+export function sweepFile(sw: Sweep, rows: SweepRow[] = sweepRows(sw)): SweepFile {
+  return { ...sw, points: sw.points.map((p, i) => ({ params: p.params, summary: rows[i] })) };
+}
+
+export function toCsv(rows: SweepRow[]): string {
   if (rows.length === 0) return '';
   const cols = Object.keys(rows[0]);
   const cell = (v: unknown) => {

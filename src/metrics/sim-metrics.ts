@@ -1,6 +1,6 @@
 import client from 'prom-client';
 import type { Shipment } from '../model/shipment.js';
-import type { RunObserver } from '../runtime/observer.js';
+import type { RunObserver } from '../model/run-observer.js';
 import type { Scenario } from '../scenario/types.js';
 import { LANES } from '../scenario/types.js';
 
@@ -14,7 +14,7 @@ export const WAIT_BUCKETS = [1, 60, 300, 900, 1800, 3600, 2 * 3600, 4 * 3600, 8 
 export type MetricsRole = 'all' | 'coordinator' | 'worker';
 
 /**
- * The metrics of DESIGN.md §6 in one registry per process. Runs write to them through a
+ * The metrics of docs/metrics.md in one registry per process. Runs write to them through a
  * ScenarioMetrics (bind).
  */
 export class SimMetrics {
@@ -104,19 +104,11 @@ export class ScenarioMetrics implements RunObserver {
     this.m.simTime.set(now * H);
   }
 
+  /** NaN for a level this process does not know (a BullMQ coordinator knows queues, its workers their servers). */
   stageChanged(stage: number, queued: number, busy: number, capacity: number): void {
-    this.queueBy[stage].set(queued);
-    this.busyBy[stage].set(busy);
-    if (capacity !== Infinity) this.capacityBy[stage].set(capacity);
-  }
-
-  queue(stage: number, queued: number): void {
-    this.queueBy[stage].set(queued);
-  }
-
-  servers(stage: number, busy: number, capacity: number): void {
-    this.busyBy[stage].set(busy);
-    if (capacity !== Infinity) this.capacityBy[stage].set(capacity);
+    if (!Number.isNaN(queued)) this.queueBy[stage].set(queued);
+    if (!Number.isNaN(busy)) this.busyBy[stage].set(busy);
+    if (!Number.isNaN(capacity) && capacity !== Infinity) this.capacityBy[stage].set(capacity);
   }
 
   disruption(active: number): void {

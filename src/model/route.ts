@@ -1,8 +1,8 @@
-import type { Scenario } from '../scenario/types.js';
+import { Lane, type Scenario } from '../scenario/types.js';
 
 /** The stages a shipment of a lane passes, in order, and where its release phase begins. */
 export interface Route {
-  lane: number;
+  lane: Lane;
   stages: Int32Array;
   /** Index in `stages` where the release phase (guarantee, release stages) begins. */
   releaseStart: number;
@@ -17,7 +17,7 @@ export function buildRoutes(s: Scenario): Route[] {
       lane,
       stages: Int32Array.from([...head, ...s.flow.release]),
       releaseStart: head.length,
-      checked: lane === 1 || lane === 2,
+      checked: lane === Lane.Yellow || lane === Lane.Red,
     };
   });
 }

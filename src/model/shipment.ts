@@ -1,5 +1,5 @@
 import { DistKind, type Distribution } from '../scenario/distributions.js';
-import type { Scenario } from '../scenario/types.js';
+import { Lane, type Scenario } from '../scenario/types.js';
 import { laneTable, type LaneTable } from './risk.js';
 import { buildRoutes, type Route } from './route.js';
 import type { Streams } from './random.js';
@@ -14,7 +14,7 @@ export class Shipment {
   tier = 0;
   aeo = false;
   noncompliant = false;
-  lane = 0;
+  lane: Lane = Lane.Green;
   route!: Route;
   preLodged = false;
   /** Hours from the clock's start. */
@@ -46,6 +46,8 @@ export class Shipment {
   released = false;
   /** End of the current delay (hours), set by ShipmentModel.next. */
   until = 0;
+  /** Events of this shipment's own so far (lodgement, delays ended, services ended): see ClearanceProcess.events. */
+  events = 0;
   /** Per-stage wait and service (hours) for traces and segment breakdowns. */
   readonly waits: Float64Array;
   readonly services: Float64Array;
@@ -59,6 +61,34 @@ export class Shipment {
     this.services = new Float64Array(stageCount);
     this.starts = new Float64Array(stageCount);
   }
+}
+
+/**
+ * A shipment as plain JSON data, for a runtime that hands shipments between processes (BullMQ
+ * jobs): every field of Shipment under its own name, typed arrays as arrays, the route by its
+ * lane. Generic on purpose: a new Shipment field travels without an edit here.
+ */
+export type ShipmentState = Record<string, number | boolean | number[]>;
+
+export function shipmentState(sh: Shipment): ShipmentState {
+  const out: ShipmentState = {};
+  for (const [k, v] of Object.entries(sh)) {
+    if (k === 'route') continue;
+    out[k] = ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : (v as number | boolean);
+  }
+  return out;
+}
+
+/** The shipment a state describes, written into `sh` (recycled) or a new one. */
+export function shipmentFromState(model: ShipmentModel, st: ShipmentState, sh = new Shipment(model.scenario.stages.length)): Shipment {
+  const target = sh as unknown as Record<string, unknown>;
+  for (const [k, v] of Object.entries(st)) {
+    const cur = target[k];
+    if (ArrayBuffer.isView(cur)) (cur as Float64Array).set(v as number[]);
+    else target[k] = v;
+  }
+  sh.route = model.routes[sh.lane];
+  return sh;
 }
 
 export const enum Next {
@@ -147,7 +177,7 @@ export class ShipmentModel {
     sh.aeo = t.aeo;
     sh.noncompliant = uNc < t.noncompliance;
     const cum = sh.noncompliant ? this.lanes[tier].noncompliant : this.lanes[tier].compliant;
-    const lane = uLane < cum[0] ? 2 : uLane < cum[1] ? 1 : uLane < cum[2] ? 3 : 0;
+    const lane = uLane < cum[0] ? Lane.Red : uLane < cum[1] ? Lane.Yellow : uLane < cum[2] ? Lane.Blue : Lane.Green;
     sh.lane = lane;
     const route = this.routes[lane];
     sh.route = route;
@@ -172,6 +202,7 @@ export class ShipmentModel {
     sh.holdHours = -1;
     sh.releasePending = false;
     sh.released = false;
+    sh.events = 0;
     sh.observed = arrival >= this.warmup;
     return sh;
   }

@@ -5,9 +5,9 @@
  */
 import type { Comparison } from '../experiments/compare.js';
 import type { Interval } from '../experiments/paired.js';
+import { formatHours, formatMagnitude } from '../scenario/duration.js';
+import { ci95Of, LANE_KEYS, segmentsOf, type CountAndClearance, type GroupReport, type HoursStats, type ReleasedWithin, type Report, type SegmentKind } from '../stats/report-schema.js';
 import { dotWhisker, esc, groupedBars, LOG1P_TICKS, lineChart, niceTicks, stackedBars, type Band, type LineSeries } from './svg.js';
-
-type Obj = Record<string, any>;
 
 /** What renderCompareReport needs of a Comparison (the per-replication reports are optional). */
 export type ComparisonInput = Omit<Comparison, 'reports'> & { reports?: Comparison['reports'] };
@@ -17,7 +17,7 @@ export interface SweepInput {
   scenario: string;
   replications?: number;
   params: { path: string; values: unknown[] }[];
-  points: { params: Record<string, unknown>; report: any }[];
+  points: { params: Record<string, unknown>; report: Report }[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -25,15 +25,10 @@ export interface SweepInput {
 
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 
-/** Hours (or any magnitude) with 2 decimals below 10, 1 below 100, none above. */
-export function fmtNum(x: unknown): string {
-  if (!isNum(x)) return '–';
-  const a = Math.abs(x);
-  if (a === 0) return '0';
-  if (a < 10) return x.toFixed(2);
-  if (a < 100) return x.toFixed(1);
-  return Math.round(x).toLocaleString('en-US');
-}
+/** Hours as a bare number, the unit being in the heading: 2 decimals below 10, 1 below 100, none above. */
+const fmtH = (h: number | null | undefined) => formatHours(h, 'number');
+/** Any other magnitude (queue lengths, days), the same way. */
+const fmtNum = formatMagnitude;
 
 export function fmtPct(x: unknown): string {
   if (!isNum(x)) return '–';
@@ -42,16 +37,16 @@ export function fmtPct(x: unknown): string {
 }
 
 const fmtInt = (x: unknown) => (isNum(x) ? Math.round(x).toLocaleString('en-US') : '–');
-const fmtSigned = (x: number) => (isNum(x) ? `${x > 0 ? '+' : x < 0 ? '−' : ''}${fmtNum(Math.abs(x))}` : '–');
-const fmtDays = (h: number) => `day ${+(h / 24).toFixed(2)}`;
+/** A difference in hours, signed. */
+const fmtSigned = (x: number) => (isNum(x) ? `${x > 0 ? '+' : x < 0 ? '−' : ''}${fmtH(Math.abs(x))}` : '–');
 
-/** A statistic and, when the report merged replications, its ± 95% half-width. */
-function stat(o: Obj | undefined, key: string, f: (x: unknown) => string = fmtNum): string {
+/** A statistic (hours unless f says otherwise) and, when the report merged replications, its ± 95% half-width. */
+function stat<T extends object>(o: T | undefined, key: keyof T & string, f: (x: number) => string = fmtH): string {
   const v = o?.[key];
-  const ci = o?.[`${key}_ci95`];
+  const ci = o && ci95Of(o, key);
   if (!isNum(v)) return '–';
   if (isNum(ci) && ci > 0) {
-    const cis = f === fmtPct ? `${(ci * 100).toFixed(Math.abs(ci * 100) < 1 ? 2 : 1)}` : fmtNum(ci);
+    const cis = f === fmtPct ? `${(ci * 100).toFixed(Math.abs(ci * 100) < 1 ? 2 : 1)}` : f(ci);
     return `${esc(f(v))}<span class="ci"> ± ${esc(cis)}</span>`;
   }
   return esc(f(v));
@@ -72,6 +67,8 @@ const NON_AEO_COLOR = '#d95f02';
 const STAGE_HUES = ['#2166ac', '#e08214', '#7b3294', '#1b7837', '#8c510a', '#01665e', '#c51b7d', '#525252'];
 const LANE_COLORS: Record<string, string> = { green: '#1a9850', yellow: '#e6ab02', red: '#d73027', blue: '#4575b4' };
 const WITHIN_COLORS = ['#c6dbef', '#6baed6', '#08519c'];
+/** released_within's keys, and how the charts write them. */
+const WITHIN = [['1h', '1 h'], ['24h', '24 h'], ['48h', '48 h']] as const;
 
 /** Mixes a #rrggbb colour with white: t = 0 the colour, 1 white. */
 function tint(hex: string, t: number): string {
@@ -189,41 +186,36 @@ function meta(items: [string, string][]): string {
 // ---------------------------------------------------------------------------------------------
 // run report
 
-const SEGMENT_TITLES: Record<string, string> = {
-  lodgement: 'lodgement (declaration after arrival)',
-  guarantee: 'guarantee',
-  hold: 'findings hold',
-  goods_wait: 'waiting for the goods',
+/** The segments that are not a stage's wait or service. */
+const SEGMENT_LOOKS: Record<Exclude<SegmentKind, 'wait' | 'service'>, { label: string; color: string }> = {
+  lodgement: { label: 'lodgement (declaration after arrival)', color: '#9e9e9e' },
+  guarantee: { label: 'guarantee', color: '#d4a017' },
+  hold: { label: 'findings hold', color: '#6d4c41' },
+  goods_wait: { label: 'waiting for the goods', color: '#4db6ac' },
 };
 
 interface SegmentKey { key: string; label: string; color: string }
 
 /** The segments in the report's order, with labels and colours; all-zero ones left out. */
-function segmentKeys(r: Obj): SegmentKey[] {
-  const rows: Obj[] = [...Object.values<Obj>(r.segments?.by_tier ?? {}), ...Object.values<Obj>(r.segments?.by_lane ?? {})];
+function segmentKeys(r: Report): SegmentKey[] {
+  const byLane = r.segments.by_lane;
+  const rows: Record<string, number>[] = [...Object.values(r.segments.by_tier), ...LANE_KEYS.map((l) => byLane[l]).filter((x) => x !== undefined)];
   if (rows.length === 0) return [];
-  const stages = Object.keys(r.stages ?? {});
-  const extra = ['#7f7f7f', '#d4a017', '#6d4c41', '#4db6ac', '#90a4ae', '#f06292'];
-  let e = 0;
-  return Object.keys(rows[0])
-    .filter((k) => !k.endsWith('_ci95') && rows.some((row) => isNum(row[k]) && row[k] > 1e-9))
-    .map((key) => {
-      const st = stages.findIndex((s) => key === `${s}_wait` || key === `${s}_service`);
-      if (st >= 0) {
-        const name = stages[st];
-        const wait = key.endsWith('_wait');
-        const hue = STAGE_HUES[st % STAGE_HUES.length];
-        return { key, label: `${name} ${wait ? 'wait' : 'service'}`, color: wait ? tint(hue, 0.55) : hue };
+  const stages = Object.keys(r.stages);
+  return segmentsOf(stages)
+    .filter((g) => rows.some((row) => isNum(row[g.key]) && row[g.key] > 1e-9))
+    .map(({ key, kind, stage }) => {
+      if (kind === 'wait' || kind === 'service') {
+        const hue = STAGE_HUES[stages.indexOf(stage!) % STAGE_HUES.length];
+        return { key, label: `${stage} ${kind}`, color: kind === 'wait' ? tint(hue, 0.55) : hue };
       }
-      const fixed: Record<string, string> = { lodgement: '#9e9e9e', guarantee: '#d4a017', hold: '#6d4c41', goods_wait: '#4db6ac' };
-      return { key, label: SEGMENT_TITLES[key] ?? key.replace(/_/g, ' '), color: fixed[key] ?? extra[e++ % extra.length] };
+      return { key, ...SEGMENT_LOOKS[kind] };
     });
 }
 
-function headlineCard(label: string, color: string, g: Obj | undefined): string {
-  if (!g) return '';
-  const ch = g.clearance_hours ?? {};
-  const w = g.released_within ?? {};
+function headlineCard(label: string, color: string, g: GroupReport): string {
+  const ch = g.clearance_hours;
+  const w = g.released_within;
   return `<div class="card" style="--c:${color}"><h3>${esc(label)}</h3>
 <div class="big">${stat(ch, 'mean')} <small>h mean clearance</small></div>
 <dl>
@@ -236,16 +228,16 @@ function headlineCard(label: string, color: string, g: Obj | undefined): string 
 </dl></div>`;
 }
 
-function cdfChart(r: Obj): string | null {
-  const a = r.aeo_vs_non_aeo?.aeo?.percentiles, n = r.aeo_vs_non_aeo?.non_aeo?.percentiles;
-  const groups: [string, string, unknown][] = [['AEO', AEO_COLOR, a], ['non-AEO', NON_AEO_COLOR, n]];
+function cdfChart(r: Report): string | null {
+  const a = r.aeo_vs_non_aeo.aeo.percentiles, n = r.aeo_vs_non_aeo.non_aeo.percentiles;
+  const groups: [string, string, number[]][] = [['AEO', AEO_COLOR, a], ['non-AEO', NON_AEO_COLOR, n]];
   const series: LineSeries[] = [];
   let max = 0;
   for (const [label, color, ps] of groups) {
-    if (!Array.isArray(ps) || ps.length === 0 || !ps.every(isNum)) continue;
+    if (ps.length === 0 || !ps.every(isNum)) continue;
     // an empirical CDF from p1..p99: at q_k the share released reaches k %
     const pts: [number, number][] = [[ps[0], 0]];
-    ps.forEach((q: number, k: number) => pts.push([q, (k + 1) / (ps.length + 1)]));
+    for (const [k, q] of ps.entries()) pts.push([q, (k + 1) / (ps.length + 1)]);
     series.push({ label, color, points: pts, step: true, width: 2.5 });
     max = Math.max(max, ps[ps.length - 1]);
   }
@@ -263,28 +255,27 @@ function cdfChart(r: Obj): string | null {
   });
 }
 
-function timelineSection(r: Obj): string {
+function timelineSection(r: Report): string {
   const tl = r.timeline;
-  if (!tl || !Array.isArray(tl.hours) || tl.hours.length === 0) {
+  if (!tl || tl.hours.length === 0) {
     return '<p class="note">No timeline in this report: run with the timeline option to see every stage’s queue and busy servers over simulated time.</p>';
   }
-  const days = tl.hours.map((h: number) => h / 24);
-  const horizon = isNum(r.horizon_days) ? r.horizon_days : Math.max(...days);
+  const days = tl.hours.map((h) => h / 24);
+  const horizon = r.horizon_days;
   const bands: Band[] = [];
-  if (isNum(r.warmup_days) && r.warmup_days > 0) bands.push({ x0: 0, x1: r.warmup_days, color: '#6b6b6b', opacity: 0.1, label: 'warm-up (not in the statistics)' });
-  for (const d of r.disruptions ?? []) {
-    if (!isNum(d.start_hours) || !isNum(d.end_hours)) continue;
+  if (r.warmup_days > 0) bands.push({ x0: 0, x1: r.warmup_days, color: '#6b6b6b', opacity: 0.1, label: 'warm-up (not in the statistics)' });
+  for (const d of r.disruptions) {
     bands.push({ x0: d.start_hours / 24, x1: d.end_hours / 24, color: '#d73027', opacity: 0.3, label: 'disruption' });
-    if (isNum(d.window_end_hours) && d.window_end_hours > d.end_hours) bands.push({ x0: d.end_hours / 24, x1: d.window_end_hours / 24, color: '#d73027', opacity: 0.11, label: 'after the disruption (recovery window)' });
+    if (d.window_end_hours > d.end_hours) bands.push({ x0: d.end_hours / 24, x1: d.window_end_hours / 24, color: '#d73027', opacity: 0.11, label: 'after the disruption (recovery window)' });
   }
   // weekly ticks on long runs (the clock starts on a Monday)
   const xTicks = horizon >= 28 ? Array.from({ length: Math.floor(horizon / 7) + 1 }, (_, i) => i * 7) : niceTicks(0, horizon, 7);
   const x = { label: 'simulated time (days from Monday 00:00 of day 0)', min: 0, max: horizon, ticks: xTicks };
   const out: string[] = [];
-  Object.entries<Obj>(tl.stages ?? {}).forEach(([name, s], i) => {
+  Object.entries(tl.stages).forEach(([name, s], i) => {
     const hue = STAGE_HUES[i % STAGE_HUES.length];
-    const unlimited = Array.isArray(s.capacity) && s.capacity.every((c: unknown) => c === null);
-    const pts = (ys: unknown[]): [number, number][] => days.map((d: number, k: number) => [d, isNum(ys?.[k]) ? (ys[k] as number) : NaN]);
+    const unlimited = s.capacity.every((c) => c === null);
+    const pts = (ys: (number | null)[]): [number, number][] => days.map((d, k) => { const y = ys[k]; return [d, isNum(y) ? y : NaN]; });
     const figs: string[] = [];
     if (!unlimited) {
       figs.push(figure(`${name}: queue length`, 'shipments waiting for a server, sampled over simulated time', lineChart({
@@ -309,27 +300,29 @@ function timelineSection(r: Obj): string {
   return out.join('\n');
 }
 
-function disruptionSection(r: Obj): string {
-  const ds: Obj[] = r.disruptions ?? [];
+function disruptionSection(r: Report): string {
+  const ds = r.disruptions;
   if (ds.length === 0) return '';
-  const tiers = Object.keys(r.by_tier ?? {});
+  const tiers = Object.keys(r.by_tier);
+  const day = (h: number) => formatHours(h, 'day');
   const rows: string[][] = [];
   for (const d of ds) {
-    const window = `${fmtDays(d.start_hours)} – ${fmtDays(d.end_hours)}${isNum(d.window_end_hours) && d.window_end_hours > d.end_hours ? `, recovery to ${fmtDays(d.window_end_hours)}` : ''}`;
-    const groups: [string, Obj | undefined, Obj | undefined][] = [
-      ['AEO', d.aeo_vs_non_aeo?.aeo, r.aeo_vs_non_aeo?.aeo],
-      ['non-AEO', d.aeo_vs_non_aeo?.non_aeo, r.aeo_vs_non_aeo?.non_aeo],
-      ...tiers.map((t): [string, Obj | undefined, Obj | undefined] => [t, d.by_tier?.[t], r.by_tier?.[t]]),
+    const window = `${day(d.start_hours)} – ${day(d.end_hours)}${d.window_end_hours > d.end_hours ? `, recovery to ${day(d.window_end_hours)}` : ''}`;
+    // each group in the window, and all of its shipments over the run
+    const groups: [string, CountAndClearance, { clearance_hours: HoursStats }][] = [
+      ['AEO', d.aeo_vs_non_aeo.aeo, r.aeo_vs_non_aeo.aeo],
+      ['non-AEO', d.aeo_vs_non_aeo.non_aeo, r.aeo_vs_non_aeo.non_aeo],
+      ...tiers.map((t): [string, CountAndClearance, { clearance_hours: HoursStats }] => [t, d.by_tier[t], r.by_tier[t]]),
     ];
     groups.forEach(([label, g, all], k) => {
-      const m = g?.clearance_hours?.mean, base = all?.clearance_hours?.mean;
+      const m = g.clearance_hours.mean, base = all.clearance_hours.mean;
       rows.push([
         k === 0 ? `<b>${esc(d.name)}</b><br><span class="sub">${esc(window)}</span>` : '',
         esc(label),
-        esc(fmtInt(g?.count)),
-        stat(g?.clearance_hours, 'mean'),
-        stat(g?.clearance_hours, 'p90'),
-        stat(all?.clearance_hours, 'mean'),
+        esc(fmtInt(g.count)),
+        stat(g.clearance_hours, 'mean'),
+        stat(g.clearance_hours, 'p90'),
+        stat(all.clearance_hours, 'mean'),
         isNum(m) && isNum(base) ? esc(fmtSigned(m - base)) : '–',
       ]);
     });
@@ -339,78 +332,77 @@ function disruptionSection(r: Obj): string {
 ${table(['disruption', 'group', 'shipments in window', 'mean (h)', 'p90 (h)', 'mean, whole run (h)', 'difference (h)'], rows, { leftCols: 2 })}`;
 }
 
-export function renderRunReport(report: Obj): string {
+export function renderRunReport(report: Report): string {
   const r = report;
-  const tiers = Object.entries<Obj>(r.by_tier ?? {});
+  const tiers = Object.entries(r.by_tier);
   const tierColor = (i: number) => TIER_COLORS[i % TIER_COLORS.length];
-  const g = r.aeo_vs_non_aeo ?? {};
+  const g = r.aeo_vs_non_aeo;
   const out: string[] = [];
 
   // title
-  const runtime = r.runtime === 'bullmq' && r.bullmq?.time_scale ? `bullmq (×${r.bullmq.time_scale})` : String(r.runtime ?? '–');
-  out.push(`<header><h1><span class="kind">clearsim · clearance time report</span>${esc(r.scenario ?? 'scenario')}</h1>
+  const runtime = r.runtime === 'bullmq' && r.bullmq?.time_scale ? `bullmq (×${r.bullmq.time_scale})` : r.runtime;
+  out.push(`<header><h1><span class="kind">clearsim · clearance time report</span>${esc(r.scenario)}</h1>
 ${r.description ? `<p class="desc">${esc(r.description)}</p>` : ''}
 ${meta([
-    ['seed', String(r.seed ?? '–')],
-    ['replications', String(r.replications ?? 1)],
+    ['seed', String(r.seed)],
+    ['replications', String(r.replications)],
     ['runtime', runtime],
-    ['horizon', `${r.horizon_days ?? '–'} days${isNum(r.warmup_days) ? ` (warm-up ${r.warmup_days} d)` : ''}`],
-    ['shipments reported', fmtInt(r.shipments?.observed ?? r.shipments?.released)],
-    ['arrived / released', `${fmtInt(r.shipments?.arrived)} / ${fmtInt(r.shipments?.released)}`],
+    ['horizon', `${r.horizon_days} days (warm-up ${r.warmup_days} d)`],
+    ['shipments reported', fmtInt(r.shipments.observed)],
+    ['arrived / released', `${fmtInt(r.shipments.arrived)} / ${fmtInt(r.shipments.released)}`],
     ['events', fmtInt(r.events)],
-    ['wall time', isNum(r.wall_seconds) ? `${r.wall_seconds.toFixed(2)} s` : '–'],
+    ['wall time', `${r.wall_seconds.toFixed(2)} s`],
   ])}</header>`);
 
   // headline
-  const am = g.aeo?.clearance_hours?.mean, nm = g.non_aeo?.clearance_hours?.mean;
+  const am = g.aeo.clearance_hours.mean, nm = g.non_aeo.clearance_hours.mean;
   let lead = '';
-  if (isNum(am) && isNum(nm) && nm > 0 && (g.aeo?.count ?? 0) > 0) {
-    lead = `<p class="lead">AEO shipments are released in <b>${esc(fmtPct(am / nm))}</b> of the non-AEO mean time: <b>${esc(fmtNum(am))} h</b> against <b>${esc(fmtNum(nm))} h</b> on average (median ${esc(fmtNum(g.aeo?.clearance_hours?.p50))} h against ${esc(fmtNum(g.non_aeo?.clearance_hours?.p50))} h).</p>`;
+  if (nm > 0 && g.aeo.count > 0) {
+    lead = `<p class="lead">AEO shipments are released in <b>${esc(fmtPct(am / nm))}</b> of the non-AEO mean time: <b>${esc(fmtH(am))} h</b> against <b>${esc(fmtH(nm))} h</b> on average (median ${esc(fmtH(g.aeo.clearance_hours.p50))} h against ${esc(fmtH(g.non_aeo.clearance_hours.p50))} h).</p>`;
   }
-  const hrow = (label: string, f: (x: Obj | undefined) => string, ratio?: (x: Obj | undefined) => number | undefined) => {
+  const hrow = (label: string, f: (x: GroupReport) => string, ratio?: (x: GroupReport) => number | undefined) => {
     const ra = ratio?.(g.aeo), rn = ratio?.(g.non_aeo);
     return [esc(label), f(g.aeo), f(g.non_aeo), isNum(ra) && isNum(rn) && rn !== 0 ? esc(`${(ra / rn).toFixed(2)}×`) : '–'];
   };
-  const ch = (k: string) => (x: Obj | undefined) => x?.clearance_hours?.[k];
-  const rw = (k: string) => (x: Obj | undefined) => x?.released_within?.[k];
+  const ch = (k: keyof HoursStats) => (x: GroupReport) => x.clearance_hours[k];
+  const rw = (k: keyof ReleasedWithin) => (x: GroupReport) => x.released_within[k];
   out.push(`<section><h2>Headline: AEO vs non-AEO</h2>${lead}
 <div class="cards">${headlineCard('AEO (authorized economic operators)', AEO_COLOR, g.aeo)}${headlineCard('non-AEO (all other tiers)', NON_AEO_COLOR, g.non_aeo)}</div>
 ${table(['', 'AEO', 'non-AEO', 'AEO ÷ non-AEO'], [
-    hrow('shipments', (x) => esc(fmtInt(x?.count))),
-    hrow('mean clearance (h)', (x) => stat(x?.clearance_hours, 'mean'), ch('mean')),
-    hrow('median, p50 (h)', (x) => stat(x?.clearance_hours, 'p50'), ch('p50')),
-    hrow('p90 (h)', (x) => stat(x?.clearance_hours, 'p90'), ch('p90')),
-    hrow('p95 (h)', (x) => stat(x?.clearance_hours, 'p95'), ch('p95')),
-    hrow('released within 1 h', (x) => stat(x?.released_within, '1h', fmtPct), rw('1h')),
-    hrow('released within 24 h', (x) => stat(x?.released_within, '24h', fmtPct), rw('24h')),
-    hrow('released within 48 h', (x) => stat(x?.released_within, '48h', fmtPct), rw('48h')),
+    hrow('shipments', (x) => esc(fmtInt(x.count))),
+    hrow('mean clearance (h)', (x) => stat(x.clearance_hours, 'mean'), ch('mean')),
+    hrow('median, p50 (h)', (x) => stat(x.clearance_hours, 'p50'), ch('p50')),
+    hrow('p90 (h)', (x) => stat(x.clearance_hours, 'p90'), ch('p90')),
+    hrow('p95 (h)', (x) => stat(x.clearance_hours, 'p95'), ch('p95')),
+    hrow('released within 1 h', (x) => stat(x.released_within, '1h', fmtPct), rw('1h')),
+    hrow('released within 24 h', (x) => stat(x.released_within, '24h', fmtPct), rw('24h')),
+    hrow('released within 48 h', (x) => stat(x.released_within, '48h', fmtPct), rw('48h')),
   ])}</section>`);
 
   // warm-up
   const w = r.warmup;
-  if (w) {
-    const ok = w.sufficient !== false;
-    out.push(`<p class="note${ok ? ' ok' : ''}"><b>Warm-up.</b> ${esc(`${w.configured_days} day(s) of warm-up configured (shipments arriving then are simulated but not reported). MSER-5 on ${w.series ?? 'mean clearance by hour of arrival'} suggests truncating ${fmtNum(w.mser5_days)} day(s): `)}${ok ? 'the configured warm-up is sufficient.' : '<b>the configured warm-up is too short</b>; the statistics still carry the start-up transient — raise horizon.warmup_days.'}</p>`);
-  }
+  const ok = w.sufficient;
+  out.push(`<p class="note${ok ? ' ok' : ''}"><b>Warm-up.</b> ${esc(`${w.configured_days} day(s) of warm-up configured (shipments arriving then are simulated but not reported). MSER-5 on ${w.series} suggests truncating ${fmtNum(w.mser5_days)} day(s): `)}${ok ? 'the configured warm-up is sufficient.' : '<b>the configured warm-up is too short</b>; the statistics still carry the start-up transient — raise horizon.warmup_days.'}</p>`);
 
   // segments
   const keys = segmentKeys(r);
   if (keys.length > 0) {
-    const bars = (name: string, title: string, rows: [string, Obj][]) => stackedBars({
+    const bars = (name: string, title: string, rows: [string, Record<string, number>][]) => stackedBars({
       name, title, width: 620,
-      rows: rows.map(([label, seg]) => ({ label, values: keys.map((k) => seg?.[k.key] ?? 0) })),
+      rows: rows.map(([label, seg]) => ({ label, values: keys.map((k) => seg[k.key] ?? 0) })),
       keys: keys.map((k) => ({ label: k.label, color: k.color })),
       xLabel: 'mean hours per shipment, arrival to release',
-      format: (v) => `${fmtNum(v)} h`,
+      format: (v) => `${fmtH(v)} h`,
     });
-    const byTier = Object.entries<Obj>(r.segments?.by_tier ?? {});
-    const byLane = Object.entries<Obj>(r.segments?.by_lane ?? {});
+    const byTier = Object.entries(r.segments.by_tier);
+    const lanes = LANE_KEYS.filter((l) => r.segments.by_lane[l]);
+    const byLane = lanes.map((l): [string, Record<string, number>] => [l, r.segments.by_lane[l]!]);
     out.push(`<section><h2>Where the time goes: arrival to release</h2>
 <p>The mean clearance time split into the Time Release Study’s segments: the wait for a declaration lodged after arrival, each stage’s queue (light) and service (dark), the guarantee and holds after findings. The segments of a shipment add up to its clearance time.</p>
 <div class="charts">${figure('By trader tier', 'mean hours per shipment in each segment', bars('segments-by-tier', 'Arrival-to-release time by segment, per trader tier', byTier))}${figure('By lane', 'green: released on the declaration; yellow: documentary check; red: physical inspection', bars('segments-by-lane', 'Arrival-to-release time by segment, per lane', byLane))}</div>
 ${table(['segment (mean h per shipment)', ...byTier.map(([t]) => esc(t)), ...byLane.map(([l]) => `${esc(l)} lane`)], [
-      ...keys.map((k) => [`<span class="swatch" style="background:${k.color}"></span>${esc(k.label)}`, ...byTier.map(([, s]) => esc(fmtNum(s?.[k.key]))), ...byLane.map(([, s]) => esc(fmtNum(s?.[k.key])))]),
-      ['total = mean clearance', ...byTier.map(([t]) => stat(r.by_tier?.[t]?.clearance_hours, 'mean')), ...byLane.map(([l]) => stat(r.by_lane?.[l]?.clearance_hours, 'mean'))],
+      ...keys.map((k) => [`<span class="swatch" style="background:${k.color}"></span>${esc(k.label)}`, ...byTier.map(([, s]) => esc(fmtH(s[k.key]))), ...byLane.map(([, s]) => esc(fmtH(s[k.key])))]),
+      ['total = mean clearance', ...byTier.map(([t]) => stat(r.by_tier[t].clearance_hours, 'mean')), ...lanes.map((l) => stat(r.by_lane[l]?.clearance_hours, 'mean'))],
     ], { totalLast: true })}</section>`);
   }
 
@@ -422,11 +414,11 @@ ${table(['segment (mean h per shipment)', ...byTier.map(([t]) => esc(t)), ...byL
     width: 560,
     height: 230,
     categories: tiers.map(([t]) => t),
-    series: ['1h', '24h', '48h'].map((k, i) => ({
-      label: `within ${k.replace('h', ' h')}`,
+    series: WITHIN.map(([k, label], i) => ({
+      label: `within ${label}`,
       color: WITHIN_COLORS[i],
-      values: tiers.map(([, t]) => t.released_within?.[k]),
-      errors: tiers.map(([, t]) => t.released_within?.[`${k}_ci95`]),
+      values: tiers.map(([, t]) => t.released_within[k]),
+      errors: tiers.map(([, t]) => ci95Of(t.released_within, k)),
     })),
     y: { label: 'share released', min: 0, max: 1, ticks: [0, 0.25, 0.5, 0.75, 1], format: (v) => `${Math.round(v * 100)}%` },
     valueLabels: true,
@@ -436,7 +428,7 @@ ${table(['segment (mean h per shipment)', ...byTier.map(([t]) => esc(t)), ...byL
 
   // queues over time
   out.push(`<section><h2>Queues and servers over simulated time</h2>
-<p>Every stage’s queue and busy servers, sampled over the run${(r.disruptions ?? []).length ? '; disruption windows are shaded (dark: the disruption, light: the recovery window after it, when AEO priority may still apply)' : ''}.${r.replications > 1 ? ' The timeline is the first replication’s.' : ''}</p>
+<p>Every stage’s queue and busy servers, sampled over the run${r.disruptions.length ? '; disruption windows are shaded (dark: the disruption, light: the recovery window after it, when AEO priority may still apply)' : ''}.${r.replications > 1 ? ' The timeline is the first replication’s.' : ''}</p>
 ${timelineSection(r)}</section>`);
 
   out.push(disruptionSection(r));
@@ -450,35 +442,34 @@ ${timelineSection(r)}</section>`);
       stat(t.clearance_hours, 'mean'), stat(t.clearance_hours, 'p50'), stat(t.clearance_hours, 'p90'), stat(t.clearance_hours, 'p95'), stat(t.clearance_hours, 'p99'),
       stat(t.released_within, '1h', fmtPct), stat(t.released_within, '24h', fmtPct), stat(t.released_within, '48h', fmtPct),
       stat(t, 'inspection_rate', fmtPct), stat(t, 'hit_rate', fmtPct), stat(t, 'detection_rate', fmtPct), stat(t, 'value_share', fmtPct),
-      isNum(t.guarantee_waived_cny) ? esc((t.guarantee_waived_cny / 1e6).toLocaleString('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 })) : '–',
+      esc((t.guarantee_waived_cny / 1e6).toLocaleString('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 })),
     ]),
     { wideFirst: true, stackCi: true },
   )}</section>`);
 
-  const lanes = Object.entries<Obj>(r.by_lane ?? {});
   out.push(`<section><h2>By lane</h2>${table(
     ['lane', 'shipments', 'share', 'mean (h)', 'p50', 'p90', 'p95', 'p99'],
-    lanes.map(([name, l]) => [
+    Object.entries(r.by_lane).map(([name, l]) => [
       `<span class="swatch" style="background:${LANE_COLORS[name] ?? '#999'}"></span>${esc(name)}`,
       esc(fmtInt(l.count)), stat(l, 'share', fmtPct),
       stat(l.clearance_hours, 'mean'), stat(l.clearance_hours, 'p50'), stat(l.clearance_hours, 'p90'), stat(l.clearance_hours, 'p95'), stat(l.clearance_hours, 'p99'),
     ]),
   )}</section>`);
 
-  const stages = Object.entries<Obj>(r.stages ?? {});
+  const stages = Object.entries(r.stages);
   out.push(`<section><h2>Stages</h2><p>Utilization is busy over available server-time (opening hours and disruptions counted); queue is the time-average and maximum number waiting.</p>${table(
     ['stage', 'servers', 'shipments', 'wait mean (h)', 'wait p90 (h)', 'service mean (h)', 'utilization', 'queue mean', 'queue max', ...tiers.map(([t]) => `wait ${esc(t)} (h)`)],
     stages.map(([name, s]) => [
-      esc(name), esc(String(s.servers ?? '–')), esc(fmtInt(s.count)),
+      esc(name), esc(String(s.servers)), esc(fmtInt(s.count)),
       stat(s.wait_hours, 'mean'), stat(s.wait_hours, 'p90'), stat(s.service_hours, 'mean'),
-      s.utilization === null || s.utilization === undefined ? '–' : stat(s, 'utilization', fmtPct),
-      stat(s.queue, 'mean'), stat(s.queue, 'max'),
-      ...tiers.map(([t]) => stat(s.by_tier?.[t]?.wait_hours, 'mean')),
+      s.utilization === null ? '–' : stat(s, 'utilization', fmtPct),
+      stat(s.queue, 'mean', fmtNum), stat(s.queue, 'max', fmtNum),
+      ...tiers.map(([t]) => stat(s.by_tier[t].wait_hours, 'mean')),
     ]),
     { stackCi: true },
   )}</section>`);
 
-  return page(`clearsim report: ${r.scenario ?? 'scenario'}`, out.join('\n'));
+  return page(`clearsim report: ${r.scenario}`, out.join('\n'));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -486,7 +477,7 @@ ${timelineSection(r)}</section>`);
 
 export function renderCompareReport(comparison: ComparisonInput): string {
   const c = comparison;
-  const groups = Object.entries(c.groups ?? {});
+  const groups = Object.entries(c.groups);
   const out: string[] = [];
   const same = c.a === c.b;
   const nameA = same ? `a (${c.a})` : c.a, nameB = same ? `b (${c.b}, changed settings)` : c.b;
@@ -494,10 +485,10 @@ export function renderCompareReport(comparison: ComparisonInput): string {
 <p class="desc">Differences are <b>b − a</b> (${esc(nameB)} minus ${esc(nameA)}): negative means b clears faster. Both ran the same replications (seed, r), so each pair saw the same shipments and the intervals come from the paired differences (common random numbers).</p>
 ${meta([
     ['a', c.a], ['b', same ? `${c.b} (changed settings)` : c.b], ['seed', String(c.seed)], ['replications', String(c.replications)],
-    ['pairing narrows the intervals by', isNum(c.pairing_narrows_by) ? fmtPct(c.pairing_narrows_by) : '–'],
+    ['pairing narrows the intervals by', fmtPct(c.pairing_narrows_by)],
   ])}</header>`);
 
-  out.push(`<section><h2>In plain words</h2><ul class="lines">${(c.lines ?? []).map((l) => `<li>${esc(l)}</li>`).join('')}</ul></section>`);
+  out.push(`<section><h2>In plain words</h2><ul class="lines">${c.lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul></section>`);
 
   const STATS = [['mean', 'mean'], ['p50', 'median (p50)'], ['p90', 'p90']] as const;
   const rows = groups.flatMap(([, g]) => STATS.map(([k, label]) => {
@@ -535,7 +526,7 @@ ${meta([
   const trows: string[][] = [];
   for (const [key, g] of groups) {
     const all: [string, Interval, (x: number) => string][] = [
-      ['mean (h)', g.mean, fmtNum], ['p50 (h)', g.p50, fmtNum], ['p90 (h)', g.p90, fmtNum], ['inspection rate', g.inspection_rate, fmtPct],
+      ['mean (h)', g.mean, fmtH], ['p50 (h)', g.p50, fmtH], ['p90 (h)', g.p90, fmtH], ['inspection rate', g.inspection_rate, fmtPct],
     ];
     all.forEach(([label, iv, f], k) => {
       const pct = f === fmtPct;
@@ -544,7 +535,7 @@ ${meta([
       trows.push([
         k === 0 ? `<b>${esc(g.label)}</b><br><span class="sub">${esc(key)}</span>` : '',
         esc(label), esc(f(iv.mean_a)), esc(f(iv.mean_b)), esc(sgn(iv.diff)),
-        esc(iv && isNum(iv.lo) ? `${sgn(iv.lo)} to ${sgn(iv.hi)}` : '–'),
+        esc(isNum(iv.lo) ? `${sgn(iv.lo)} to ${sgn(iv.hi)}` : '–'),
         esc(isNum(iv.unpaired_half_width) ? `${sgn(iv.diff - iv.unpaired_half_width)} to ${sgn(iv.diff + iv.unpaired_half_width)}` : '–'),
         esc(narrower),
       ]);
@@ -559,10 +550,11 @@ ${meta([
 
 export function renderSweepReport(sweep: SweepInput): string {
   const sw = sweep;
-  const params = sw.params ?? [];
-  const points = sw.points ?? [];
-  const first = points[0]?.report ?? {};
-  const tiers = Object.keys(first.by_tier ?? {});
+  const params = sw.params;
+  const points = sw.points;
+  // a sweep has a point at least
+  const first = points[0].report;
+  const tiers = Object.keys(first.by_tier);
   const reps = sw.replications ?? first.replications;
   const out: string[] = [];
   out.push(`<header><h1><span class="kind">clearsim · parameter sweep</span>${esc(sw.scenario)}</h1>
@@ -570,7 +562,7 @@ ${first.description ? `<p class="desc">${esc(first.description)}</p>` : ''}
 ${meta([
     ['points', String(points.length)],
     ['replications per point', String(reps ?? '–')],
-    ['seed', String(first.seed ?? '–')],
+    ['seed', String(first.seed)],
     ...params.map((p): [string, string] => [p.path, p.values.map(paramValue).join(', ')]),
   ])}
 <p class="desc">Every point runs the same replications (seed, r), so differences between points are the parameters’, not the seeds’. ± is the 95% half-width across replications.</p></header>`);
@@ -591,12 +583,14 @@ ${meta([
     const figs: string[] = [];
     [...combos.values()].forEach((combo, ci) => {
       const series: LineSeries[] = tiers.map((t, i) => {
-        const pts = combo.pts.map((pt) => ({ x: xOf(pt.params[p0.path]), c: pt.report?.by_tier?.[t]?.clearance_hours })).sort((a, b) => a.x - b.x);
+        // a point whose scenario has no such tier is left out of the line
+        const pts = combo.pts.map((pt) => ({ x: xOf(pt.params[p0.path]), c: pt.report.by_tier[t]?.clearance_hours })).sort((a, b) => a.x - b.x);
+        const mean = (c: HoursStats | undefined) => c?.mean ?? NaN, hw = (c: HoursStats | undefined) => (c && ci95Of(c, 'mean')) ?? 0;
         return {
           label: t,
           color: TIER_COLORS[i % TIER_COLORS.length],
-          points: pts.map((p) => [p.x, p.c?.mean] as [number, number]),
-          whiskers: pts.map((p) => [p.x, p.c?.mean - (p.c?.mean_ci95 ?? 0), p.c?.mean + (p.c?.mean_ci95 ?? 0)] as [number, number, number]),
+          points: pts.map((p): [number, number] => [p.x, mean(p.c)]),
+          whiskers: pts.map((p): [number, number, number] => [p.x, mean(p.c) - hw(p.c), mean(p.c) + hw(p.c)]),
           markers: true,
         };
       });
@@ -623,14 +617,15 @@ ${meta([
   }
 
   const rows = points.map((pt) => {
-    const r = pt.report ?? {};
+    const r = pt.report;
+    const ratio = r.aeo_vs_non_aeo.mean_ratio;
     return [
       ...params.map((p) => esc(paramValue(pt.params[p.path]))),
-      ...tiers.map((t) => stat(r.by_tier?.[t]?.clearance_hours, 'mean')),
-      ...tiers.map((t) => stat(r.by_tier?.[t]?.clearance_hours, 'p90')),
-      stat(r.aeo_vs_non_aeo?.aeo?.clearance_hours, 'mean'),
-      stat(r.aeo_vs_non_aeo?.non_aeo?.clearance_hours, 'mean'),
-      isNum(r.aeo_vs_non_aeo?.mean_ratio) ? esc(r.aeo_vs_non_aeo.mean_ratio.toFixed(2)) : '–',
+      ...tiers.map((t) => stat(r.by_tier[t]?.clearance_hours, 'mean')),
+      ...tiers.map((t) => stat(r.by_tier[t]?.clearance_hours, 'p90')),
+      stat(r.aeo_vs_non_aeo.aeo.clearance_hours, 'mean'),
+      stat(r.aeo_vs_non_aeo.non_aeo.clearance_hours, 'mean'),
+      isNum(ratio) ? esc(ratio.toFixed(2)) : '–',
     ];
   });
   out.push(`<section><h2>Points</h2>${table([

@@ -298,7 +298,8 @@ export interface GroupedBarsOptions {
   width?: number;
   height?: number;
   categories: string[];
-  series: { label: string; color: string; values: number[]; errors?: number[] }[];
+  /** errors: a half-width per value (none where undefined). */
+  series: { label: string; color: string; values: number[]; errors?: (number | undefined)[] }[];
   y: AxisSpec;
   /** Print each bar's value above it. */
   valueLabels?: boolean;

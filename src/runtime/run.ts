@@ -1,16 +1,13 @@
 import { setTimeout as sleep, setImmediate as yieldToLoop } from 'node:timers/promises';
+import { RunCancelled } from '../errors.js';
 import type { Scenario } from '../scenario/types.js';
 import { buildReport, type Report } from '../stats/report.js';
 import { mergeReplications } from '../stats/replications.js';
 import { EmbeddedRun } from './embedded.js';
-import type { RunObserver } from './observer.js';
+import type { RunObserver } from '../model/run-observer.js';
 
-export class RunCancelled extends Error {
-  constructor() {
-    super('run cancelled');
-    this.name = 'RunCancelled';
-  }
-}
+// The coded RUN_CANCELLED error, still exported from here for the callers that import it with runEmbedded.
+export { RunCancelled };
 
 export interface RunOptions {
   /** Called with overall progress in [0, 1] between slices of the run. */
@@ -37,8 +34,7 @@ const PACE_LEAD_HOURS = 24;
 /** Runs one replication to the end in one go (no yielding): for tests and benchmarks. */
 export function runReplication(s: Scenario, replication = 0, observer?: RunObserver): { run: EmbeddedRun; report: Report } {
   const t0 = performance.now();
-  const run = new EmbeddedRun(s, replication);
-  if (observer) run.observer = observer;
+  const run = new EmbeddedRun(s, replication, observer ?? null);
   run.runUntil(Infinity);
   return { run, report: reportOf(run, (performance.now() - t0) / 1000) };
 }
@@ -46,7 +42,7 @@ export function runReplication(s: Scenario, replication = 0, observer?: RunObser
 function reportOf(run: EmbeddedRun, wallSeconds: number): Report {
   return buildReport(run.scenario, run.collector, {
     runtime: 'embedded', replication: run.replication, arrived: run.arrived, released: run.released,
-    events: run.events, wallSeconds, resources: run.resources,
+    events: run.events, wallSeconds, stages: run.resources.map((r) => r.totals),
   });
 }
 
@@ -67,8 +63,7 @@ export async function runEmbedded(s: Scenario, opts: RunOptions = {}): Promise<R
 /** Replication r of a scenario, in slices (paced or as fast as possible): its own report. */
 export async function runOneReplication(s: Scenario, r: number, opts: RunOptions = {}): Promise<Report> {
   const rt0 = performance.now();
-  const run = new EmbeddedRun(s, r);
-  if (opts.observer) run.observer = opts.observer;
+  const run = new EmbeddedRun(s, r, opts.observer ?? null);
   opts.onReplication?.(r);
   if (opts.timeline && r === 0) run.recordTimeline();
   const slice = Math.max(1, (s.horizonDays * 24 - run.start) / 200);
@@ -85,7 +80,8 @@ export async function runOneReplication(s: Scenario, r: number, opts: RunOptions
       opts.observer?.clock?.(until);
       await sleep(PACE_TICK_MS);
     } else {
-      until += slice;
+      // a slice at least, or straight to the next event when nothing happens before it
+      until = Math.max(until + slice, run.nextEventTime);
       run.runUntil(until);
       if (opts.onProgress || opts.signal || opts.flush) await yieldToLoop();
     }

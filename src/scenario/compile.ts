@@ -1,5 +1,6 @@
 import { Distribution } from './distributions.js';
-import { parseClock, parseDuration } from './duration.js';
+import { formatHours, parseClock, parseDuration } from './duration.js';
+import { MAX_DURATION_HOURS, MAX_LOOKAHEAD_HOURS, TAIL_QUANTILE } from './limits.js';
 import { LANES, type Disruption, type OpeningHours, type Scenario, type StageSpec, type Tier } from './types.js';
 import { show } from './schema.js';
 
@@ -9,17 +10,65 @@ export interface CompileIssue { path: string[]; message: string }
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const SHARE_TOLERANCE = 1e-6;
 
+const isObj = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
+const num = (v: unknown, fallback = 0): number => (typeof v === 'number' ? v : fallback);
+const SEP = '\u0000';
+
 /**
- * Turns a schema-valid document into a Scenario (durations in hours, names resolved to indices),
- * checking what a schema cannot say: shares that must sum to 1, stage names that must exist,
- * distribution parameters that must agree. Every problem is listed; nothing is compiled if any.
+ * Which fields the schema found wrong, for the checks across fields: `ok(path)` when nothing at,
+ * above or below the field is wrong (its value can be read whole), `shape(path)` when the field
+ * itself and those above it are right (its keys can be read; something inside may be wrong).
  */
-export function compileScenario(doc: Raw): { scenario?: Scenario; issues: CompileIssue[] } {
+export function validity(invalid: string[][]): { ok: (path: (string | number)[]) => boolean; shape: (path: (string | number)[]) => boolean } {
+  const at = new Set<string>(), below = new Set<string>();
+  for (const p of invalid) {
+    at.add(p.join(SEP));
+    for (let i = 0; i < p.length; i++) below.add(p.slice(0, i).join(SEP));
+  }
+  const shape = (path: (string | number)[]) => {
+    if (at.size === 0) return true;
+    let key = '';
+    for (let i = 0; i <= path.length; i++) {
+      if (at.has(key)) return false;
+      if (i < path.length) key = i === 0 ? String(path[0]) : key + SEP + String(path[i]);
+    }
+    return true;
+  };
+  return { shape, ok: (path) => shape(path) && !below.has(path.map(String).join(SEP)) };
+}
+
+/**
+ * Turns a document into a Scenario (durations in hours, names resolved to indices), checking
+ * what a schema cannot say: shares that must sum to 1, stage names that must exist, distribution
+ * parameters that must agree, and the limits of src/scenario/limits.ts (durations, tails, the
+ * lookahead). It runs on any document, also one the schema rejects (`invalid`: the schema's
+ * faulty paths), so that every problem is listed in one pass: a check is skipped only when a
+ * field it reads is itself wrong. Nothing is compiled if there is any problem.
+ */
+export function compileScenario(doc: Raw, invalid: string[][] = []): { scenario?: Scenario; issues: CompileIssue[] } {
   const issues: CompileIssue[] = [];
   const fail = (path: (string | number)[], message: string) => issues.push({ path: path.map(String), message });
+  const { ok, shape } = validity(invalid);
+  const get = (path: (string | number)[]): any => {
+    let x: any = doc;
+    for (const k of path) {
+      if (x === null || typeof x !== 'object' || !Object.hasOwn(x, k)) return undefined;
+      x = x[k];
+    }
+    return x;
+  };
 
-  const dist = (spec: Raw, path: (string | number)[], isDuration: boolean): Distribution => {
-    const v = (k: string) => (isDuration ? parseDuration(spec[k]) : Number(spec[k]));
+  /** A duration field in hours (NaN when absent or wrong), within MAX_DURATION_HOURS. */
+  const duration = (path: (string | number)[]): number => {
+    const raw = get(path);
+    if (raw === undefined || !ok(path)) return NaN;
+    const h = parseDuration(raw);
+    if (h > MAX_DURATION_HOURS) fail(path, `must be at most 10 years (3650d) (got ${show(raw)})`);
+    return h;
+  };
+
+  const build = (spec: Raw, path: (string | number)[], isDuration: boolean): Distribution => {
+    const v = (k: string) => (isDuration ? duration([...path, k]) : Number(spec[k]));
     switch (spec.dist) {
       case 'constant': return Distribution.constant(v('value'));
       case 'exponential': return Distribution.exponential(v('mean'));
@@ -51,61 +100,92 @@ export function compileScenario(doc: Raw): { scenario?: Scenario; issues: Compil
     return Distribution.constant(0);
   };
 
-  const horizonDays: number = doc.horizon.days;
-  const warmupDays: number = doc.horizon.warmup_days ?? 0;
-  if (warmupDays >= horizonDays) fail(['horizon', 'warmup_days'], `must be less than horizon.days (got ${warmupDays} >= ${horizonDays})`);
+  /**
+   * A distribution, when its field is right; its mean and its 1 - 1e-6 quantile must be finite,
+   * and for a duration at most 10 years (`tailHours` for a tighter limit): a tail past that is
+   * one no run drains.
+   */
+  const dist = (path: (string | number)[], isDuration: boolean, tailHours = MAX_DURATION_HOURS, tailWhy = ''): Distribution => {
+    const spec = get(path);
+    if (!isObj(spec) || !ok(path)) return Distribution.constant(0);
+    const before = issues.length;
+    const d = build(spec, path, isDuration);
+    if (issues.length > before) return d;
+    const tail = d.quantile(TAIL_QUANTILE);
+    if (!Number.isFinite(d.mean) || !Number.isFinite(tail)) {
+      fail(path, `has no finite ${Number.isFinite(d.mean) ? '1 - 1e-6 quantile' : 'mean'}: its parameters are out of reach (got ${show(spec)})`);
+    } else if (isDuration && (tail > tailHours || d.mean > tailHours)) {
+      fail(path, `one draw in a million is above ${formatHours(tail, 'precise')} (its 1 - 1e-6 quantile), past the limit of ${formatHours(tailHours, 'precise')}${tailWhy}; lower its sigma, cv or mean`);
+    }
+    return d;
+  };
 
-  const profile = (values: number[] | undefined, n: number, path: string[]): number[] => {
-    if (!values) return new Array(n).fill(1);
-    const sum = values.reduce((a, b) => a + b, 0);
+  const horizonDays = num(get(['horizon', 'days']), NaN);
+  const warmupDays = num(get(['horizon', 'warmup_days']));
+  if (ok(['horizon', 'days']) && ok(['horizon', 'warmup_days']) && warmupDays >= horizonDays) fail(['horizon', 'warmup_days'], `must be less than horizon.days (got ${warmupDays} >= ${horizonDays})`);
+
+  const profile = (path: string[], n: number): number[] => {
+    const values = get(path);
+    if (!Array.isArray(values) || !ok(path)) return new Array(n).fill(1);
+    const sum = values.reduce((a: number, b: number) => a + b, 0);
     if (!(sum > 0)) { fail(path, 'needs at least one weight above 0'); return new Array(n).fill(1); }
-    return values.map((w) => (w * n) / sum);
+    return values.map((w: number) => (w * n) / sum);
   };
   const arrivals = {
-    perDay: doc.arrivals.per_day as number,
-    hourly: profile(doc.arrivals.hourly_profile, 24, ['arrivals', 'hourly_profile']),
-    weekly: profile(doc.arrivals.weekly_profile, 7, ['arrivals', 'weekly_profile']),
+    perDay: num(get(['arrivals', 'per_day'])),
+    hourly: profile(['arrivals', 'hourly_profile'], 24),
+    weekly: profile(['arrivals', 'weekly_profile'], 7),
   };
 
-  const tierEntries = Object.entries(doc.tiers as Record<string, Raw>);
-  const tiers: Tier[] = tierEntries.map(([name, t], rank) => {
-    const red = t.lanes.red, yellow = t.lanes.yellow, blue = t.lanes.blue ?? 0;
-    if (red + yellow + blue > 1 + SHARE_TOLERANCE) fail(['tiers', name, 'lanes'], `red + yellow${t.lanes.blue !== undefined ? ' + blue' : ''} must not exceed 1 (got ${+(red + yellow + blue).toFixed(6)})`);
+  const rawTiers = shape(['tiers']) && isObj(doc.tiers) ? (doc.tiers as Record<string, unknown>) : {};
+  const tierEntries = Object.entries(rawTiers);
+  const tiers: Tier[] = tierEntries.map(([name, raw], rank) => {
+    const t = isObj(raw) ? raw : {};
+    const lanes = isObj(t.lanes) ? t.lanes : {};
+    const red = num(lanes.red), yellow = num(lanes.yellow), blue = num(lanes.blue);
+    if (ok(['tiers', name, 'lanes']) && red + yellow + blue > 1 + SHARE_TOLERANCE) fail(['tiers', name, 'lanes'], `red + yellow${lanes.blue !== undefined ? ' + blue' : ''} must not exceed 1 (got ${+(red + yellow + blue).toFixed(6)})`);
     return {
       name, rank,
       label: t.label ?? name,
       aeo: t.aeo,
       traderShare: t.trader_share ?? null,
-      shipmentShare: t.shipment_share,
-      value: t.value ? dist(t.value, ['tiers', name, 'value'], false) : null,
-      noncompliance: t.noncompliance,
+      shipmentShare: num(t.shipment_share),
+      value: t.value !== undefined ? dist(['tiers', name, 'value'], false) : null,
+      noncompliance: num(t.noncompliance),
       red, yellow, blue,
-      preArrivalShare: t.pre_arrival_share,
+      preArrivalShare: num(t.pre_arrival_share),
       guaranteeExempt: t.guarantee_exempt,
     };
   });
-  const shipmentSum = tiers.reduce((a, t) => a + t.shipmentShare, 0);
-  if (Math.abs(shipmentSum - 1) > SHARE_TOLERANCE) fail(['tiers'], `shipment_share must sum to 1 over the tiers (got ${+shipmentSum.toFixed(6)})`);
-  const withTraderShare = tiers.filter((t) => t.traderShare !== null);
-  if (withTraderShare.length > 0) {
-    if (withTraderShare.length < tiers.length) {
-      for (const t of tiers) if (t.traderShare === null) fail(['tiers', t.name, 'trader_share'], 'is required when another tier gives trader_share');
-    } else {
-      const s = withTraderShare.reduce((a, t) => a + (t.traderShare ?? 0), 0);
-      if (Math.abs(s - 1) > SHARE_TOLERANCE) fail(['tiers'], `trader_share must sum to 1 over the tiers (got ${+s.toFixed(6)})`);
+  if (tiers.length > 0 && tierEntries.every(([name]) => ok(['tiers', name, 'shipment_share']))) {
+    const shipmentSum = tiers.reduce((a, t) => a + t.shipmentShare, 0);
+    if (Math.abs(shipmentSum - 1) > SHARE_TOLERANCE) fail(['tiers'], `shipment_share must sum to 1 over the tiers (got ${+shipmentSum.toFixed(6)})`);
+  }
+  if (tierEntries.every(([name]) => ok(['tiers', name, 'trader_share']))) {
+    const withTraderShare = tiers.filter((t) => t.traderShare !== null);
+    if (withTraderShare.length > 0) {
+      if (withTraderShare.length < tiers.length) {
+        for (const t of tiers) if (t.traderShare === null) fail(['tiers', t.name, 'trader_share'], 'is required when another tier gives trader_share');
+      } else {
+        const s = withTraderShare.reduce((a, t) => a + (t.traderShare ?? 0), 0);
+        if (Math.abs(s - 1) > SHARE_TOLERANCE) fail(['tiers'], `trader_share must sum to 1 over the tiers (got ${+s.toFixed(6)})`);
+      }
     }
   }
 
-  const stageNames = Object.keys(doc.stages);
+  // Stage names are known when `stages` is a mapping, whatever is wrong inside a stage.
+  const haveStages = shape(['stages']) && isObj(doc.stages);
+  const rawStages = haveStages ? (doc.stages as Record<string, unknown>) : {};
+  const stageNames = Object.keys(rawStages);
   const stageIndex = new Map(stageNames.map((n, i) => [n, i]));
-  const detection: Record<string, number> = doc.risk.detection ?? {};
-  for (const k of Object.keys(detection)) {
-    if (!stageIndex.has(k)) fail(['risk', 'detection', k], `unknown stage (stages: ${stageNames.join(', ')})`);
-  }
+  const unknownStage = () => `unknown stage (stages: ${stageNames.join(', ')})`;
+  const rawDetection = get(['risk', 'detection']);
+  const detection: Record<string, number> = isObj(rawDetection) && shape(['risk', 'detection']) ? rawDetection : {};
+  if (haveStages) for (const k of Object.keys(detection)) if (!stageIndex.has(k)) fail(['risk', 'detection', k], unknownStage());
   const stages: StageSpec[] = stageNames.map((name, index) => {
-    const s = doc.stages[name] as Raw;
+    const s: Raw = isObj(rawStages[name]) ? (rawStages[name] as Raw) : {};
     let hours: OpeningHours | null = null;
-    if (s.hours) {
+    if (isObj(s.hours) && ok(['stages', name, 'hours'])) {
       const open = parseClock(s.hours.open), close = parseClock(s.hours.close);
       if (!(open < close)) fail(['stages', name, 'hours'], `open must be before close (got ${s.hours.open}-${s.hours.close}; overnight hours are not supported)`);
       const days: string[] = s.hours.days ?? DAYS;
@@ -113,48 +193,55 @@ export function compileScenario(doc: Raw): { scenario?: Scenario; issues: Compil
     }
     return {
       name, index,
-      servers: s.servers === 'unlimited' ? Infinity : s.servers,
-      service: dist(s.service, ['stages', name, 'service'], true),
+      servers: s.servers === 'unlimited' ? Infinity : num(s.servers, 1),
+      service: dist(['stages', name, 'service'], true),
       needsGoods: s.needs_goods ?? false,
       hours,
       // hasOwn: a stage named `constructor` must not pick up Object.prototype's.
-      detection: Object.hasOwn(detection, name) ? detection[name] : 0,
+      detection: Object.hasOwn(detection, name) ? num(detection[name]) : 0,
     };
   });
 
-  const route = (list: string[], path: string[]): number[] =>
-    list.map((n, i) => {
-      const idx = stageIndex.get(n);
-      if (idx === undefined) fail([...path, String(i)], `unknown stage ${show(n)} (stages: ${stageNames.join(', ')})`);
+  const route = (path: string[]): number[] => {
+    const list = get(path);
+    if (!Array.isArray(list) || !shape(path)) return [];
+    return list.map((n, i) => {
+      const idx = typeof n === 'string' ? stageIndex.get(n) : undefined;
+      if (idx === undefined && haveStages && ok([...path, i])) fail([...path, String(i)], `unknown stage ${show(n)} (stages: ${stageNames.join(', ')})`);
       return idx ?? 0;
     });
-  const flow = {
-    intake: route(doc.flow.intake, ['flow', 'intake']),
-    lanes: LANES.map((l) => route(doc.flow.lanes[l] ?? [], ['flow', 'lanes', l])),
-    release: route(doc.flow.release, ['flow', 'release']),
   };
-  if (doc.flow.lanes.blue === undefined) {
-    tiers.forEach((t) => { if (t.blue > 0) fail(['tiers', t.name, 'lanes', 'blue'], 'needs flow.lanes.blue'); });
+  const flow = {
+    intake: route(['flow', 'intake']),
+    lanes: LANES.map((l) => route(['flow', 'lanes', l])),
+    release: route(['flow', 'release']),
+  };
+  if (shape(['flow', 'lanes']) && isObj(get(['flow', 'lanes'])) && get(['flow', 'lanes', 'blue']) === undefined) {
+    tiers.forEach((t) => { if (t.blue > 0 && ok(['tiers', t.name, 'lanes', 'blue'])) fail(['tiers', t.name, 'lanes', 'blue'], 'needs flow.lanes.blue'); });
   }
 
   const horizonHours = horizonDays * 24;
-  const disruptions: Disruption[] = (doc.disruptions ?? []).map((d: Raw, i: number) => {
-    const start = parseDuration(d.start), duration = parseDuration(d.duration);
-    if (!(duration > 0)) fail(['disruptions', i, 'duration'], 'must be longer than 0');
-    if (start >= horizonHours) fail(['disruptions', i, 'start'], `starts after the horizon (${d.start} >= ${horizonDays}d)`);
-    const capacity = stageNames.map(() => 1);
-    for (const [k, m] of Object.entries((d.capacity ?? {}) as Record<string, number>)) {
+  const rawDisruptions = get(['disruptions']);
+  const disruptions: Disruption[] = (Array.isArray(rawDisruptions) && shape(['disruptions']) ? rawDisruptions : []).map((raw: unknown, i: number) => {
+    const d: Raw = isObj(raw) ? raw : {};
+    const start = duration(['disruptions', i, 'start']), length = duration(['disruptions', i, 'duration']);
+    if (ok(['disruptions', i, 'duration']) && !(length > 0)) fail(['disruptions', i, 'duration'], 'must be longer than 0');
+    if (ok(['disruptions', i, 'start']) && ok(['horizon', 'days']) && start >= horizonHours) fail(['disruptions', i, 'start'], `starts after the horizon (${d.start} >= ${horizonDays}d)`);
+    const serverFactors = stageNames.map(() => 1);
+    const capacity = isObj(d.capacity) && shape(['disruptions', i, 'capacity']) ? (d.capacity as Record<string, unknown>) : {};
+    for (const [k, m] of Object.entries(capacity)) {
       const idx = stageIndex.get(k);
-      if (idx === undefined) fail(['disruptions', i, 'capacity', k], `unknown stage (stages: ${stageNames.join(', ')})`);
-      else capacity[idx] = m;
+      if (idx === undefined) { if (haveStages) fail(['disruptions', i, 'capacity', k], unknownStage()); }
+      else serverFactors[idx] = num(m, 1);
     }
-    return { name: d.name, start, end: start + duration, capacity, arrivals: d.arrivals ?? 1 };
+    return { name: d.name, start, end: start + length, serverFactors, arrivals: num(d.arrivals, 1) };
   });
 
-  const guarantee = doc.guarantee
-    ? { share: doc.guarantee.share, delay: dist(doc.guarantee.delay, ['guarantee', 'delay'], true), amountRate: doc.guarantee.amount_rate ?? 0 }
+  const guarantee = isObj(doc.guarantee)
+    ? { share: num(doc.guarantee.share), delay: dist(['guarantee', 'delay'], true), amountRate: num(doc.guarantee.amount_rate) }
     : null;
 
+  const recovery = get(['priority', 'recovery']);
   const scenario: Scenario = {
     name: doc.name,
     description: doc.description ?? '',
@@ -163,12 +250,16 @@ export function compileScenario(doc: Raw): { scenario?: Scenario; issues: Compil
     horizonDays, warmupDays,
     arrivals,
     tiers,
-    lodgement: { lead: dist(doc.lodgement.lead, ['lodgement', 'lead'], true), delay: dist(doc.lodgement.delay, ['lodgement', 'delay'], true) },
+    lodgement: {
+      // the lead's tail is how far ahead of its arrival each shipment is drawn
+      lead: dist(['lodgement', 'lead'], true, MAX_LOOKAHEAD_HOURS, ': how far ahead of their arrival shipments are drawn'),
+      delay: dist(['lodgement', 'delay'], true),
+    },
     stages, flow,
-    targetingLift: doc.risk.targeting_lift,
-    hold: dist(doc.findings.hold, ['findings', 'hold'], true),
+    targetingLift: num(get(['risk', 'targeting_lift']), 1),
+    hold: dist(['findings', 'hold'], true),
     guarantee,
-    priority: { mode: doc.priority.mode, recovery: doc.priority.recovery === undefined ? 0 : parseDuration(doc.priority.recovery) },
+    priority: { mode: get(['priority', 'mode']), recovery: recovery === undefined ? 0 : duration(['priority', 'recovery']) },
     disruptions,
     source: doc,
   };

@@ -1,8 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { Document, LineCounter, isAlias, isCollection, isMap, isNode, isPair, isScalar, isSeq, parse as parseYamlValue, parseDocument, type Node as YamlNode, type YAMLError } from 'yaml';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import {
+  CST, Composer, Document, Lexer, LineCounter, Parser, YAMLMap, YAMLSeq, isAlias, isCollection, isMap, isNode, isPair, isScalar, isSeq,
+  YAMLParseError, type Node as YamlNode, type Pair, type YAMLError,
+} from 'yaml';
 import { ScenarioError, type ScenarioIssue } from '../errors.js';
 import { compileScenario } from './compile.js';
-import { schemaErrors, show } from './schema.js';
+import { MAX_ISSUES, MAX_NESTING, MAX_SCENARIO_BYTES } from './limits.js';
+import { schemaCheck, show } from './schema.js';
 import type { Scenario } from './types.js';
 
 export interface Override { path: string; value: unknown; /** as typed, for messages */ text: string }
@@ -15,11 +19,22 @@ export function parseOverride(text: string): Override {
     throw new ScenarioError([{ source: `--set ${text}`, path: '', message: 'must be path=value, e.g. --set tiers.aeo.lanes.red=0.01' }]);
   }
   const raw = text.slice(eq + 1);
-  let value: unknown;
-  try {
-    value = raw.trim() === '' ? '' : parseYamlValue(raw);
-  } catch {
-    value = raw;
+  let value: unknown = raw;
+  if (raw.trim() !== '') {
+    const source = `--set ${clip(text)}`;
+    const parsed = parseYaml(raw);
+    if (parsed.tooDeep !== undefined) throw new ScenarioError([{ source, path, message: `the value is nested more than ${MAX_NESTING} levels deep` }]);
+    const doc = parsed.doc!;
+    const dup = doc.errors.length === 0 ? duplicateKeys(doc)[0] : undefined;
+    if (dup) throw new ScenarioError([{ source, path: clip([path, ...dup.path].join('.')), message: 'duplicate key in the value' }]);
+    // Not a YAML value (e.g. `a: b: c`, an alias without its anchor): it is the text as typed, which validation then judges like any value.
+    if (doc.errors.length === 0) {
+      try {
+        value = doc.toJS({ maxAliasCount: 100 });
+      } catch {
+        value = raw;
+      }
+    }
   }
   return { path, value, text: `--set ${text}` };
 }
@@ -27,16 +42,69 @@ export function parseOverride(text: string): Override {
 const segments = (path: string): (string | number)[] => path.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 
 /**
+ * YAML text as a document, refusing nesting deeper than MAX_NESTING before the library builds
+ * it: its composer recurses (a few thousand levels abort the process) and its parser slows down
+ * with depth. The parser runs one lexeme at a time and its stack holds one token per open
+ * mapping or list, so the depth is known as it goes. Duplicate keys are found by
+ * `duplicateKeys`, in linear time; the library's own check compares every key with every other.
+ */
+function parseYaml(text: string, lineCounter?: LineCounter): { doc?: Document.Parsed; tooDeep?: number } {
+  const parser = new Parser(lineCounter?.addNewLine);
+  lineCounter?.addNewLine(0);
+  const tokens: CST.Token[] = [];
+  for (const lexeme of new Lexer().lex(text)) {
+    for (const t of parser.next(lexeme)) tokens.push(t);
+    if (parser.stack.length > MAX_NESTING) {
+      let depth = 0;
+      for (const t of parser.stack) if (t.type === 'block-map' || t.type === 'block-seq' || t.type === 'flow-collection') depth++;
+      if (depth > MAX_NESTING) return { tooDeep: parser.offset };
+    }
+  }
+  for (const t of parser.end()) tokens.push(t);
+  const composer = new Composer({ prettyErrors: false, uniqueKeys: false });
+  let doc: Document.Parsed | undefined;
+  for (const d of composer.compose(tokens, true, text.length)) {
+    if (!doc) doc = d;
+    else {
+      doc.errors.push(new YAMLParseError([d.range[0], d.range[1]], 'MULTIPLE_DOCS', 'Source contains multiple documents'));
+      break;
+    }
+  }
+  return { doc };
+}
+
+/**
+ * The ScenarioError of a list of issues: the first MAX_ISSUES of them, and a last line that says
+ * how many more there are (a file of 10,000 mistakes is rejected as quickly as one of ten).
+ */
+export function scenarioError(issues: ScenarioIssue[], source: string, total = issues.length): ScenarioError {
+  if (total <= MAX_ISSUES) return new ScenarioError(issues);
+  const more = total - MAX_ISSUES;
+  return new ScenarioError([...issues.slice(0, MAX_ISSUES), { source, path: '', message: `... and ${more} more problem${more === 1 ? '' : 's'} (the first ${MAX_ISSUES} are listed)` }]);
+}
+
+/** A key or path as a message names it: a pathological one is cut to 100 characters. */
+const clip = (s: string) => (s.length > 100 ? s.slice(0, 97) + '...' : s);
+
+/**
  * Reads a scenario from YAML or JSON text, applies overrides, validates it against the published
  * schema and the rules the schema cannot express, and compiles it. Throws ScenarioError listing
- * every problem as `source:line path: message`.
+ * every problem as `source:line path: message`, in one pass: the rules across fields are checked
+ * with the schema, skipping only those that read a field the schema found wrong.
  */
 export function loadScenarioText(text: string, source: string, overrides: Override[] = []): Scenario {
+  if (text.length > MAX_SCENARIO_BYTES || Buffer.byteLength(text, 'utf8') > MAX_SCENARIO_BYTES) {
+    throw new ScenarioError([{ source, path: '', message: `is larger than 1 MiB (${Buffer.byteLength(text, 'utf8')} bytes); a scenario is a few kB` }]);
+  }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const line = (offset: number | undefined) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
+  const parsed = parseYaml(text, lineCounter);
+  if (parsed.tooDeep !== undefined) {
+    throw new ScenarioError([{ source, line: line(parsed.tooDeep), path: '', message: `not valid here: mappings and lists are nested more than ${MAX_NESTING} levels deep (a scenario needs 5)` }]);
+  }
+  const doc = parsed.doc!;
   if (doc.errors.length) {
-    throw new ScenarioError(doc.errors.map((e) => ({ source, ...syntaxIssue(doc, e, line) })));
+    throw scenarioError(doc.errors.slice(0, MAX_ISSUES).map((e) => ({ source, ...syntaxIssue(doc, e, line) })), source, doc.errors.length);
   }
   if (!isMap(doc.contents)) {
     const c = doc.contents;
@@ -47,26 +115,35 @@ export function loadScenarioText(text: string, source: string, overrides: Overri
   // toJS throws on these without saying where, so they are found first, with their lines.
   const unresolved: ScenarioIssue[] = [];
   walk(doc.contents, [], (node, path) => {
-    if (isAlias(node) && !node.resolve(doc)) unresolved.push({ source, line: line(node.range?.[0]), path: path.join('.'), message: `alias *${node.source} has no anchor &${node.source} before it` });
+    if (isAlias(node) && !node.resolve(doc)) unresolved.push({ source, line: line(node.range?.[0]), path: clip(path.join('.')), message: `alias *${node.source} has no anchor &${node.source} before it` });
   });
-  if (unresolved.length) throw new ScenarioError(unresolved);
+  if (unresolved.length) throw scenarioError(unresolved, source);
+
+  // Duplicate keys are listed with the other problems: the document keeps the last of each.
+  const issues: ScenarioIssue[] = duplicateKeys(doc).map((d) => ({ source, line: line(d.offset), path: clip(d.path.join('.')), message: `duplicate key${d.firstLine(line) ? ` (first given on line ${d.firstLine(line)})` : ''}` }));
 
   // How much of each override's path the file already had: a node below that was made by the
   // override, so a problem there is the override's, not the file's.
   const applied: { o: Override; existing: number }[] = [];
-  const issues: ScenarioIssue[] = [];
+  const overrideIssues: ScenarioIssue[] = [];
   for (const o of overrides) {
     const segs = segments(o.path);
+    const past = pastTheEnd(doc, segs);
+    if (past) {
+      overrideIssues.push({ source: o.text, path: o.path, message: past });
+      continue;
+    }
     let existing = 0;
     while (existing < segs.length && doc.hasIn(segs.slice(0, existing + 1))) existing++;
     try {
       doc.setIn(segs, doc.createNode(o.value));
       applied.push({ o, existing });
     } catch {
-      issues.push({ source: o.text, path: o.path, message: 'cannot be set: a part of this path is not a mapping or list in the scenario' });
+      // setIn throws only when the path runs into a scalar ("Expected YAML collection"): that is the user's to fix, so say so.
+      overrideIssues.push({ source: o.text, path: o.path, message: 'cannot be set: a part of this path is not a mapping or list in the scenario' });
     }
   }
-  if (issues.length) throw new ScenarioError(issues);
+  if (overrideIssues.length) throw scenarioError(overrideIssues, source);
 
   let data: unknown;
   try {
@@ -78,9 +155,10 @@ export function loadScenarioText(text: string, source: string, overrides: Overri
     throw new ScenarioError([{ source, line: line(first), path: '', message: 'not valid YAML/JSON: its aliases expand to too many nodes (more than 100); write the values out' }]);
   }
   const within = (path: string, root: string) => path === root || path.startsWith(root + '.');
+  const reversed = [...applied].reverse();
   const locate = (path: string[]): { source: string; line?: number; after?: string } => {
     const dotted = path.join('.');
-    for (const { o, existing } of [...applied].reverse()) {
+    for (const { o, existing } of reversed) {
       if (within(dotted, o.path) || (within(o.path, dotted) && path.length > existing)) return { source: o.text };
     }
     // A problem the file's node has only because of an override below it (a share that no longer sums to 1).
@@ -89,15 +167,72 @@ export function loadScenarioText(text: string, source: string, overrides: Overri
   };
   const issue = (path: string[], message: string): ScenarioIssue => {
     const { after, ...where } = locate(path);
-    return { ...where, path: path.join('.'), message: after ? `${message} (after ${after})` : message };
+    return { ...where, path: clip(path.join('.')), message: after ? `${message} (after ${after})` : message };
   };
 
-  for (const e of schemaErrors(data)) issues.push(issue(e.path, e.message));
-  if (issues.length) throw new ScenarioError(issues);
-
-  const { scenario, issues: semantic } = compileScenario(data as Record<string, any>);
-  if (!scenario) throw new ScenarioError(semantic.map((e) => issue(e.path, e.message)));
+  // One pass: the schema's problems, then those of the rules across fields that could be checked.
+  const schema = schemaCheck(data);
+  const { scenario, issues: semantic } = compileScenario(data as Record<string, any>, schema.invalid);
+  const problems = [...schema.errors, ...semantic];
+  if (!scenario || schema.errors.length || issues.length) {
+    // lines only for those listed: the rest are counted
+    const total = issues.length + problems.length;
+    issues.push(...problems.slice(0, Math.max(0, MAX_ISSUES - issues.length)).map((e) => issue(e.path, e.message)));
+    throw scenarioError(issues.slice(0, MAX_ISSUES), source, total);
+  }
   return scenario;
+}
+
+/**
+ * Why an override's path cannot be set, if a list index in it is past the end of its list (a
+ * list grows by one at a time: index = length appends). Without this, `flow.intake.300000=x`
+ * builds a list of 300,000 empty items, and a message for each.
+ */
+function pastTheEnd(doc: Document, segs: (string | number)[]): string | undefined {
+  let node: unknown = doc.contents;
+  for (let i = 0; i < segs.length; i++) {
+    const seg = segs[i];
+    if (typeof seg === 'number') {
+      const length = isSeq(node) ? node.items.length : 0;
+      const where = segs.slice(0, i).join('.') || 'the scenario';
+      if (isMap(node)) return undefined; // a numeric key of a mapping: the schema judges it
+      if (!isSeq(node) && node !== undefined) return undefined; // through a scalar: setIn says so
+      if (seg > length) {
+        return node === undefined
+          ? `index ${seg} of a list that does not exist yet: ${where} can only be started at index 0`
+          : `index ${seg} is past the end of ${where}, which has ${length} item${length === 1 ? '' : 's'} (use 0 to ${length}; ${length} adds one)`;
+      }
+      node = isSeq(node) ? node.items[seg] : undefined;
+    } else {
+      node = isMap(node) ? node.get(seg, true) : undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Keys given twice in one mapping, each at its second (third, ...) occurrence, with where it was
+ * first given. One pass over the document with a table per mapping. Keys are compared as the
+ * scenario reads them (text): `1` and "1" are the same field.
+ */
+function duplicateKeys(doc: Document): { path: string[]; offset?: number; firstLine: (line: (o: number | undefined) => number | undefined) => number | undefined }[] {
+  const out: ReturnType<typeof duplicateKeys> = [];
+  walk(doc.contents, [], (node, path) => {
+    if (!isMap(node)) return;
+    const seen = new Map<string, Pair>();
+    for (const p of node.items) {
+      const name = keyName(p.key);
+      const first = seen.get(name);
+      if (!first) { seen.set(name, p); continue; }
+      const firstKey = first.key;
+      out.push({
+        path: [...path, name],
+        offset: isNode(p.key) ? p.key.range?.[0] : undefined,
+        firstLine: (line) => (isNode(firstKey) ? line(firstKey.range?.[0]) : undefined),
+      });
+    }
+  });
+  return out;
 }
 
 const keyName = (key: unknown) => (isScalar(key) ? String(key.value) : String(key));
@@ -122,21 +257,6 @@ function syntaxIssue(doc: Document, e: YAMLError, line: (offset: number | undefi
   // The library's advice for this one is about its own API, not the file.
   const why = e.code === 'MULTIPLE_DOCS' ? 'a scenario file holds one document; another starts here' : e.message.split('\n')[0];
   const message = `not valid YAML/JSON: ${why}`;
-  if (e.code === 'DUPLICATE_KEY') {
-    // The pair is still in the document: its path, and where the key was first given, say which.
-    let found: Omit<ScenarioIssue, 'source'> | undefined;
-    walk(doc.contents, [], (node, path) => {
-      if (found || !isMap(node)) return;
-      for (const p of node.items) {
-        if (!isNode(p.key) || p.key.range?.[0] !== e.pos[0]) continue;
-        const name = keyName(p.key);
-        const first = node.items.find((q) => q !== p && isNode(q.key) && keyName(q.key) === name);
-        const firstLine = isNode(first?.key) ? line(first.key.range?.[0]) : undefined;
-        found = { line: line(e.pos[0]), path: [...path, name].join('.'), message: `duplicate key${firstLine ? ` (first given on line ${firstLine})` : ''}` };
-      }
-    });
-    if (found) return found;
-  }
   if (e.code === 'BAD_INDENT' && /^Flow (sequence|map) in block collection/.test(e.message)) {
     // Reported where the next line starts; the unclosed [ or { is where the reader must look.
     let start: number | undefined;
@@ -157,7 +277,7 @@ function nodeOffset(doc: Document, path: string[]): number | undefined {
   let offset = (doc.contents as YamlNode | null)?.range?.[0];
   for (const seg of path) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && keyName(p.key) === seg);
+      const pair = keyIndex(node).get(seg);
       if (!pair) return offset;
       node = pair.value;
       offset = (isNode(pair.key) ? pair.key.range?.[0] : undefined) ?? (isNode(node) ? node.range?.[0] : undefined) ?? offset;
@@ -172,14 +292,54 @@ function nodeOffset(doc: Document, path: string[]): number | undefined {
   return offset;
 }
 
+/** Each mapping's pairs by key (the first, as the message about a duplicate names): built once per mapping, so lines of many issues cost linear time. */
+const keyIndexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+function keyIndex(map: YAMLMap): Map<string, Pair> {
+  let index = keyIndexes.get(map);
+  if (!index) {
+    index = new Map();
+    for (const p of map.items) if (isPair(p) && !index.has(keyName(p.key))) index.set(keyName(p.key), p as Pair);
+    keyIndexes.set(map, index);
+  }
+  return index;
+}
+
+/**
+ * Reads and loads a scenario file. Only a regular file of at most 1 MiB is read (a device such as
+ * /dev/zero, a FIFO or a huge file is refused before reading), and no more than that is read.
+ */
 export function loadScenarioFile(file: string, overrides: Override[] = []): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
+  const refuse = (message: string) => new ScenarioError([{ source: file, path: '', message }]);
+  const why = (err: unknown) => {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : 'cannot be read';
-    throw new ScenarioError([{ source: file, path: '', message: why }]);
+    return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : 'cannot be read';
+  };
+  let st;
+  try {
+    st = statSync(file);
+  } catch (err) {
+    throw refuse(why(err));
+  }
+  if (st.isDirectory()) throw refuse('is a directory');
+  if (!st.isFile()) throw refuse(`is not a regular file (${st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isFIFO() ? 'a named pipe' : st.isSocket() ? 'a socket' : 'not a file'}); give a scenario file`);
+  const tooLarge = (bytes: number) => refuse(`is larger than 1 MiB (${bytes} bytes); a scenario is a few kB`);
+  if (st.size > MAX_SCENARIO_BYTES) throw tooLarge(st.size);
+  let text: string;
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    if (!fstatSync(fd).isFile()) throw refuse('is not a regular file');
+    // one byte more than the limit: a file that grew since stat is still refused, not read without end
+    const buf = Buffer.alloc(MAX_SCENARIO_BYTES + 1);
+    let n = 0;
+    for (let got; n < buf.length && (got = readSync(fd, buf, n, buf.length - n, null)) > 0;) n += got;
+    if (n > MAX_SCENARIO_BYTES) throw tooLarge(n);
+    text = buf.toString('utf8', 0, n);
+  } catch (err) {
+    if (err instanceof ScenarioError) throw err;
+    throw refuse(why(err));
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
   return loadScenarioText(text, file, overrides);
 }
@@ -189,5 +349,6 @@ export function loadScenarioObject(obj: unknown, source = 'scenario', overrides:
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
     throw new ScenarioError([{ source, path: '', message: 'a scenario must be a mapping of fields (name, seed, horizon, ...)' }]);
   }
-  return loadScenarioText(JSON.stringify(obj, null, 2), source, overrides);
+  // Compact: the text is no larger than the JSON it came from (an inline scenario's lines are not shown).
+  return loadScenarioText(JSON.stringify(obj), source, overrides);
 }

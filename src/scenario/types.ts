@@ -48,8 +48,9 @@ export interface Disruption {
   /** Hours from the clock's start. */
   start: number;
   end: number;
-  /** Multiplier per stage index (1 where not named). */
-  capacity: number[];
+  /** Multiplier of each stage's servers, by stage index (1 where not named): the file's `capacity`. */
+  serverFactors: number[];
+  /** Multiplier of the arrival rate over the window. */
   arrivals: number;
 }
 

@@ -1,7 +1,12 @@
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+import { ci95Of } from './report-schema.js';
 import type { Report } from './report.js';
 
-/** Fields summed over replications rather than averaged; and fields that are labels, not statistics. */
+/**
+ * Fields summed over replications rather than averaged; and fields that are settings, not
+ * statistics. Every other number is averaged and gains a `<name>_ci95`: the schema marks those
+ * with withCi95 (./report-schema.ts).
+ */
 const SUMMED = new Set(['events', 'wall_seconds']);
 const FIXED = new Set(['seed', 'replications', 'horizon_days', 'warmup_days', 'servers', 'start_hours', 'end_hours', 'window_end_hours']);
 
@@ -23,6 +28,7 @@ export function mergeReplications(reports: Report[]): Report {
   // the timeline is the first replication's own (a plot, not a statistic)
   const timeline = reports[0].timeline;
   reports = reports.map(({ timeline: _t, ...r }) => r);
+  // the same shape, every statistic averaged with its _ci95 sibling (the schema's optional ones)
   const merged = mergeNode(reports) as Report;
   if (timeline) merged.timeline = timeline;
   merged.replications = reports.length;
@@ -31,29 +37,32 @@ export function mergeReplications(reports: Report[]): Report {
     released: sum(reports.map((r) => r.shipments.released)),
     in_progress: sum(reports.map((r) => r.shipments.in_progress)),
     observed: sum(reports.map((r) => r.shipments.observed)),
-    per_replication: { arrived: merged.shipments.arrived, arrived_ci95: merged.shipments.arrived_ci95 },
+    per_replication: { arrived: merged.shipments.arrived, arrived_ci95: ci95Of(merged.shipments, 'arrived') ?? 0 },
   };
   merged.per_replication = reports.map((r, i) => ({
     replication: i,
     aeo_mean_hours: r.aeo_vs_non_aeo.aeo.clearance_hours.mean,
     non_aeo_mean_hours: r.aeo_vs_non_aeo.non_aeo.clearance_hours.mean,
-    by_tier: Object.fromEntries(Object.entries(r.by_tier).map(([k, v]: [string, any]) => [k, { count: v.count, mean: v.clearance_hours.mean, p90: v.clearance_hours.p90, inspection_rate: v.inspection_rate }])),
+    by_tier: Object.fromEntries(Object.entries(r.by_tier).map(([k, v]) => [k, { count: v.count, mean: v.clearance_hours.mean, p90: v.clearance_hours.p90, inspection_rate: v.inspection_rate }])),
   }));
   return merged;
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
-function mergeNode(nodes: any[]): unknown {
+type Node = Record<string, unknown> | unknown[] | string | number | boolean | null | undefined;
+
+/** The replications' values of one field merged: objects key by key, arrays item by item, numbers averaged. */
+function mergeNode(nodes: Node[]): unknown {
   const first = nodes[0];
-  if (Array.isArray(first)) return first.map((_, i) => mergeNode(nodes.map((n) => n[i])));
+  if (Array.isArray(first)) return first.map((_, i) => mergeNode(nodes.map((n) => (n as Node[] | undefined)?.[i])));
   if (first !== null && typeof first === 'object') {
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(first)) {
-      const vals = nodes.map((n) => n?.[k]);
+      const vals = nodes.map((n) => (n as Record<string, Node> | undefined)?.[k]);
       const v = first[k];
       if (typeof v === 'number' && !FIXED.has(k)) {
-        if (vals.some((x) => typeof x !== 'number')) { out[k] = null; continue; }
+        if (!vals.every((x): x is number => typeof x === 'number')) { out[k] = null; continue; }
         if (SUMMED.has(k)) { out[k] = sum(vals); continue; }
         out[k] = sum(vals) / vals.length;
         out[`${k}_ci95`] = ci95(vals);

@@ -1,14 +1,18 @@
 import type { Scenario } from '../scenario/types.js';
 import { LANES } from '../scenario/types.js';
 import { Collector, TierTally, WITHIN_HOURS } from './collector.js';
-import type { StageTotals } from './stage-gauge.js';
+import type { StageTotals } from './stage-integrator.js';
 import { mser5 } from './mser.js';
 import { Summary, Within } from './summary.js';
+import { segmentsOf, type DisruptionReport, type HoursStats, type Report, type ReleasedWithin, type StageReport, type TierReport } from './report-schema.js';
 
-/** The report of DESIGN.md §5. Extra fields are additions; none of §5's are renamed. */
-export type Report = Record<string, any>;
+/** The report of DESIGN.md §5, typed by its schema (./report-schema.ts). Extra fields are additions; none of §5's are renamed. */
+export type { Report };
 
-const stats = (s: Summary) => ({ mean: s.mean, sd: Math.sqrt(s.variance), p50: s.percentile(50), p90: s.percentile(90), p95: s.percentile(95), p99: s.percentile(99), max: s.max });
+/** green, yellow and red always; blue when the scenario uses it. */
+type PerLane<T> = { green: T; yellow: T; red: T; blue?: T };
+
+const stats = (s: Summary): HoursStats => ({ mean: s.mean, sd: Math.sqrt(s.variance), p50: s.percentile(50), p90: s.percentile(90), p95: s.percentile(95), p99: s.percentile(99), max: s.max });
 const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
 
 export interface RunFacts {
@@ -18,7 +22,8 @@ export interface RunFacts {
   released: number;
   events: number;
   wallSeconds: number;
-  resources: StageTotals[];
+  /** Time-weighted totals of every stage, in stage order. */
+  stages: StageTotals[];
   /** Extra top-level fields (runtime details). */
   extra?: Record<string, unknown>;
 }
@@ -26,21 +31,28 @@ export interface RunFacts {
 /** Builds one replication's report from what its collector and stage resources observed. */
 export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
   const lanesUsed = LANES.filter((l, i) => i < 3 || s.flow.lanes[i].length > 0 || s.tiers.some((t) => t.blue > 0));
-  const laneCounts = (t: TierTally) => Object.fromEntries(lanesUsed.map((l) => [l, t.lanes[LANES.indexOf(l)]]));
+  const perLane = <T>(make: (l: (typeof LANES)[number], i: number) => T) => Object.fromEntries(lanesUsed.map((l) => [l, make(l, LANES.indexOf(l))])) as PerLane<T>;
+  const laneCounts = (t: TierTally) => perLane((_, i) => t.lanes[i]);
+  // the collector's within-thresholds are WITHIN_HOURS: 1, 24 and 48 h
+  const shares = (w: Within) => w.shares() as ReleasedWithin;
+  // the segments' keys from the scenario's stage names; the collector's sums are looked up by key
+  const segs = segmentsOf(s.stages.map((st) => st.name));
+  const segmentAt = segs.map((g) => c.segmentNames.indexOf(g.key));
+  if (segmentAt.includes(-1) || segmentAt.length !== c.segmentNames.length) throw new Error(`report: the collector's segments (${c.segmentNames.join(', ')}) are not the report's (${segs.map((g) => g.key).join(', ')})`);
   const totalValue = c.tiers.reduce((a, t) => a + t.value, 0);
   const totalCount = c.tiers.reduce((a, t) => a + t.count, 0);
 
-  const byTier: Report = {};
+  const byTier: Record<string, TierReport> = {};
   s.tiers.forEach((tier, i) => {
     const t = c.tiers[i];
-    const seg = c.segmentsByTier[i], names = c.segmentNames;
+    const seg = c.segmentsByTier[i], at = (key: string) => segmentAt[segs.findIndex((g) => g.key === key)];
     byTier[tier.name] = {
       label: tier.label,
       aeo: tier.aeo,
       count: t.count,
       share: ratio(t.count, totalCount),
       clearance_hours: stats(t.clearance),
-      released_within: t.within.shares(),
+      released_within: shares(t.within),
       lanes: laneCounts(t),
       inspection_rate: ratio(t.lanes[2], t.count),
       hit_rate: ratio(t.hits, t.checked),
@@ -52,9 +64,9 @@ export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
       value_share: ratio(t.value, totalValue),
       guarantee_waived_cny: t.guaranteeWaived,
       segments_mean_hours: {
-        lodgement_delay: ratio(seg[names.indexOf('lodgement')], t.count),
-        guarantee: ratio(seg[names.indexOf('guarantee')], t.count),
-        hold: ratio(seg[names.indexOf('hold')], t.count),
+        lodgement_delay: ratio(seg[at('lodgement')], t.count),
+        guarantee: ratio(seg[at('guarantee')], t.count),
+        hold: ratio(seg[at('hold')], t.count),
       },
     };
   });
@@ -69,7 +81,7 @@ export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
       within.add(c.tiers[i].within);
       count += c.tiers[i].count;
     });
-    return { count, clearance_hours: stats(sum), released_within: within.shares(), sum };
+    return { count, clearance_hours: stats(sum), released_within: shares(within), sum };
   };
   // p1..p99 of each group's clearance: the CDF a Time Release Study plots
   const withPercentiles = ({ sum, ...g }: ReturnType<typeof group>) => ({ ...g, percentiles: Array.from({ length: 99 }, (_, k) => sum.percentile(k + 1)) });
@@ -78,18 +90,17 @@ export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
   let red = 0;
   for (const t of c.tiers) red += t.lanes[2];
 
-  const byLane: Report = {};
-  lanesUsed.forEach((l) => {
-    const sm = c.lanes[LANES.indexOf(l)];
-    byLane[l] = { count: sm.count, share: ratio(sm.count, totalCount), clearance_hours: stats(sm) };
+  const byLane = perLane((_, i) => {
+    const sm = c.lanes[i];
+    return { count: sm.count, share: ratio(sm.count, totalCount), clearance_hours: stats(sm) };
   });
 
   const window = (s.horizonDays - s.warmupDays) * 24;
-  const stages: Report = {};
+  const stages: Record<string, StageReport> = {};
   s.stages.forEach((st, i) => {
-    const r = f.resources[i];
+    const r = f.stages[i];
     const wait = new Summary();
-    const byT: Report = {};
+    const byT: StageReport['by_tier'] = {};
     s.tiers.forEach((tier, k) => {
       const w = c.stageWait[i][k];
       wait.add(w);
@@ -107,10 +118,10 @@ export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
     };
   });
 
-  const segmentMeans = (sums: Float64Array, n: number) => Object.fromEntries(c.segmentNames.map((name, i) => [name, ratio(sums[i], n)]));
+  const segmentMeans = (sums: Float64Array, n: number): Record<string, number> => Object.fromEntries(segs.map((g, k) => [g.key, ratio(sums[segmentAt[k]], n)]));
   const segments = {
     by_tier: Object.fromEntries(s.tiers.map((t, i) => [t.name, segmentMeans(c.segmentsByTier[i], c.tiers[i].count)])),
-    by_lane: Object.fromEntries(lanesUsed.map((l) => { const i = LANES.indexOf(l); return [l, segmentMeans(c.segmentsByLane[i], c.lanes[i].count)]; })),
+    by_lane: perLane((_, i) => segmentMeans(c.segmentsByLane[i], c.lanes[i].count)),
   };
 
   // MSER-5 on mean clearance by hour of arrival (hours with no arrival carry no information)
@@ -120,8 +131,8 @@ export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
   const mserDays = m.truncate > 0 ? (seriesHours[m.truncate * 5] ?? 0) / 24 : 0;
   const warmup = { configured_days: s.warmupDays, mser5_days: mserDays, sufficient: mserDays <= s.warmupDays + 1e-9, series: 'mean clearance by hour of arrival, batched in 5s' };
 
-  const disruptions = s.disruptions.map((d, i) => {
-    const byT: Report = {};
+  const disruptions = s.disruptions.map((d, i): DisruptionReport => {
+    const byT: DisruptionReport['by_tier'] = {};
     const a = new Summary(), n = new Summary();
     s.tiers.forEach((tier, k) => {
       const sm = c.disruptionClearance[i][k];
@@ -134,7 +145,7 @@ export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
       end_hours: d.end,
       window_end_hours: d.end + s.priority.recovery,
       by_tier: byT,
-      by_lane: Object.fromEntries(lanesUsed.map((l) => { const sm = c.disruptionLanes[i][LANES.indexOf(l)]; return [l, { count: sm.count, clearance_hours: stats(sm) }]; })),
+      by_lane: perLane((_, k) => { const sm = c.disruptionLanes[i][k]; return { count: sm.count, clearance_hours: stats(sm) }; }),
       aeo_vs_non_aeo: { aeo: { count: a.count, clearance_hours: stats(a) }, non_aeo: { count: n.count, clearance_hours: stats(n) }, mean_ratio: n.mean > 0 ? a.mean / n.mean : null },
     };
   });

@@ -1,7 +1,8 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { UsageError } from '../errors.js';
 import type { Shipment } from '../model/shipment.js';
-import type { RunObserver } from '../runtime/observer.js';
+import type { RunObserver } from '../model/run-observer.js';
 import type { Scenario } from '../scenario/types.js';
 import { LANES } from '../scenario/types.js';
 
@@ -17,12 +18,15 @@ export class TraceWriter implements RunObserver {
   private readonly stages: string[];
   private readonly tiers: string[];
   private replication = 0;
+  /** The stream's first error (a directory of that name, a full disk): thrown by the next flush or close. */
+  private failure?: NodeJS.ErrnoException;
   rows = 0;
 
   constructor(readonly file: string, private readonly scenario: Scenario) {
     this.jsonl = /\.jsonl$/i.test(file);
     this.out = createWriteStream(file);
-    this.out.on('error', () => {}); // reported by flush/close
+    // Kept for flush/close to throw: as an unhandled 'error' event it would crash the run mid-way.
+    this.out.on('error', (err) => { this.failure ??= err; });
     this.stages = scenario.stages.map((s) => s.name);
     this.tiers = scenario.tiers.map((t) => t.name);
     this.visited = new Uint8Array(this.stages.length);
@@ -59,16 +63,30 @@ export class TraceWriter implements RunObserver {
 
   /** Writes out the buffer; waits for the file to drain when it is behind. */
   async flush(): Promise<void> {
+    this.throwIfFailed();
     if (this.buf.length === 0) return;
     const chunk = this.buf;
     this.buf = '';
-    if (!this.out.write(chunk)) await once(this.out, 'drain');
+    if (!this.out.write(chunk)) await this.until('drain');
   }
 
   async close(): Promise<void> {
     await this.flush();
     this.out.end();
-    await once(this.out, 'finish');
+    await this.until('finish');
+  }
+
+  /** Waits for the stream's event; a failed stream never sends it, so its error is thrown instead. */
+  private async until(event: 'drain' | 'finish'): Promise<void> {
+    this.throwIfFailed();
+    // once() rejects with the stream's 'error', which the listener above has kept in this.failure.
+    await once(this.out, event).catch(() => undefined);
+    this.throwIfFailed();
+  }
+
+  private throwIfFailed(): void {
+    const err = this.failure;
+    if (err) throw new UsageError(`--trace ${this.file}: cannot write (${err.code ?? err.message})`);
   }
 }
 

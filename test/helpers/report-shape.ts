@@ -1,4 +1,4 @@
-/** The fields DESIGN.md §5 requires of a report; returns what is missing or malformed. */
+/** The fields docs/report.md names as the contract of a report; returns what is missing or malformed. */
 export function reportProblems(r: any): string[] {
   const problems: string[] = [];
   const num = (v: unknown, p: string) => { if (typeof v !== 'number' || !Number.isFinite(v)) problems.push(`${p}: not a finite number (${JSON.stringify(v)})`); };

@@ -31,7 +31,7 @@ describe("Little's law, exact over the whole run", () => {
     expect(run.runUntil(Infinity)).toBe(true);
     let queued = 0;
     s.stages.forEach((st, i) => {
-      const area = run.resources[i].totalQueueArea;
+      const area = run.resources[i].totals.totalQueueArea;
       note(`${label} ${st.name}: sum of waits ${waits[i].toFixed(6)} vs queue area ${area.toFixed(6)} (${starts[i]} starts)`);
       expect(starts[i], `${st.name} never used`).toBeGreaterThan(0);
       expect(Math.abs(waits[i] - area), `${label} ${st.name}: sum of waits ${waits[i]} vs queue area ${area}`).toBeLessThanOrEqual(1e-6 * area);

@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { RedisUnreachableError } from '../../errors.js';
 
 /**
  * Redis connections for the BullMQ runtime. BullMQ's workers need `maxRetriesPerRequest: null`
@@ -29,7 +30,7 @@ export async function ping(redis: Redis, url: string, timeoutMs = 5000): Promise
       new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('timed out')), timeoutMs); }),
     ]);
   } catch (err) {
-    throw new Error(`cannot reach Redis at ${redactUrl(url)}: ${(err as Error).message}`);
+    throw new RedisUnreachableError(`cannot reach Redis at ${redactUrl(url)}: ${(err as Error).message}`, { cause: err });
   } finally {
     clearTimeout(timer);
   }

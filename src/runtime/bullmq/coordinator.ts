@@ -3,25 +3,23 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Calendar } from '../../engine/calendar.js';
-import { ArrivalProcess } from '../../model/arrivals.js';
-import { Streams } from '../../model/random.js';
-import { Shipment, ShipmentModel } from '../../model/shipment.js';
+import { NoWorkersError, RedisLostError, RunCancelled } from '../../errors.js';
+import { ClearanceProcess, Wake, type Timeline } from '../../model/clearance-process.js';
+import type { RunObserver } from '../../model/run-observer.js';
+import { Shipment, shipmentFromState } from '../../model/shipment.js';
 import type { Scenario } from '../../scenario/types.js';
 import { Collector } from '../../stats/collector.js';
 import { buildReport, type Report } from '../../stats/report.js';
-import { StageGauge } from '../../stats/stage-gauge.js';
+import { StageIntegrator } from '../../stats/stage-integrator.js';
 import { Summary } from '../../stats/summary.js';
-import type { ScenarioMetrics } from '../../metrics/sim-metrics.js';
-import { capacityAt, hasCapacitySchedule, nextCapacityChange, priorityWindows } from '../capacity.js';
 import { connect, ping, redactUrl } from './connection.js';
-import { BULL_PREFIX, RUNS_CHANNEL, RUNS_KEY, flowQueue, runKeys, stageQueue } from './names.js';
-import { Router } from './router.js';
+import { JobDriver } from './job-driver.js';
+import { BULL_PREFIX, LEASE_MS, LEASE_RENEW_MS, RUNS_CHANNEL, RUNS_KEY, WORKER_TTL_MS, flowQueue, runKeys, stageQueue } from './names.js';
+import { removeRun } from './run-cleanup.js';
 import type { RunMeta } from './run-server.js';
-import { fromState, type ShipmentState } from './shipment-state.js';
+import { ShipmentJobs, type ReleaseRecord, type StepJob } from './shipment-jobs.js';
 import { SimClock } from './sim-clock.js';
-import { waitForWorkers } from './worker-registry.js';
-
-const enum Ev { Generate, Submit, Arrive, Capacity, PriorityOn, PriorityOff }
+import { liveWorkers, waitForWorkers } from './worker-registry.js';
 
 /** How far before time 0 the simulated clock starts: earlier lodgements are lodged at the start. */
 const CLOCK_LEAD_HOURS = 24;
@@ -39,43 +37,36 @@ export interface BullmqOptions {
   signal?: AbortSignal;
   /** Seconds to wait for worker processes before giving up. */
   workerWaitSeconds?: number;
-  /** Live metrics of the coordinator's part: arrivals, releases, clearance, queues, the clock. */
-  metrics?: ScenarioMetrics;
+  /** What hears the coordinator's part of the run: arrivals, releases, queue lengths, the clock (metrics, a trace). */
+  observer?: RunObserver;
+  /** Awaited once per tick: lets a streaming sink (a trace file) drain. */
+  flush?: () => Promise<void>;
+  /** Sample every stage's queue and servers over simulated time into report.timeline. */
+  timeline?: boolean;
 }
 
-export class RedisLostError extends Error {}
-
 /**
- * Coordinates one replication on BullMQ. It draws shipments exactly as the embedded runtime
- * does (same streams, same model) and submits each as a job when its declaration is lodged; it
- * sets each stage's servers as opening hours and disruptions change them; it reads released
- * shipments from the run's result stream into the same collector and report. Only the waiting
- * happens in Redis, at wall clock x time scale.
+ * Coordinates one replication on BullMQ: the clearance process's run side, on a driver whose
+ * calendar is local and whose stage queues are in Redis. It draws shipments exactly as the
+ * embedded runtime does (same process, same streams), lodges each one (its first step becomes
+ * a job), sets each stage's servers as opening hours and disruptions change them, and records the
+ * releases the workers store in the run's result stream through the same release path and
+ * report. Only the waiting happens in Redis, at wall clock x time scale.
  */
-export class BullmqCoordinator {
+export class BullmqCoordinator extends JobDriver {
   readonly id: string;
-  readonly model: ShipmentModel;
-  private readonly streams: Streams;
-  private readonly arrivals: ArrivalProcess;
   private readonly collector: Collector;
+  private readonly totals: StageIntegrator[];
   private readonly cal = new Calendar<Shipment>(1024);
   private readonly keys: ReturnType<typeof runKeys>;
   private readonly redis: Redis;
   private readonly reader: Redis;
   private readonly queues = new Map<number, Queue>();
   private flow!: Queue;
-  private router!: Router;
-  private readonly gauges: StageGauge[];
-  private readonly lag = new Summary();
+  private readonly lags = new Summary();
   private clock!: SimClock;
   private readonly horizon: number;
   private readonly simStart: number;
-  private nextId = 0;
-  private nextArrival: number;
-  private arrivalsDone = false;
-  generated = 0;
-  arrived = 0;
-  released = 0;
   private fatal: Error | null = null;
   /** One bit per shipment id: a second release of the same shipment is counted, never hidden. */
   private releasedIds = new Uint8Array(1024);
@@ -83,45 +74,88 @@ export class BullmqCoordinator {
   /** Redis' event-loop frequency bounds how late a delayed job can start (1000/hz ms). */
   private redisHz: number | null = null;
   private lastId = '0-0';
-  private capacities: number[];
+  private readonly capacities: number[];
+  /** Queue lengths last read from Redis, and busy servers (jobs active), for the timeline. */
+  private readonly queued: number[];
+  private readonly active: number[];
   private priority = false;
+  private started = false;
+  private controlChanged = false;
+  private priorityChanged = false;
+  private stopping = false;
+  /** Simulated hour of the latest release recorded. */
+  private lastRelease = -Infinity;
+  /**
+   * Times of the latest run-level events popped (nondecreasing). The embedded engine stops at the
+   * last release; this coordinator pops events up to the wall clock, so it may take a few beyond
+   * it before it learns of that release. Those are not part of the run and are not counted.
+   */
+  private readonly recentRunEvents = new Float64Array(4096);
+  private runEventsPopped = 0;
+  /** Wall seconds from the clock's start to the last release: the pipeline's own time. */
+  private pipelineSeconds = 0;
+  /** Rejects when the run must stop (Redis lost): every wait on Redis races it, so nothing hangs. */
+  private readonly failed: Promise<never>;
+  private rejectFailed!: (err: Error) => void;
 
   constructor(readonly scenario: Scenario, readonly replication: number, private readonly opts: BullmqOptions) {
     const s = scenario;
+    const collector = new Collector(s);
+    const horizon = s.horizonDays * 24;
+    const from = s.warmupDays * 24;
+    const totals = s.stages.map(() => new StageIntegrator(from, horizon, -Infinity));
+    super(new ClearanceProcess(s, replication, { accounting: collector, visitsAtRelease: totals, observer: opts.observer ?? null }));
+    this.collector = collector;
+    this.totals = totals;
+    this.horizon = horizon;
     this.id = `${s.name.replace(/[^A-Za-z0-9_-]/g, '_')}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-    this.model = new ShipmentModel(s);
-    this.streams = new Streams(s.seed, replication, s.stages.map((x) => x.name));
-    this.arrivals = new ArrivalProcess(s);
-    this.collector = new Collector(s);
     this.keys = runKeys(this.id);
-    this.horizon = s.horizonDays * 24;
-    this.simStart = -Math.min(this.model.lookahead, CLOCK_LEAD_HOURS);
-    this.gauges = s.stages.map(() => new StageGauge(s.warmupDays * 24, this.horizon));
-    this.capacities = s.stages.map((st) => capacityAt(s, st.index, this.simStart));
+    this.simStart = Math.max(this.process.start, -CLOCK_LEAD_HOURS);
+    this.cal.now = this.process.start;
+    this.capacities = s.stages.map((st) => this.process.capacityAt(st.index, this.process.start));
+    this.queued = s.stages.map(() => 0);
+    this.active = s.stages.map(() => 0);
     this.redis = connect(opts.redisUrl, { failFast: true, name: `clearsim-run-${this.id}` });
     this.reader = connect(opts.redisUrl, { failFast: true, name: `clearsim-run-${this.id}-results` });
     for (const c of [this.redis, this.reader]) c.on('end', () => this.fail(new RedisLostError(`lost the connection to Redis at ${redactUrl(opts.redisUrl)}`)));
     this.failed = new Promise<never>((_, reject) => { this.rejectFailed = reject; });
+    // nobody may be racing it when it rejects; the rejection is read through `check` and `guard`
     this.failed.catch(() => {});
-
-    // the same arrivals as the embedded runtime: first arrival from time 0, one draw each
-    this.nextArrival = this.arrivals.after(0, this.streams.arrivals);
-    if (this.nextArrival < this.horizon) this.cal.schedule(this.nextArrival - this.model.lookahead, Ev.Generate, null);
-    else this.arrivalsDone = true;
-    for (let i = 0; i < s.stages.length; i++) {
-      if (!hasCapacitySchedule(s, i)) continue;
-      const t = nextCapacityChange(s, i, this.simStart);
-      if (t < Infinity) this.cal.schedule(t, Ev.Capacity, null, i);
-    }
-    for (const w of priorityWindows(s)) {
-      if (w.from === -Infinity) this.priority = true;
-      else { this.cal.schedule(w.from, Ev.PriorityOn, null); this.cal.schedule(w.to, Ev.PriorityOff, null); }
-    }
+    this.process.begin(this);
+    if (opts.timeline) this.process.recordTimeline();
   }
 
-  /** Rejects when the run must stop (Redis lost): every wait on Redis races it, so nothing hangs. */
-  private readonly failed: Promise<never>;
-  private rejectFailed!: (err: Error) => void;
+  get failedWith(): Error | null {
+    return this.fatal;
+  }
+
+  // ClearanceDriver, run side (the shipment side is JobDriver's)
+
+  override schedule(t: number, wake: Wake, sh: Shipment | null, arg: number): void {
+    if (wake === Wake.Resume) return super.schedule(t, wake, sh, arg);
+    // the clock starts at simStart: a lodgement due before it is lodged at the start
+    this.cal.schedule(wake === Wake.Lodge && t < this.simStart ? this.simStart : t, wake, sh, arg);
+  }
+
+  override setServers(stage: number, servers: number): void {
+    this.totals[stage].advance(this.now, 0, 0, this.capacities[stage]);
+    this.capacities[stage] = servers;
+    this.controlChanged = true;
+  }
+
+  override setPriority(on: boolean): void {
+    this.priority = on;
+    if (this.jobs) this.jobs.priority = on;
+    this.controlChanged = true;
+    this.priorityChanged = true;
+  }
+
+  /** The shipment is still here, not in a job: the process's own Arrive wake takes it on. */
+  override awaitGoods(): void {}
+
+  levels(stage: number): { queued: number; busy: number; capacity: number } {
+    return { queued: this.queued[stage], busy: this.active[stage], capacity: this.capacities[stage] };
+  }
 
   private fail(err: Error): void {
     if (this.fatal) return;
@@ -135,9 +169,25 @@ export class BullmqCoordinator {
 
   private check(): void {
     if (this.fatal) throw this.fatal;
-    if (this.opts.signal?.aborted) throw new Error('run cancelled');
+    if (this.opts.signal?.aborted) throw new RunCancelled();
   }
 
+  /** Takes the calendar's events up to simulated time t, then writes what they asked for. */
+  private async advanceTo(t: number): Promise<void> {
+    while (this.cal.peekTime() <= t) {
+      this.cal.pop();
+      this.now = this.cal.now;
+      this.hop = 0;
+      this.lag = 0;
+      if (this.cal.kind !== Wake.Lodge) this.recentRunEvents[this.runEventsPopped++ % this.recentRunEvents.length] = this.cal.now;
+      this.process.wake(this.cal.kind, this.cal.ref, this.cal.arg);
+    }
+    if (!this.started) return;
+    const writes = this.take();
+    if (this.controlChanged) { this.controlChanged = false; writes.push(this.writeControl()); }
+    await this.guard(Promise.all(writes));
+    if (this.priorityChanged) { this.priorityChanged = false; await this.guard(this.reprioritize(this.priority)); }
+  }
 
   async run(): Promise<Report> {
     const t0 = performance.now();
@@ -158,42 +208,58 @@ export class BullmqCoordinator {
     for (const q of [this.flow, ...this.queues.values()]) q.on('error', () => {});
 
     // events before the clock's start happen at once: drawing the first shipments ahead
-    while (this.cal.peekTime() < this.simStart) {
-      this.cal.pop();
-      await this.handle(this.cal.kind, this.simStart);
-    }
+    await this.advanceTo(this.simStart - 1e-9);
+    this.now = this.simStart;
 
     this.clock = new SimClock(this.simStart, Date.now() + 500, this.opts.timeScale);
-    this.router = new Router(this.redis, this.model, this.clock, this.keys, this.queues, this.flow);
-    this.router.priority = this.priority;
+    this.writeTo(new ShipmentJobs(this.redis, this.clock, this.keys, this.queues, this.flow));
+    this.jobs.priority = this.priority;
     this.started = true;
     const meta: RunMeta = { id: this.id, scenario: s.source, replication: this.replication, timeScale: this.opts.timeScale, simStart: this.simStart, wallStart: this.clock.wallStart };
     await this.guard(this.writeControl());
+    // the lease first: a worker that finds the run without one takes it for abandoned
+    await this.guard(this.redis.set(this.keys.lease, String(process.pid), 'PX', LEASE_MS));
     await this.redis.hset(this.keys.meta, { scenario: JSON.stringify(meta.scenario), replication: String(meta.replication), timeScale: String(meta.timeScale), simStart: String(meta.simStart), wallStart: String(meta.wallStart) });
     await this.redis.sadd(RUNS_KEY, this.id);
     await this.redis.publish(RUNS_CHANNEL, `start ${this.id}`);
     this.opts.log?.(`run ${this.id}: ${workers} worker process${workers === 1 ? '' : 'es'}, time scale ${this.opts.timeScale}`);
 
     const consumer = this.consume();
+    // renewed on a timer of its own, so that a long step of the loop never lets it lapse
+    const lease = setInterval(() => {
+      this.redis.set(this.keys.lease, String(process.pid), 'PX', LEASE_MS).catch((err: Error) => this.fail(new RedisLostError(`cannot renew the run's lease on Redis at ${redactUrl(this.opts.redisUrl)}: ${err.message}`)));
+    }, LEASE_RENEW_MS);
     try {
       let nextSample = 0;
-      while (!(this.arrivalsDone && this.released === this.generated)) {
+      let nextWorkerCheck = Date.now() + LEASE_RENEW_MS;
+      let workersSeen = Date.now();
+      while (!this.process.done) {
         this.check();
         const now = this.clock.now();
-        while (this.cal.peekTime() <= now) {
-          this.cal.pop();
-          await this.guard(this.handle(this.cal.kind, this.cal.now));
+        await this.advanceTo(now);
+        if (Date.now() >= nextWorkerCheck) {
+          nextWorkerCheck = Date.now() + LEASE_RENEW_MS;
+          if ((await this.guard(liveWorkers(this.redis))) > 0) workersSeen = Date.now();
+          else if (Date.now() - workersSeen > WORKER_TTL_MS) {
+            throw new NoWorkersError(`every clearsim worker serving Redis at ${redactUrl(this.opts.redisUrl)} has stopped (none has sent a heartbeat for ${Math.round((Date.now() - workersSeen + WORKER_TTL_MS) / 1000)} s) with ${this.process.inSystem} shipments of run ${this.id} in progress; start workers with: clearsim worker --redis ${redactUrl(this.opts.redisUrl)}`);
+          }
         }
-        await this.guard(this.flushSubmits());
         if (Date.now() >= nextSample) { await this.guard(this.sample(now)); nextSample = Date.now() + SAMPLE_MS; }
+        if (this.opts.flush) await this.opts.flush();
         this.opts.onProgress?.(Math.max(0, Math.min(0.99, now / this.horizon)));
         const wait = Math.min(50, Math.max(0, this.clock.wallAt(this.cal.peekTime()) - Date.now()));
         await sleep(wait);
       }
-      await this.guard(this.sample(this.clock.now()));
+      // the events up to the last release that the last tick had not reached yet
+      await this.advanceTo(this.lastRelease);
+      const end = this.clock.now();
+      await this.guard(this.sample(end));
       this.pipelineSeconds = (Date.now() - this.clock.wallStart) / 1000;
+      for (let i = 0; i < this.totals.length; i++) this.totals[i].advance(Math.max(end, this.horizon), 0, 0, this.capacities[i]);
     } finally {
+      clearInterval(lease);
       this.stopping = true;
+      // the consumer ends on `stopping`; a failure it met is already in `fatal`
       await consumer.catch(() => {});
     }
     this.check();
@@ -201,17 +267,13 @@ export class BullmqCoordinator {
     return this.report(wall, workers);
   }
 
-  private stopping = false;
-  /** Wall seconds from the clock's start to the last release: the pipeline's own time. */
-  private pipelineSeconds = 0;
-
-  /** Reads released shipments from the run's stream into the collector, deleting what it read. */
+  /** Reads released shipments from the run's stream and records them, deleting what it read. */
   private async consume(): Promise<void> {
     const scratch = new Shipment(this.scenario.stages.length);
     while (!this.stopping && !this.fatal) {
       let res: [string, [string, string[]][]][] | null;
       try {
-        res = (await this.reader.xread('COUNT', 1000, 'BLOCK', 200, 'STREAMS', this.keys.results, this.lastId)) as any;
+        res = (await this.reader.xread('COUNT', 1000, 'BLOCK', 200, 'STREAMS', this.keys.results, this.lastId)) as typeof res;
       } catch (err) {
         this.fail(new RedisLostError(`lost the connection to Redis at ${redactUrl(this.opts.redisUrl)}: ${(err as Error).message}`));
         return;
@@ -219,15 +281,20 @@ export class BullmqCoordinator {
       if (!res) continue;
       const entries = res[0][1];
       for (const [, fields] of entries) {
-        const { s, t } = JSON.parse(fields[1]) as { s: ShipmentState; t: number };
-        this.record(fromState(this.model, s, scratch), t, s.lag);
+        const rec = JSON.parse(fields[1]) as ReleaseRecord;
+        this.record(shipmentFromState(this.process.model, rec.s, scratch), rec);
       }
       this.lastId = entries[entries.length - 1][0];
-      await this.reader.xdel(this.keys.results, ...entries.map((e) => e[0])).catch(() => {});
+      try {
+        await this.reader.xdel(this.keys.results, ...entries.map((e) => e[0]));
+      } catch (err) {
+        this.fail(new RedisLostError(`lost the connection to Redis at ${redactUrl(this.opts.redisUrl)}: ${(err as Error).message}`));
+        return;
+      }
     }
   }
 
-  private record(sh: Shipment, t: number, lag: number): void {
+  private record(sh: Shipment, rec: StepJob & { t: number }): void {
     const byte = sh.id >> 3, bit = 1 << (sh.id & 7);
     if (byte >= this.releasedIds.length) {
       const grown = new Uint8Array(Math.max(byte + 1, this.releasedIds.length * 2));
@@ -236,85 +303,9 @@ export class BullmqCoordinator {
     }
     if (this.releasedIds[byte] & bit) { this.duplicates++; return; }
     this.releasedIds[byte] |= bit;
-    const c = this.collector;
-    const stages = sh.route.stages;
-    for (let i = 0; i < stages.length; i++) {
-      c.stageStart(sh, stages[i], sh.waits[stages[i]]);
-      c.serviceEnd(sh, stages[i], sh.services[stages[i]]);
-    }
-    const clearance = Math.max(0, t - sh.arrival);
-    c.release(sh, clearance, Math.max(0, sh.guaranteeHours), Math.max(0, sh.holdHours), this.model.guaranteeWaived(sh));
-    this.opts.metrics?.released(sh, clearance, t);
-    this.lag.record(Math.max(0, lag));
-    this.released++;
-  }
-
-  /** Events handled before the clock starts: only drawing shipments, whose submission waits for the clock. */
-  /**
-   * One calendar event. Before the clock starts (`started` false) only shipments are drawn:
-   * their submission waits for the start, and capacity and priority are written out with it.
-   */
-  private async handle(kind: number, at: number): Promise<void> {
-    switch (kind) {
-      case Ev.Generate: this.generate(at); break;
-      case Ev.Submit:
-        if (this.started) this.submit(this.cal.ref as Shipment, at);
-        else this.cal.schedule(this.simStart, Ev.Submit, this.cal.ref);
-        break;
-      case Ev.Arrive: this.arrived++; this.opts.metrics?.arrived(this.cal.ref as Shipment); break;
-      case Ev.Capacity:
-        this.scheduleCapacity(this.cal.arg, at);
-        this.opts.metrics?.disruption(this.activeDisruptions(at));
-        if (this.started) await this.writeControl();
-        break;
-      case Ev.PriorityOn:
-      case Ev.PriorityOff:
-        this.priority = kind === Ev.PriorityOn;
-        if (!this.started) break;
-        this.router.priority = this.priority;
-    this.started = true;
-        await this.writeControl();
-        await this.reprioritize(this.priority);
-        break;
-    }
-  }
-
-  private started = false;
-
-  private generate(now: number): void {
-    const sh = this.model.draw(new Shipment(this.scenario.stages.length), this.streams, this.nextId++, this.nextArrival);
-    this.generated++;
-    this.cal.schedule(Math.max(now, sh.lodgement), Ev.Submit, sh);
-    this.cal.schedule(sh.arrival, Ev.Arrive, sh);
-    const next = this.arrivals.after(this.nextArrival, this.streams.arrivals);
-    this.nextArrival = next;
-    if (next < this.horizon) this.cal.schedule(next - this.model.lookahead, Ev.Generate, null);
-    else this.arrivalsDone = true;
-  }
-
-  private pendingSubmits: { sh: Shipment; at: number }[] = [];
-
-  /** The declaration is lodged: the coordinator takes the shipment's first step itself (hop 0). */
-  private submit(sh: Shipment, at: number): void {
-    this.pendingSubmits.push({ sh, at });
-  }
-
-  /** Submits the lodgements due in this tick together. */
-  private async flushSubmits(): Promise<void> {
-    if (this.pendingSubmits.length === 0) return;
-    const batch = this.pendingSubmits;
-    this.pendingSubmits = [];
-    await Promise.all(batch.map((b) => this.router.continue(b.sh, b.at, 0, 0)));
-  }
-
-  private activeDisruptions(t: number): number {
-    return this.scenario.disruptions.filter((d) => t >= d.start && t < d.end).length;
-  }
-
-  private scheduleCapacity(stage: number, now: number): void {
-    this.capacities[stage] = capacityAt(this.scenario, stage, now);
-    const next = nextCapacityChange(this.scenario, stage, now);
-    if (next < Infinity) this.cal.schedule(next, Ev.Capacity, null, stage);
+    this.process.recordRelease(sh, rec.t);
+    if (rec.t > this.lastRelease) this.lastRelease = rec.t;
+    this.lags.record(Math.max(0, rec.lag));
   }
 
   private async writeControl(): Promise<void> {
@@ -328,68 +319,79 @@ export class BullmqCoordinator {
   private async reprioritize(on: boolean): Promise<void> {
     for (const q of this.queues.values()) {
       const jobs = on ? await q.getWaiting(0, -1) : await q.getPrioritized(0, -1);
-      for (const j of jobs) await j.changePriority({ priority: on ? (j.data as { s: ShipmentState }).s.tier + 1 : 0 }).catch(() => {});
+      for (const j of jobs) {
+        // a job taken by a worker meanwhile cannot change priority, and needs not
+        await j.changePriority({ priority: on ? (j.data as StepJob).s.tier as number + 1 : 0 }).catch(() => {});
+      }
     }
   }
 
+  /** Reads every stage's queue length and busy servers from Redis (metrics, maximum queue, timeline). */
   private async sample(now: number): Promise<void> {
+    const obs = this.process.observer;
     for (const st of this.scenario.stages) {
       const q = this.queues.get(st.index);
       if (!q) continue;
       const c = await q.getJobCounts('wait', 'prioritized', 'active');
       const queued = (c.wait ?? 0) + (c.prioritized ?? 0);
-      this.gauges[st.index].sample(now, queued, c.active ?? 0, this.capacities[st.index]);
-      this.opts.metrics?.queue(st.index, queued);
+      this.queued[st.index] = queued;
+      this.active[st.index] = c.active ?? 0;
+      this.totals[st.index].noteQueue(now, queued);
+      // busy servers and capacity are the workers' to publish: they know their share
+      obs?.stageChanged?.(st.index, queued, NaN, NaN);
     }
-    this.opts.metrics?.clock(now);
+    obs?.clock?.(now);
   }
 
   private report(wallSeconds: number, workers: number): Report {
     const scale = this.opts.timeScale;
-    const lagP95Wall = (this.lag.percentile(95) * 3600) / scale;
+    const lagP95Wall = (this.lags.percentile(95) * 3600) / scale;
     const keepingUp = lagP95Wall <= LAG_WARN_SECONDS;
-    return buildReport(this.scenario, this.collector, {
-      runtime: 'bullmq', replication: this.replication, arrived: this.generated, released: this.released,
-      events: this.released, wallSeconds, resources: this.gauges,
+    const p = this.process;
+    const rep = buildReport(this.scenario, this.collector, {
+      runtime: 'bullmq', replication: this.replication, arrived: p.arrived, released: p.released,
+      events: p.events - this.eventsAfterLastRelease(), wallSeconds, stages: this.totals,
       extra: {
         bullmq: {
           run_id: this.id, time_scale: scale, worker_processes: workers, redis_hz: this.redisHz,
-          duplicate_releases: this.duplicates, pipeline_seconds: this.pipelineSeconds,
+          duplicate_releases: this.duplicates, pipeline_seconds: this.pipelineSeconds, last_release_hours: this.lastRelease,
           lag: {
-            mean_wall_seconds: (this.lag.mean * 3600) / scale, p95_wall_seconds: lagP95Wall, max_wall_seconds: (this.lag.max * 3600) / scale,
-            p95_sim_hours: this.lag.percentile(95), keeping_up: keepingUp,
+            mean_wall_seconds: (this.lags.mean * 3600) / scale, p95_wall_seconds: lagP95Wall, max_wall_seconds: (this.lags.max * 3600) / scale,
+            p95_sim_hours: this.lags.percentile(95), keeping_up: keepingUp,
           },
         },
       },
     });
+    if (p.timeline) rep.timeline = p.timeline as Timeline;
+    return rep;
   }
 
-  /** Removes everything the run made in Redis: its queues, marks, stream and control keys. */
-  get failedWith(): Error | null {
-    return this.fatal;
+  private eventsAfterLastRelease(): number {
+    const ring = this.recentRunEvents, n = Math.min(this.runEventsPopped, ring.length);
+    let after = 0;
+    for (let k = 1; k <= n && ring[(this.runEventsPopped - k) % ring.length] > this.lastRelease; k++) after++;
+    return after;
   }
 
+  /** Removes everything the run made in Redis: its queues, marks, stream, lease and control keys. */
   async cleanup(): Promise<void> {
-    if (this.fatal) {
-      for (const q of [this.flow, ...this.queues.values()].filter(Boolean)) void q.close().catch(() => {});
+    const queues = [this.flow, ...this.queues.values()].filter(Boolean);
+    if (this.fatal instanceof RedisLostError) {
+      // Redis is gone: closing can only fail, and nothing can be removed from here; the workers
+      // remove the run once its lease expires, if Redis comes back
+      for (const q of queues) void q.close().catch(() => {});
       this.redis.disconnect();
       this.reader.disconnect();
       return;
     }
     try {
-      await this.redis.srem(RUNS_KEY, this.id);
-      await this.redis.publish(RUNS_CHANNEL, `end ${this.id}`);
-      for (const q of [this.flow, ...this.queues.values()].filter(Boolean)) {
-        await q.obliterate({ force: true }).catch(() => {});
-        await q.close().catch(() => {});
-      }
-      let cursor = '0';
-      do {
-        const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.keys.base}:*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length) await this.redis.unlink(...keys);
-      } while (cursor !== '0');
+      for (const q of queues) await q.close();
+      await removeRun(this.redis, this.id, this.scenario.stages.filter((st) => st.servers !== Infinity).map((st) => st.name));
+    } catch (err) {
+      // the report is made (or the run failed for its own reason); say what is left behind
+      this.opts.log?.(`could not remove run ${this.id} from Redis (its workers will once its lease expires): ${(err as Error).message}`);
     } finally {
+      // quit fails on a connection already closing; disconnect then ends it regardless
       await Promise.all([this.redis, this.reader].map((c) => c.quit().catch(() => c.disconnect())));
     }
   }

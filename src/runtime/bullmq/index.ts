@@ -11,6 +11,8 @@ export interface BullmqRunOptions extends Omit<BullmqOptions, 'minWorkers'> {
   workers: number;
   /** Called with the local worker processes once started (tests kill one to show nothing is lost). */
   onWorkers?: (procs: ChildProcess[]) => void;
+  /** Called as each replication starts (a trace numbers its rows by it). */
+  onReplication?: (r: number) => void;
 }
 
 const CLI = fileURLToPath(new URL('../../../bin/clearsim.js', import.meta.url));
@@ -18,7 +20,8 @@ const CLI = fileURLToPath(new URL('../../../bin/clearsim.js', import.meta.url));
 /** Starts `clearsim worker` processes on this machine for one run. */
 export function spawnWorkers(n: number, redisUrl: string): ChildProcess[] {
   return Array.from({ length: n }, () => {
-    const p = spawn(process.execPath, [CLI, 'worker', '--redis', redisUrl], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // stdin is a pipe the worker watches: it exits when this process does, even when killed
+    const p = spawn(process.execPath, [CLI, 'worker', '--redis', redisUrl, '--exit-with-parent'], { stdio: ['pipe', 'ignore', 'pipe'] });
     p.stderr?.resume();
     return p;
   });
@@ -45,9 +48,10 @@ export async function runBullmq(s: Scenario, opts: BullmqRunOptions): Promise<Re
   try {
     const reports: Report[] = [];
     for (let r = 0; r < s.replications; r++) {
-      const { workers, onWorkers: _, onProgress, ...common } = opts;
+      const { workers, onWorkers: _, onProgress, onReplication, timeline, ...common } = opts;
+      onReplication?.(r);
       const c = new BullmqCoordinator(s, r, {
-        ...common, minWorkers: workers,
+        ...common, minWorkers: workers, timeline: timeline && r === 0,
         onProgress: onProgress ? (x) => onProgress((r + x) / s.replications) : undefined,
       });
       try {

@@ -12,6 +12,9 @@ export const WORKERS_KEY = 'clearsim:workers';
 export const HEARTBEAT_MS = 1000;
 /** A host silent for this long is taken for dead: its share of the servers goes to the others. */
 export const WORKER_TTL_MS = 4000;
+/** A run's lease lasts this long unless renewed; the coordinator renews it every LEASE_RENEW_MS. */
+export const LEASE_MS = 6000;
+export const LEASE_RENEW_MS = 1500;
 
 export function runKeys(id: string) {
   const base = `clearsim:run:${id}`;
@@ -26,6 +29,13 @@ export function runKeys(id: string) {
     /** Stream of released shipments, consumed (and deleted) by the coordinator. */
     results: `${base}:results`,
     released: `${base}:released`,
+    /**
+     * The coordinator's lease: set with a TTL and renewed while it lives. A run whose lease has
+     * expired lost its coordinator (killed): the workers stop serving it and remove its keys.
+     */
+    lease: `${base}:lease`,
+    /** Taken (SET NX) by the one worker host that removes an abandoned run. */
+    reaper: `${base}:reaper`,
     /** Prefix of exactly-once marks, one per processed job: `${done}${shipment}.${hop}`. */
     done: `${base}:done:`,
   };

@@ -2,13 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ScenarioMetrics } from '../../metrics/sim-metrics.js';
-import { ShipmentModel } from '../../model/shipment.js';
+import { ClearanceProcess, Wake } from '../../model/clearance-process.js';
+import { shipmentFromState } from '../../model/shipment.js';
 import { loadScenarioObject } from '../../scenario/load.js';
 import type { Scenario } from '../../scenario/types.js';
-import { capacityAt } from '../capacity.js';
+import { JobDriver } from './job-driver.js';
 import { BULL_PREFIX, flowQueue, runKeys, stageQueue } from './names.js';
-import { Router, type FlowJob, type StageJob } from './router.js';
-import { fromState } from './shipment-state.js';
+import { FlowWake, ShipmentJobs, type FlowJob, type StepJob } from './shipment-jobs.js';
 import { SimClock } from './sim-clock.js';
 
 /** Stalled jobs come back within lockDuration + stalledInterval: seconds, not BullMQ's default minute. */
@@ -27,22 +27,23 @@ export interface RunMeta {
 /**
  * Serves one run in one worker process: a BullMQ worker per stage with finite servers (its
  * concurrency is this process's share of the stage's servers now), and one for the flow queue,
- * whose delayed jobs are the pure delays (lodgement, guarantee, holds, waiting for the goods,
- * unlimited stages). Each step adds its successor under a deterministic job id, so a step retried
- * after a crash re-adds nothing; the release is one Lua call that sets the shipment's mark and
- * records it together, so no shipment is ever released twice.
+ * whose delayed jobs are the pure delays (guarantee, holds, waiting for the goods, unlimited
+ * stages). Each job is one step of the shared clearance process, taken through a JobDriver: the
+ * step's successor is added under a deterministic job id, so a step retried after a crash re-adds
+ * nothing, and the release is one Lua call that marks and records it, so none is released twice.
  */
 export class RunServer {
   readonly scenario: Scenario;
-  readonly model: ShipmentModel;
+  readonly process: ClearanceProcess;
   readonly clock: SimClock;
+  private readonly driver: JobDriver;
   private readonly keys: ReturnType<typeof runKeys>;
   private readonly stageQueues = new Map<number, Queue>();
   private flow!: Queue;
-  private router!: Router;
+  private jobs!: ShipmentJobs;
   private readonly stageWorkers = new Map<number, Worker>();
   private flowWorker!: Worker;
-  private capacity: number[];
+  private readonly capacity: number[];
   private readonly busy: number[];
   private readonly shares: number[];
   private closed = false;
@@ -55,10 +56,13 @@ export class RunServer {
     private readonly metrics?: ScenarioMetrics,
   ) {
     this.scenario = loadScenarioObject(meta.scenario, `run ${meta.id}`);
-    this.model = new ShipmentModel(this.scenario);
+    // moves shipments on only: the coordinator records releases and owns the schedule
+    this.process = new ClearanceProcess(this.scenario, meta.replication, { accounting: null, observer: metrics ?? null });
+    this.driver = new JobDriver(this.process);
+    this.process.attach(this.driver);
     this.clock = new SimClock(meta.simStart, meta.wallStart, meta.timeScale);
     this.keys = runKeys(meta.id);
-    this.capacity = this.scenario.stages.map((st) => capacityAt(this.scenario, st.index, meta.simStart));
+    this.capacity = this.scenario.stages.map((st) => this.process.capacityAt(st.index, meta.simStart));
     this.busy = this.scenario.stages.map(() => 0);
     this.shares = this.scenario.stages.map(() => 0);
   }
@@ -67,15 +71,17 @@ export class RunServer {
     const opts = { connection: this.connection, prefix: BULL_PREFIX };
     this.flow = new Queue(flowQueue(this.meta.id), opts);
     for (const st of this.scenario.stages) if (st.servers !== Infinity) this.stageQueues.set(st.index, new Queue(stageQueue(this.meta.id, st.name), opts));
+    // A queue's 'error' events repeat what the failing command already rejects with; unhandled, they would crash the process.
     for (const q of [this.flow, ...this.stageQueues.values()]) q.on('error', () => {});
-    this.router = new Router(this.redis, this.model, this.clock, this.keys, this.stageQueues, this.flow);
+    this.jobs = new ShipmentJobs(this.redis, this.clock, this.keys, this.stageQueues, this.flow);
+    this.driver.writeTo(this.jobs);
     await this.readControl();
-    this.router.priority = (await this.redis.hget(this.keys.control, 'priority')) === '1';
     const wopts = { ...opts, lockDuration: LOCK_MS, stalledInterval: STALLED_INTERVAL_MS, maxStalledCount: 1000, drainDelay: 1 };
     this.flowWorker = new Worker(flowQueue(this.meta.id), (job: Job<FlowJob>) => this.flowJob(job), { ...wopts, concurrency: 200 });
+    // as for queues: a failing job is retried by BullMQ, and a lost Redis is the host's to report
     this.flowWorker.on('error', () => {});
     for (const [stage] of this.stageQueues) {
-      const w = new Worker(stageQueue(this.meta.id, this.scenario.stages[stage].name), (job: Job<StageJob>) => this.stageJob(job), { ...wopts, concurrency: 1, autorun: false });
+      const w = new Worker(stageQueue(this.meta.id, this.scenario.stages[stage].name), (job: Job<StepJob>) => this.stageJob(job), { ...wopts, concurrency: 1, autorun: false });
       w.on('error', () => {});
       this.stageWorkers.set(stage, w);
     }
@@ -86,7 +92,7 @@ export class RunServer {
   async readControl(): Promise<void> {
     const c = await this.redis.hgetall(this.keys.control);
     for (const st of this.scenario.stages) if (c[st.name] !== undefined) this.capacity[st.index] = Number(c[st.name]);
-    if (this.router) this.router.priority = c.priority === '1';
+    if (this.jobs) this.jobs.priority = c.priority === '1';
     if (this.flowWorker) this.applyShares();
   }
 
@@ -96,8 +102,9 @@ export class RunServer {
     for (const [stage, w] of this.stageWorkers) {
       const share = this.shareOf(this.capacity[stage]);
       this.shares[stage] = share;
-      this.metrics?.servers(stage, this.busy[stage], share);
+      this.metrics?.stageChanged(stage, NaN, this.busy[stage], share);
       if (share <= 0) {
+        // pause/resume reject only when the worker is closing: nothing left to serve then
         if (!w.isPaused()) void w.pause(true).catch(() => {});
       } else {
         w.concurrency = share;
@@ -107,34 +114,41 @@ export class RunServer {
     }
   }
 
-  private async stageJob(job: Job<StageJob>): Promise<void> {
-    const st = job.data.s;
-    const sh = fromState(this.model, st);
+  private async stageJob(job: Job<StepJob>): Promise<void> {
+    const { s, hop, lag } = job.data;
+    const sh = shipmentFromState(this.process.model, s);
     const stage = sh.route.stages[sh.step];
-    const start = this.clock.now();
-    const d = this.model.serviceTime(sh, stage);
-    const wait = Math.max(0, start - st.enqueuedAt);
-    this.metrics?.stageStarted(sh, stage, wait);
-    this.metrics?.servers(stage, ++this.busy[stage], this.shares[stage]);
+    const start = Math.max(this.clock.now(), sh.enqueuedAt);
+    const d = this.process.startService(sh, stage, start);
+    this.metrics?.stageChanged(stage, NaN, ++this.busy[stage], this.shares[stage]);
     // The officer is busy: the job holds its concurrency slot for the service, in wall time.
     try {
       await sleep(this.clock.wallMs(d));
     } finally {
-      this.metrics?.servers(stage, --this.busy[stage], this.shares[stage]);
+      this.metrics?.stageChanged(stage, NaN, --this.busy[stage], this.shares[stage]);
     }
-    if (this.scenario.stages[stage].detection > 0) this.metrics?.checked(sh, stage, sh.found[stage] === 1);
     this.metrics?.clock(start + d);
-    sh.waits[stage] = wait;
-    sh.services[stage] = d;
-    sh.starts[stage] = start;
-    sh.step++;
-    await this.router.continue(sh, start + d, st.hop, st.lag);
+    const drv = this.driver;
+    drv.now = start + d;
+    drv.hop = hop;
+    drv.lag = lag;
+    this.process.endService(sh, stage);
+    await Promise.all(drv.take());
   }
 
   private async flowJob(job: Job<FlowJob>): Promise<void> {
-    const { s: st, at } = job.data;
-    const lag = Math.max(st.lag, this.clock.now() - at);
-    await this.router.continue(fromState(this.model, st), at, st.hop, lag);
+    const { s, hop, at, wake, arg } = job.data;
+    const sh = shipmentFromState(this.process.model, s);
+    const drv = this.driver;
+    drv.now = at;
+    drv.hop = hop;
+    drv.lag = Math.max(job.data.lag, this.clock.now() - at);
+    switch (wake) {
+      case FlowWake.Resume: this.process.wake(Wake.Resume, sh, 0); break;
+      case FlowWake.GoodsArrived: this.process.goodsArrived(sh); break;
+      case FlowWake.ServiceEnd: this.process.endService(sh, arg); break;
+    }
+    await Promise.all(drv.take());
   }
 
   /** Stops taking jobs; active ones finish (or, past the timeout, are left to stall recovery). */
@@ -144,6 +158,7 @@ export class RunServer {
     const workers = [this.flowWorker, ...this.stageWorkers.values()].filter(Boolean);
     const graceful = Promise.all(workers.map((w) => w.close()));
     const timedOut = await Promise.race([graceful.then(() => false), sleep(timeoutMs).then(() => true)]);
+    // a forced close can reject when Redis is gone; its jobs come back by stall recovery anyway
     if (timedOut) await Promise.all(workers.map((w) => w.close(true).catch(() => {})));
     await Promise.all([this.flow, ...this.stageQueues.values()].filter(Boolean).map((q) => q.close().catch(() => {})));
   }

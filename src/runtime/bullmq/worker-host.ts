@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { SimMetrics } from '../../metrics/sim-metrics.js';
 import { loadScenarioObject } from '../../scenario/load.js';
 import { connect, ping } from './connection.js';
 import { HEARTBEAT_MS, RUNS_CHANNEL, RUNS_KEY, WORKERS_KEY, WORKER_TTL_MS, runKeys } from './names.js';
+import { removeRun } from './run-cleanup.js';
 import type { Worker } from 'bullmq';
 import { serveReplications } from './replication-jobs.js';
 import { RunServer, type RunMeta } from './run-server.js';
@@ -50,7 +52,7 @@ export class WorkerHost {
   async start(): Promise<void> {
     await ping(this.redis, this.url);
     await this.heartbeat();
-    this.timer = setInterval(() => void this.heartbeat().catch(() => {}), HEARTBEAT_MS);
+    this.timer = setInterval(() => void this.beat(), HEARTBEAT_MS);
     this.sub.on('message', (channel: string, msg: string) => void this.onMessage(channel, msg));
     this.sub.on('pmessage', (_p: string, channel: string) => void this.onControl(channel));
     await this.sub.subscribe(RUNS_CHANNEL);
@@ -68,6 +70,26 @@ export class WorkerHost {
     return Math.floor(servers / n) + (i < servers % n ? 1 : 0);
   }
 
+  private beating = false;
+  private beatError = '';
+
+  /** One heartbeat at a time; a failing one is said once (Redis down), and so is the recovery. */
+  private async beat(): Promise<void> {
+    if (this.beating) return;
+    this.beating = true;
+    try {
+      await this.heartbeat();
+      if (this.beatError) this.log('heartbeat: Redis answers again');
+      this.beatError = '';
+    } catch (err) {
+      const msg = (err as Error).message;
+      if (msg !== this.beatError) this.log(`heartbeat failed: ${msg}`);
+      this.beatError = msg;
+    } finally {
+      this.beating = false;
+    }
+  }
+
   private async heartbeat(): Promise<void> {
     if (this.stopping) return;
     const now = Date.now();
@@ -82,6 +104,27 @@ export class WorkerHost {
       this.live = live;
       for (const s of this.servers.values()) s.applyShares();
     }
+    await this.checkLeases();
+  }
+
+  /**
+   * Runs whose coordinator died without cleaning up (killed: its lease expired): stop serving
+   * them, and remove their keys (one host does, the one that takes the run's reaper mark).
+   */
+  private async checkLeases(): Promise<void> {
+    const ids = await this.redis.smembers(RUNS_KEY);
+    if (ids.length === 0) return;
+    const alive = await Promise.all(ids.map((id) => this.redis.exists(runKeys(id).lease)));
+    for (let i = 0; i < ids.length; i++) {
+      if (alive[i]) continue;
+      const id = ids[i];
+      await this.detach(id);
+      if ((await this.redis.set(runKeys(id).reaper, this.id, 'PX', 30_000, 'NX')) !== 'OK') continue;
+      const meta = await readRunMeta(this.redis, id);
+      const stages = meta ? Object.entries((meta.scenario.stages ?? {}) as Record<string, { servers?: unknown }>).filter(([, st]) => st.servers !== 'unlimited').map(([name]) => name) : [];
+      await removeRun(this.redis, id, stages);
+      this.log(`run ${id}: its coordinator is gone (lease expired); removed it from Redis`);
+    }
   }
 
   private async onMessage(channel: string, msg: string): Promise<void> {
@@ -94,6 +137,7 @@ export class WorkerHost {
   private async onControl(channel: string): Promise<void> {
     const id = channel.split(':')[2];
     await this.attaching.get(id);
+    // a control read that fails (Redis lost) is followed by the next control message or heartbeat
     await this.servers.get(id)?.readControl().catch(() => {});
   }
 
@@ -102,6 +146,8 @@ export class WorkerHost {
     const pending = this.attaching.get(id);
     if (pending) return pending;
     const p = (async () => {
+      // no lease: its coordinator is gone; the next lease check removes it
+      if (!(await this.redis.exists(runKeys(id).lease))) return;
       const meta = await readRunMeta(this.redis, id);
       if (!meta) return;
       const scenarioMetrics = this.metrics?.bind(loadScenarioObject(meta.scenario, `run ${id}`), 'worker');
@@ -122,16 +168,22 @@ export class WorkerHost {
     await s.close(2000);
   }
 
-  /** Graceful stop: no new jobs; active ones finish within the timeout or are handed back by stall recovery. */
+  /**
+   * Graceful stop: no new jobs; active ones finish within the timeout or are handed back by stall
+   * recovery. Bounded even when Redis is gone (every call on it would wait for a reconnection).
+   */
   async stop(timeoutMs = 10000): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     clearInterval(this.timer);
-    await this.redis.hdel(WORKERS_KEY, this.id).catch(() => {});
-    await Promise.all([...this.servers.values()].map((s) => s.close(timeoutMs)));
+    const within = <T>(p: Promise<T>, ms: number) => Promise.race([p, sleep(ms)]);
+    // stopping: a failure here changes nothing; the others drop this host when its heartbeat stops
+    await within(this.redis.hdel(WORKERS_KEY, this.id).catch(() => {}), 1000);
+    await within(Promise.all([...this.servers.values()].map((s) => s.close(timeoutMs))), timeoutMs + 1000);
     // a replication in progress is handed back (stall recovery) rather than waited for
-    await this.replications?.close(true).catch(() => {});
+    await within(this.replications?.close(true).catch(() => {}) ?? Promise.resolve(), 2000);
     this.servers.clear();
-    await Promise.all([this.sub, this.redis, this.conn].map((c) => c.quit().catch(() => c.disconnect())));
+    await within(Promise.all([this.sub, this.redis, this.conn].map((c) => c.quit().catch(() => {}))), 1000);
+    for (const c of [this.sub, this.redis, this.conn]) c.disconnect();
   }
 }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
+import { NoWorkersError } from '../../errors.js';
 import { redactUrl } from './connection.js';
 import { WORKERS_KEY, WORKER_TTL_MS } from './names.js';
 
@@ -21,7 +22,7 @@ export async function waitForWorkers(redis: Redis, url: string, min: number, sec
     const live = await liveWorkers(redis);
     if (live >= need) return live;
     if (Date.now() > deadline) {
-      throw new Error(`no clearsim worker is serving Redis at ${redactUrl(url)} (found ${live}, need ${need}); start one with: clearsim worker --redis ${redactUrl(url)}`);
+      throw new NoWorkersError(`no clearsim worker is serving Redis at ${redactUrl(url)} (found ${live}, need ${need}); start one with: clearsim worker --redis ${redactUrl(url)}`);
     }
     await sleep(200);
   }

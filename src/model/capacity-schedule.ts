@@ -1,4 +1,4 @@
-import { isOpen, nextOpeningChange } from '../model/calendar-time.js';
+import { isOpen, nextOpeningChange } from './opening-hours.js';
 import type { Scenario } from '../scenario/types.js';
 
 /** Servers a stage has at time t: its servers when open, times every active disruption's multiplier. */
@@ -6,7 +6,7 @@ export function capacityAt(s: Scenario, stage: number, t: number): number {
   const spec = s.stages[stage];
   if (spec.hours && !isOpen(spec.hours, t)) return 0;
   let mult = 1;
-  for (const d of s.disruptions) if (t >= d.start && t < d.end) mult *= d.capacity[stage];
+  for (const d of s.disruptions) if (t >= d.start && t < d.end) mult *= d.serverFactors[stage];
   if (spec.servers === Infinity) return mult > 0 ? Infinity : 0;
   return Math.round(spec.servers * mult);
 }
@@ -16,7 +16,7 @@ export function nextCapacityChange(s: Scenario, stage: number, t: number): numbe
   const spec = s.stages[stage];
   let next = spec.hours ? nextOpeningChange(spec.hours, t) : Infinity;
   for (const d of s.disruptions) {
-    if (d.capacity[stage] === 1) continue;
+    if (d.serverFactors[stage] === 1) continue;
     if (d.start > t && d.start < next) next = d.start;
     if (d.end > t && d.end < next) next = d.end;
   }
@@ -24,7 +24,7 @@ export function nextCapacityChange(s: Scenario, stage: number, t: number): numbe
 }
 
 export function hasCapacitySchedule(s: Scenario, stage: number): boolean {
-  return s.stages[stage].hours !== null || s.disruptions.some((d) => d.capacity[stage] !== 1);
+  return s.stages[stage].hours !== null || s.disruptions.some((d) => d.serverFactors[stage] !== 1);
 }
 
 /** Windows in which tier priority applies, merged and sorted. */
@@ -39,4 +39,11 @@ export function priorityWindows(s: Scenario): { from: number; to: number }[] {
     else merged.push({ ...x });
   }
   return merged;
+}
+
+/** The first time from t on at which a stage has a server (pure-delay stages still keep hours). */
+export function openAt(s: Scenario, stage: number, t: number): number {
+  // capacity changes at most at opening boundaries and disruption edges: a few per day
+  for (let i = 0; i < 10000 && capacityAt(s, stage, t) === 0; i++) t = nextCapacityChange(s, stage, t);
+  return t;
 }

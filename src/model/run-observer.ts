@@ -1,4 +1,4 @@
-import type { Shipment } from '../model/shipment.js';
+import type { Shipment } from './shipment.js';
 
 /**
  * What a live observer (metrics, traces) hears from a run. Times are simulated hours. Kept
@@ -9,6 +9,7 @@ export interface RunObserver {
   stageStarted?(sh: Shipment, stage: number, wait: number, now: number): void;
   checked?(sh: Shipment, stage: number, hit: boolean): void;
   released?(sh: Shipment, clearance: number, now: number): void;
+  /** A stage's levels; NaN for one the caller does not know (a BullMQ coordinator cannot see busy servers). */
   stageChanged?(stage: number, queued: number, busy: number, capacity: number): void;
   disruption?(active: number, now: number): void;
   clock?(now: number): void;
