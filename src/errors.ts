@@ -30,6 +30,7 @@ export const ERRORS = {
   NO_WORKERS: { code: 'CLEARSIM_NO_WORKERS', exit: 1, status: 503, description: 'no clearsim worker is serving the Redis (or fewer than the run needs) within the time a run waits for them' },
   REDIS_LOST: { code: 'CLEARSIM_REDIS_LOST', exit: 1, status: 503, description: 'the connection to Redis was lost in the middle of a BullMQ run; the run stops within seconds' },
   RUN_CANCELLED: { code: 'CLEARSIM_RUN_CANCELLED', exit: 1, status: 409, description: 'the run was cancelled before it finished (DELETE /runs/:id, or the server shutting down)' },
+  RUN_OUT_OF_MEMORY: { code: 'CLEARSIM_RUN_OUT_OF_MEMORY', exit: 1, status: 422, description: "a run on the API server needed more than its memory limit and was stopped (the server and its other runs carry on)" },
   RUN_STALLED: { code: 'CLEARSIM_RUN_STALLED', exit: 1, status: 422, description: 'the run cannot make progress: shipments wait at a stage that never has a server again (the message names the stages)' },
   INTERNAL: { code: 'CLEARSIM_INTERNAL', exit: 1, status: 500, description: 'anything else: a failure clearsim did not foresee, most likely a bug' },
 } as const;

@@ -28,6 +28,9 @@ describe('clearsim compare', () => {
     const b = loadScenarioFile('scenarios/flood-disruption.yaml', [parseOverride('horizon.days=14'), parseOverride('priority.mode=never')]);
     const c = await compare(a, b, 6);
     expect(c.pairing_narrows_by).toBeGreaterThan(0.3);
+    // the tier called aeo and the AEO group both have their row
+    expect(c.groups.aeo_tier.label).toBe(a.tiers.find((t) => t.name === 'aeo')!.label);
+    expect(c.groups.aeo.label).toBe('AEO');
     const aeo = c.groups.aeo.mean;
     expect(aeo.half_width).toBeLessThan(aeo.unpaired_half_width);
     // without priority AEO shipments wait longer during the flood

@@ -3,8 +3,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import { ClearsimError } from '../errors.js';
 import type { SimMetrics } from '../metrics/sim-metrics.js';
 import { RunCancelled } from '../runtime/run.js';
-import { execute, settingsOf, type RuntimeName } from '../runtime/runtimes.js';
+import { DEFAULT_RUN_MEMORY_MB, execute, settingsOf, type RuntimeName } from '../runtime/runtimes.js';
 import type { Scenario } from '../scenario/types.js';
+import { checkWorkBudget } from '../scenario/work-estimate.js';
 import type { Report } from '../stats/report.js';
 import { ApiError } from './errors.js';
 import { RUN_STATUSES } from './schemas.js';
@@ -62,6 +63,10 @@ export interface RunManagerOptions {
   maxActive?: number;
   /** Finished runs kept for GET (the oldest are dropped): memory stays bounded. */
   maxFinished?: number;
+  /** Work budget of a run (estimated events over its replications); default DEFAULT_MAX_EVENTS. */
+  maxEvents?: number;
+  /** Heap of each embedded run's worker thread, MiB (default DEFAULT_RUN_MEMORY_MB). */
+  runMemoryMb?: number;
 }
 
 const FINISHED: ReadonlySet<RunStatus> = new Set(['done', 'failed', 'cancelled']);
@@ -89,6 +94,8 @@ export class RunManager {
   }
 
   start(spec: RunSpec): RunView {
+    // a run too large to finish in reasonable time is bad input (400), whether or not the server has room
+    checkWorkBudget([{ scenario: spec.scenario }], this.opts.maxEvents, "raise it with this server's maxEvents option");
     if (this.closing) throw new ApiError('TOO_MANY_RUNS', 'the server is shutting down: no new runs', undefined, { 'retry-after': '30' });
     if (this.active.size >= this.maxActive) {
       throw new ApiError('TOO_MANY_RUNS', `${this.maxActive} runs are going already (the most at once): wait for one to finish or cancel one with DELETE /runs/:id`, undefined, { 'retry-after': '5' });
@@ -126,6 +133,8 @@ export class RunManager {
       const report = await execute(spec.runtime, spec.scenario, {
         redisUrl: this.opts.redisUrl, timeScale: spec.timeScale, workers: spec.workers, onProgress,
         signal: controller.signal, log: (msg) => this.opts.log.info({ run: view.id }, msg), metrics: this.opts.metrics,
+        // embedded runs are CPU-bound: each in a thread of its own, so the server keeps answering
+        ...(spec.runtime === 'embedded' ? { isolate: { memoryMb: this.opts.runMemoryMb ?? DEFAULT_RUN_MEMORY_MB } } : {}),
       });
       if (controller.signal.aborted) return; // cancelled as it finished: the cancel stands
       view.report = report;

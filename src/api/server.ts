@@ -9,7 +9,8 @@ import { metricsRoute } from './metrics-route.js';
 import { RunManager } from './run-manager.js';
 import { runsRoutes } from './runs-routes.js';
 import { ScenarioCatalog } from './scenario-catalog.js';
-import { validatorCompiler } from './validation.js';
+import { jsonKeyProblem, validatorCompiler } from './validation.js';
+import { MAX_NESTING } from '../scenario/limits.js';
 
 export interface ServerOptions {
   metrics: SimMetrics;
@@ -25,6 +26,10 @@ export interface ServerOptions {
   maxFinishedRuns?: number;
   /** Largest request body in bytes (default 1 MiB). */
   bodyLimit?: number;
+  /** Work budget of a run: estimated simulated events over its replications (default 50 million; see src/scenario/work-estimate.ts). */
+  maxEvents?: number;
+  /** Heap of each embedded run's worker thread, MiB (default 1024). */
+  runMemoryMb?: number;
 }
 
 declare module 'fastify' {
@@ -45,7 +50,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   });
   const catalog = new ScenarioCatalog(opts.scenariosDir);
   for (const i of catalog.broken) app.log.warn(`bundled scenario not available: ${i.source}${i.line ? ':' + i.line : ''} ${i.path ? i.path + ': ' : ''}${i.message}`);
-  const runs = new RunManager({ metrics: opts.metrics, redisUrl: opts.redisUrl, log: app.log, maxActive: opts.maxActiveRuns, maxFinished: opts.maxFinishedRuns });
+  const runs = new RunManager({ metrics: opts.metrics, redisUrl: opts.redisUrl, log: app.log, maxActive: opts.maxActiveRuns, maxFinished: opts.maxFinishedRuns, maxEvents: opts.maxEvents, runMemoryMb: opts.runMemoryMb });
   app.decorate('runs', runs);
   app.decorate('catalog', catalog);
   app.addHook('onClose', async () => { await runs.close(); });
@@ -53,20 +58,28 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   app.setValidatorCompiler(validatorCompiler);
 
   // Only JSON bodies (text/plain and the rest: 415), with the parser's own message (where the
-  // syntax breaks), and no __proto__ keys.
+  // syntax breaks), no __proto__ keys, no key given twice in an object (JSON.parse would keep the
+  // last silently, where a scenario file's duplicate is an error) and no nesting deeper than a
+  // scenario's limit. Both are one linear scan of the text after JSON.parse (jsonKeyProblem): on
+  // text already known to be JSON it only has to tell strings from brackets, where a library
+  // (jsonc-parser's visitor would do) is a second full parser and a new dependency.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => {
     const s = String(text);
     if (s.trim() === '') return done(new ApiError('EMPTY_BODY', EMPTY_BODY_MESSAGE, [{ source: 'body', path: '', message: 'is empty' }]), undefined);
+    let body: unknown;
     try {
-      done(null, JSON.parse(s, (key, value) => {
+      body = JSON.parse(s, (key, value) => {
         if (key === '__proto__') throw new SyntaxError(`key "${key}" is not allowed`);
         return value;
-      }));
+      });
     } catch (err) {
       const why = (err as Error).message;
-      done(new ApiError('BAD_JSON', `body: not valid JSON: ${why}`, [{ source: 'body', path: '', message: `not valid JSON: ${why}` }]), undefined);
+      return done(new ApiError('BAD_JSON', `body: not valid JSON: ${why}`, [{ source: 'body', path: '', message: `not valid JSON: ${why}` }]), undefined);
     }
+    const problem = jsonKeyProblem(s, MAX_NESTING);
+    if (problem) return done(new ApiError('BAD_JSON', `body${problem.path ? '.' + problem.path : ''}: ${problem.message}`, [{ source: 'body', ...problem }]), undefined);
+    done(null, body);
   });
 
   app.setErrorHandler((err, req, reply) => {
@@ -90,7 +103,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   registerDocs(app, { tokenRequired: !!opts.token });
   // Scrapes and probes come every few seconds: logged only when something is wrong.
   app.register(async (scope) => {
-    metricsRoute(scope, opts.metrics.registry);
+    metricsRoute(scope, opts.metrics);
     infoRoutes(scope, { runs, catalog });
   }, { logLevel: 'warn' });
   app.register(async (scope) => {

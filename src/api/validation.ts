@@ -3,6 +3,7 @@ import type { ScenarioIssue } from '../errors.js';
 import { show } from '../scenario/schema.js';
 import { pointerToPath, readableErrors } from '../ajv-errors.js';
 import { closest } from '../did-you-mean.js';
+import { MAX_ISSUES } from '../scenario/limits.js';
 
 /**
  * Request validation. Two Ajv instances: bodies are taken as typed (no "5" for 5, and an unknown
@@ -32,13 +33,17 @@ const article = (t: string) => ({ string: 'a string', object: 'an object', array
 
 /** Validation errors as issues: source is the request part (body, querystring, params), path the field. */
 export function issuesFromValidation(errors: ValidationErrorLike[], context: string): ScenarioIssue[] {
-  return readableErrors(errors, describe).map(({ path, message }) => ({ source: context, path: path.join('.'), message }));
+  const all = readableErrors(errors, describe).map(({ path, message }) => ({ source: context, path: path.join('.'), message }));
+  if (all.length <= MAX_ISSUES) return all;
+  const more = all.length - MAX_ISSUES;
+  return [...all.slice(0, MAX_ISSUES), { source: context, path: '', message: `... and ${more} more problem${more === 1 ? '' : 's'} (the first ${MAX_ISSUES} are listed)` }];
 }
 
 function describe(e: ValidationErrorLike): { path: string[]; message: string } {
   const path = pointerToPath(e.instancePath);
   const parent = e.parentSchema ?? {};
-  const got = 'data' in e ? ` (got ${show(e.data)})` : '';
+  // only where a message quotes it: a value can be most of the body
+  const got = (): string => ('data' in e ? ` (got ${show(e.data)})` : '');
   switch (e.keyword) {
     case 'required':
       return { path: [...path, e.params.missingProperty], message: 'is required' };
@@ -50,19 +55,19 @@ function describe(e: ValidationErrorLike): { path: string[]; message: string } {
     }
     case 'type': {
       const types: string[] = Array.isArray(e.params.type) ? e.params.type : String(e.params.type).split(',');
-      return { path, message: `must be ${types.map(article).join(' or ')}${got}` };
+      return { path, message: `must be ${types.map(article).join(' or ')}${got()}` };
     }
     case 'enum':
-      return { path, message: `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}${got}` };
+      return { path, message: `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}${got()}` };
     case 'anyOf': {
       const branches = (parent.anyOf ?? []) as Record<string, any>[];
-      return { path, message: `must be ${branches.map((b) => b.title ?? article(String(b.type))).join(' or ')}${got}` };
+      return { path, message: `must be ${branches.map((b) => b.title ?? article(String(b.type))).join(' or ')}${got()}` };
     }
     case 'pattern':
-      return { path, message: `must be ${parent['x-expected'] ?? `text matching ${parent.pattern}`}${got}` };
+      return { path, message: `must be ${parent['x-expected'] ?? `text matching ${parent.pattern}`}${got()}` };
     case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum': {
       const op = { minimum: '>=', maximum: '<=', exclusiveMinimum: '>', exclusiveMaximum: '<' }[e.keyword];
-      return { path, message: `must be ${op} ${e.params.limit}${got}` };
+      return { path, message: `must be ${op} ${e.params.limit}${got()}` };
     }
     case 'maxProperties': case 'maxItems':
       return { path, message: `takes at most ${e.params.limit} entries` };
@@ -71,7 +76,59 @@ function describe(e: ValidationErrorLike): { path: string[]; message: string } {
     case 'maxLength':
       return { path, message: `must be at most ${e.params.limit} characters` };
     default:
-      return { path, message: `${e.message ?? 'is not valid'}${got}` };
+      return { path, message: `${e.message ?? 'is not valid'}${got()}` };
   }
 }
 
+
+/**
+ * What JSON.parse lets through but a request must not have: a key given twice in one object
+ * (JSON.parse keeps the last, silently; a scenario file's duplicate keys are errors too) and
+ * nesting deeper than `maxDepth`. One linear scan of text that JSON.parse has already accepted,
+ * so only strings and brackets need telling apart. The path names where, e.g. `scenario.seed`.
+ */
+export function jsonKeyProblem(text: string, maxDepth: number): { path: string; message: string } | undefined {
+  // one frame per open object (its keys so far and the current one) or array (the current index)
+  const stack: { keys: Set<string> | null; at: string | number }[] = [];
+  const pathOf = (frames: typeof stack) => frames.map((f) => String(f.at)).filter((s) => s !== '').join('.');
+  let expectKey = false;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) { // "
+      let j = i + 1;
+      let escaped = false;
+      while (j < n) {
+        const d = text.charCodeAt(j);
+        if (d === 0x5c) { escaped = true; j += 2; continue; } // backslash
+        if (d === 0x22) break;
+        j++;
+      }
+      const top = stack[stack.length - 1];
+      if (expectKey && top?.keys) {
+        const key: string = escaped ? JSON.parse(text.slice(i, j + 1)) : text.slice(i + 1, j);
+        if (top.keys.has(key)) {
+          const shown = key.length > 60 ? key.slice(0, 57) + '...' : key;
+          const parent = pathOf(stack.slice(0, -1));
+          return { path: parent ? `${parent}.${shown}` : shown, message: `the key ${JSON.stringify(shown)} is given twice${parent ? ` in ${parent}` : ''} (JSON parsers keep the last one silently; give it once)` };
+        }
+        top.keys.add(key);
+        top.at = key;
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === 0x7b || c === 0x5b) { // { [
+      stack.push(c === 0x7b ? { keys: new Set(), at: '' } : { keys: null, at: 0 });
+      if (stack.length > maxDepth) return { path: pathOf(stack.slice(0, -1)), message: `nested more than ${maxDepth} levels deep` };
+      expectKey = c === 0x7b;
+    } else if (c === 0x7d || c === 0x5d) { // } ]
+      stack.pop();
+      expectKey = false;
+    } else if (c === 0x2c) { // ,
+      const top = stack[stack.length - 1];
+      if (top?.keys) expectKey = true;
+      else if (top) top.at = (top.at as number) + 1;
+    }
+  }
+  return undefined;
+}

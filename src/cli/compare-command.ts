@@ -2,14 +2,15 @@ import { writeFileSync } from 'node:fs';
 import Table from 'cli-table3';
 import { UsageError } from '../errors.js';
 import { compare, comparisonJson, type Comparison } from '../experiments/compare.js';
-import { renderCompareReport } from '../report/html.js';
+import { renderCompareReport } from '../html-report/html.js';
 import { formatHours } from '../scenario/duration.js';
 import { loadScenarioFile, parseOverride } from '../scenario/load.js';
+import { checkWorkBudget } from '../scenario/work-estimate.js';
 import { progressBar } from './progress.js';
 import type { RuntimeFlags } from './options.js';
 import { checkWritable, runnerOf } from './run-command.js';
 
-export interface CompareFlags extends RuntimeFlags { set: string[]; replications: number; days?: number; json?: boolean; out?: string; report?: string }
+export interface CompareFlags extends RuntimeFlags { set: string[]; replications: number; days?: number; json?: boolean; out?: string; report?: string; maxEvents?: number }
 
 /**
  * `clearsim compare <a> <b>` or `clearsim compare <a> --set ...` (b = a with the overrides):
@@ -24,6 +25,7 @@ export async function compareCommand(fileA: string, fileB: string | undefined, f
   const a = loadScenarioFile(fileA, days);
   // b gets a's seed: pairing by seed is what makes the comparison sharp
   const b = loadScenarioFile(fileB ?? fileA, [...days, ...flags.set.map(parseOverride), { path: 'seed', value: a.seed, text: `(seed of ${fileA})` }]);
+  checkWorkBudget([{ scenario: a, replications: flags.replications }, { scenario: b, replications: flags.replications }], flags.maxEvents, 'raise the budget with --max-events N');
   const bar = progressBar(`${a.name} vs ${fileB ? b.name : 'overrides'}`);
   let done = 0;
   let c: Comparison;

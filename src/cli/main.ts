@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ClearsimError } from '../errors.js';
-import { DEFAULT_REDIS_URL, DEFAULT_TIME_SCALE } from '../runtime/runtimes.js';
+import { DEFAULT_REDIS_URL, DEFAULT_RUN_MEMORY_MB, DEFAULT_TIME_SCALE } from '../runtime/runtimes.js';
+import { DEFAULT_MAX_EVENTS } from '../scenario/limits.js';
 import { collect, positiveNumber, runtimeOptions, wholeNumber } from './options.js';
 import { overridesFrom, runCommand, type RunFlags } from './run-command.js';
 import { validateCommand } from './validate-command.js';
@@ -32,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--time-scale <x>', `simulated seconds per wall second: paces an embedded run (live metrics); bullmq default ${DEFAULT_TIME_SCALE}`, positiveNumber)
     .option('--serve <port>', 'serve /metrics on this port while the run goes (127.0.0.1)', wholeNumber(1, 65535))
     .option('--trace <file>', 'one row per shipment, streamed to a .csv or .jsonl file')
+    .option('--max-events <n>', `refuse a run whose estimated simulated events (all replications) exceed n (default ${DEFAULT_MAX_EVENTS.toLocaleString('en-US')}; clearsim validate prints the estimate)`, wholeNumber(1))
     .option('--report <file>', 'a self-contained Time Release Study report (.html)');
   runtimeOptions(run)
     .exitOverride()
@@ -49,6 +51,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--days <n>', 'override horizon.days for both', positiveNumber)
     .option('--json', 'print the comparison JSON on stdout')
     .option('--out <file>', 'also write the comparison JSON to a file')
+    .option('--max-events <n>', `refuse a run whose estimated simulated events (all replications) exceed n (default ${DEFAULT_MAX_EVENTS.toLocaleString('en-US')}; clearsim validate prints the estimate)`, wholeNumber(1))
     .option('--report <file>', 'a self-contained HTML report of the differences');
   runtimeOptions(compare)
     .exitOverride()
@@ -66,6 +69,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--days <n>', 'override horizon.days', positiveNumber)
     .option('--json', 'print every point as JSON on stdout')
     .option('--out <file>', "write every point's statistics to a .csv or .json file")
+    .option('--max-events <n>', `refuse a run whose estimated simulated events (all replications) exceed n (default ${DEFAULT_MAX_EVENTS.toLocaleString('en-US')}; clearsim validate prints the estimate)`, wholeNumber(1))
     .option('--report <file>', 'a self-contained HTML report of the sweep');
   runtimeOptions(sweep)
     .exitOverride()
@@ -101,8 +105,9 @@ export async function main(argv: string[]): Promise<number> {
     .option('--port <port>', 'port', wholeNumber(0, 65535), 3000)
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--redis <url>', 'Redis URL for runs with runtime bullmq or distribute', DEFAULT_REDIS_URL)
+    .option('--run-memory-mb <n>', `heap of each embedded run's worker thread, MiB (default ${DEFAULT_RUN_MEMORY_MB}); a run needing more fails alone`, wholeNumber(32, 65536))
     .exitOverride()
-    .action(async (flags: { port: number; host: string; redis: string }) => {
+    .action(async (flags: { port: number; host: string; redis: string; runMemoryMb?: number }) => {
       code = await serveCommand(flags);
     });
 

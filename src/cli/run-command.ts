@@ -5,10 +5,11 @@ import { loadScenarioFile, parseOverride, type Override } from '../scenario/load
 import { redactUrl } from '../runtime/bullmq/connection.js';
 import { execute, RUNTIMES, settingsOf } from '../runtime/runtimes.js';
 import { formatHours } from '../scenario/duration.js';
+import { checkWorkBudget } from '../scenario/work-estimate.js';
 import type { FastifyInstance } from 'fastify';
 import { serveMetrics } from '../api/metrics-route.js';
 import { SimMetrics } from '../metrics/sim-metrics.js';
-import { renderRunReport } from '../report/html.js';
+import { renderRunReport } from '../html-report/html.js';
 import type { Runner } from '../experiments/replicate.js';
 import { TraceWriter } from '../trace/trace-writer.js';
 import { progressBar } from './progress.js';
@@ -25,6 +26,8 @@ export interface RunFlags extends RuntimeFlags {
   serve?: number;
   trace?: string;
   report?: string;
+  /** Work budget: estimated events over all replications (--max-events). */
+  maxEvents?: number;
 }
 
 /** Flags that are shorthands for overrides: validated like any other field of the scenario. */
@@ -56,6 +59,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   if (flags.trace && rt.observes === 'none') throw new UsageError('--trace: --distribute runs the replications inside the workers; trace a run here (embedded or --runtime bullmq)');
   if (flags.serve !== undefined && rt.observes === 'none') throw new UsageError('--serve with --distribute: the replications run in the workers (each serves its own /metrics with `clearsim worker --metrics-port`)');
   const scenario = loadScenarioFile(file, overridesFrom(flags));
+  checkWorkBudget([{ scenario }], flags.maxEvents, 'raise the budget with --max-events N');
   // Refuse before the run rather than lose a long run's result at the end.
   if (flags.out) checkWritable('--out', flags.out);
   if (flags.trace && !/\.(csv|jsonl)$/i.test(flags.trace)) throw new UsageError(`--trace ${flags.trace}: the file must end in .csv or .jsonl`);
@@ -65,7 +69,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   let server: FastifyInstance | undefined;
   if (metrics && flags.serve !== undefined) {
     try {
-      server = await serveMetrics(metrics.registry, flags.serve);
+      server = await serveMetrics(metrics, flags.serve);
     } catch (err) {
       throw new UsageError(`--serve ${flags.serve}: cannot listen (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }

@@ -2,15 +2,16 @@ import { writeFileSync } from 'node:fs';
 import Table from 'cli-table3';
 import { UsageError } from '../errors.js';
 import { grid, parseParam, sweep, sweepFile, sweepJson, sweepRows, toCsv, type Sweep } from '../experiments/sweep.js';
-import { renderSweepReport } from '../report/html.js';
+import { renderSweepReport } from '../html-report/html.js';
 import { formatHours } from '../scenario/duration.js';
-import { parseOverride } from '../scenario/load.js';
+import { loadScenarioFile, parseOverride } from '../scenario/load.js';
+import { checkWorkBudget } from '../scenario/work-estimate.js';
 import { ci95Of, type HoursStats } from '../stats/report-schema.js';
 import { progressBar } from './progress.js';
 import type { RuntimeFlags } from './options.js';
 import { checkWritable, runnerOf } from './run-command.js';
 
-export interface SweepFlags extends RuntimeFlags { param: string[]; set: string[]; replications: number; days?: number; json?: boolean; out?: string; report?: string }
+export interface SweepFlags extends RuntimeFlags { param: string[]; set: string[]; replications: number; days?: number; json?: boolean; out?: string; report?: string; maxEvents?: number }
 
 /** `clearsim sweep <scenario> --param path=v1,v2 ...`: a full grid, replications per point. */
 export async function sweepCommand(file: string, flags: SweepFlags): Promise<number> {
@@ -21,6 +22,12 @@ export async function sweepCommand(file: string, flags: SweepFlags): Promise<num
   const params = flags.param.map(parseParam);
   const base = [...flags.set.map(parseOverride), ...(flags.days !== undefined ? [{ path: 'horizon.days', value: flags.days, text: `--days ${flags.days}` }] : [])];
   const total = grid(params).length * flags.replications;
+  // every point as sweep() will load it, for the budget of the whole grid
+  const points = grid(params).map((point) => ({
+    scenario: loadScenarioFile(file, [...base, ...Object.entries(point).map(([path, v]) => ({ ...parseOverride(`${path}=${v}`), text: `--param ${path}=${v}` }))]),
+    replications: flags.replications,
+  }));
+  checkWorkBudget(points, flags.maxEvents, 'raise the budget with --max-events N');
   const bar = progressBar(`sweep ${file}`);
   let done = 0;
   let sw: Sweep;

@@ -17,7 +17,7 @@ export async function workerCommand(flags: { redis: string; metricsPort?: number
   let server: FastifyInstance | undefined;
   if (metrics && flags.metricsPort !== undefined) {
     try {
-      server = await serveMetrics(metrics.registry, flags.metricsPort, flags.metricsHost ?? '127.0.0.1');
+      server = await serveMetrics(metrics, flags.metricsPort, flags.metricsHost ?? '127.0.0.1');
     } catch (err) {
       throw new UsageError(`--metrics-port ${flags.metricsPort}: cannot listen (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }

@@ -46,7 +46,10 @@ export async function compare(a: Scenario, b: Scenario, replications: number, on
       inspection_rate: stat((x) => x.inspection_rate),
     };
   };
-  for (const t of a.tiers) if (b.tiers.some((x) => x.name === t.name)) add(t.name, t.label, (r) => r.by_tier[t.name]);
+  // A tier may be called like a group (the bundled AEO tier is `aeo`): its key then takes `_tier`,
+  // so neither hides the other.
+  const reserved = new Set<string>([...GROUPS.map(([k]) => k), 'all']);
+  for (const t of a.tiers) if (b.tiers.some((x) => x.name === t.name)) add(reserved.has(t.name) ? `${t.name}_tier` : t.name, t.label, (r) => r.by_tier[t.name]);
   for (const [k, label] of GROUPS) add(k, label, (r) => ({ ...r.aeo_vs_non_aeo[k], inspection_rate: groupRate(r, k === 'aeo') }));
   add('all', 'All shipments', (r) => r.overall);
 

@@ -10,6 +10,9 @@ export const CLEARANCE_BUCKETS = [60, 300, 900, 1800, 3600, 2 * 3600, 4 * 3600, 
 /** Stage waits: 1 second (served at once) to 7 days. */
 export const WAIT_BUCKETS = [1, 60, 300, 900, 1800, 3600, 2 * 3600, 4 * 3600, 8 * 3600, 86400, 2 * 86400, 7 * 86400];
 
+/** A registry's metrics as prom-client's JSON (what AggregatorRegistry merges). */
+export type MetricsJson = client.MetricObjectWithValues<client.MetricValue<string>>[];
+
 /** What a process exposes; a BullMQ coordinator and its workers each expose their part. */
 export type MetricsRole = 'all' | 'coordinator' | 'worker';
 
@@ -40,9 +43,46 @@ export class SimMetrics {
     this.serversBusy = new client.Gauge({ name: 'clearsim_servers_busy', help: 'Servers of a stage serving a shipment', labelNames: ['stage'], registers: r });
     this.serversCapacity = new client.Gauge({ name: 'clearsim_servers_capacity', help: 'Servers a stage has now (opening hours, disruptions)', labelNames: ['stage'], registers: r });
     this.checksTotal = new client.Counter({ name: 'clearsim_checks_total', help: 'Documentary and physical checks, by outcome (hit, clear)', labelNames: ['stage', 'tier', 'outcome'], registers: r });
-    this.simTime = new client.Gauge({ name: 'clearsim_sim_time_seconds', help: 'The simulated clock, seconds from Monday 00:00 of the first week', registers: r });
-    this.disruptionActive = new client.Gauge({ name: 'clearsim_disruption_active', help: 'Disruptions in force now', registers: r });
+    // merged over runs in threads by their maximum: a sum of clocks means nothing
+    this.simTime = new client.Gauge({ name: 'clearsim_sim_time_seconds', help: 'The simulated clock, seconds from Monday 00:00 of the first week', registers: r, aggregator: 'max' });
+    this.disruptionActive = new client.Gauge({ name: 'clearsim_disruption_active', help: 'Disruptions in force now', registers: r, aggregator: 'max' });
     if (opts.defaultMetrics !== false) client.collectDefaultMetrics({ register: this.registry });
+  }
+
+  private readonly sources = new Set<() => Promise<MetricsJson>>();
+  /** Counters and histograms of runs whose threads have ended: kept, so counters never go down. */
+  private retired: MetricsJson | null = null;
+
+  /** Metrics kept elsewhere (a run in a worker thread) that /metrics merges in while it runs. */
+  addSource(source: () => Promise<MetricsJson>): void {
+    this.sources.add(source);
+  }
+
+  /** The source is gone; its last counters and histograms (when given) stay in every later scrape. */
+  removeSource(source: () => Promise<MetricsJson>, last: MetricsJson | null): void {
+    this.sources.delete(source);
+    if (!last) return;
+    // a finished run's gauges (queues, clock) describe nothing any more
+    // prom-client's JSON says 'gauge' where its typings say an enum
+    const kept = last.filter((m) => (m.type as unknown as string) !== 'gauge');
+    // folded into one snapshot, so memory does not grow with the runs a server has seen
+    this.folding = this.folding.then(async () => {
+      this.retired = this.retired ? ((await client.AggregatorRegistry.aggregate([this.retired, kept]).getMetricsAsJSON()) as MetricsJson) : kept;
+    });
+  }
+
+  private folding: Promise<void> = Promise.resolve();
+
+  readonly contentType = client.Registry.PROMETHEUS_CONTENT_TYPE;
+
+  /** The Prometheus text of this process: its own registry, merged with the runs in threads. */
+  async text(): Promise<string> {
+    await this.folding;
+    if (this.sources.size === 0 && !this.retired) return this.registry.metrics();
+    const parts: MetricsJson[] = [await this.registry.getMetricsAsJSON()];
+    if (this.retired) parts.push(this.retired);
+    parts.push(...(await Promise.all([...this.sources].map((f) => f()))));
+    return client.AggregatorRegistry.aggregate(parts).metrics();
   }
 
   /** Label children for one scenario's tiers, lanes and stages: what a run's observer writes to. */

@@ -7,6 +7,7 @@ import { runBullmq, spawnWorkers, stopWorkers } from './bullmq/index.js';
 import { replicateOnWorkers } from './bullmq/replication-jobs.js';
 import { combineObservers, type RunObserver } from '../model/run-observer.js';
 import { RunCancelled, runEmbedded, runReplication } from './run.js';
+import { runEmbeddedInThread } from './threaded-run.js';
 
 /**
  * The one registry of how a run can execute, with the defaults and limits every front end (the
@@ -19,6 +20,8 @@ export const DEFAULT_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:637
 export const DEFAULT_TIME_SCALE = 3600;
 /** bullmq and distributed: worker processes started on this machine for the run unless told. */
 export const DEFAULT_WORKERS = 2;
+/** The heap an API server gives each embedded run (its worker thread), unless told: MiB. */
+export const DEFAULT_RUN_MEMORY_MB = 1024;
 /** The most worker processes one run may start on this machine (CLI --workers, API workers). */
 export const MAX_WORKERS = 64;
 
@@ -102,6 +105,11 @@ export interface ExecuteOptions extends RuntimeSettings {
   /** Live metrics, bound to the scenario as the runtime can feed them (nothing for distributed). */
   metrics?: SimMetrics;
   log?: (msg: string) => void;
+  /**
+   * embedded: run in a worker thread with this heap limit, off the caller's event loop (what the
+   * API server does, so that no run can stall or crash it).
+   */
+  isolate?: { memoryMb: number };
   /** embedded and bullmq: another observer of the run (a trace writer). */
   observer?: RunObserver;
   /** embedded and bullmq: sample the stages over simulated time into report.timeline. */
@@ -121,6 +129,10 @@ export async function execute(name: RuntimeName, scenario: Scenario, opts: Execu
   const set = settingsOf(name, opts);
   switch (name) {
     case 'embedded': {
+      if (opts.isolate) {
+        if (opts.observer || opts.timeline || opts.onReplication || opts.flush) throw new Error('embedded runtime: an isolated run takes no observer, timeline, onReplication or flush');
+        return runEmbeddedInThread(scenario, { timeScale: set.timeScale, signal: opts.signal, onProgress: opts.onProgress, metrics: opts.metrics, memoryMb: opts.isolate.memoryMb });
+      }
       const observer = combineObservers([opts.metrics?.bind(scenario), opts.observer]);
       return runEmbedded(scenario, {
         onProgress: opts.onProgress, signal: opts.signal, timeScale: set.timeScale, observer,

@@ -1,6 +1,7 @@
 import { Distribution } from './distributions.js';
 import { formatHours, parseClock, parseDuration } from './duration.js';
-import { MAX_DURATION_HOURS, MAX_LOOKAHEAD_HOURS, TAIL_QUANTILE } from './limits.js';
+import { MAX_DURATION_HOURS, MAX_LOOKAHEAD_HOURS, MAX_OFFERED_LOAD, MAX_SPAN_DAYS, TAIL_QUANTILE } from './limits.js';
+import { offeredLoads } from '../model/offered-load.js';
 import { LANES, type Disruption, type OpeningHours, type Scenario, type StageSpec, type Tier } from './types.js';
 import { show } from './schema.js';
 
@@ -115,7 +116,8 @@ export function compileScenario(doc: Raw, invalid: string[][] = []): { scenario?
     if (!Number.isFinite(d.mean) || !Number.isFinite(tail)) {
       fail(path, `has no finite ${Number.isFinite(d.mean) ? '1 - 1e-6 quantile' : 'mean'}: its parameters are out of reach (got ${show(spec)})`);
     } else if (isDuration && (tail > tailHours || d.mean > tailHours)) {
-      fail(path, `one draw in a million is above ${formatHours(tail, 'precise')} (its 1 - 1e-6 quantile), past the limit of ${formatHours(tailHours, 'precise')}${tailWhy}; lower its sigma, cv or mean`);
+      const lower = spec.dist === 'lognormal' ? (spec.sigma !== undefined ? 'its sigma or median' : 'its cv or mean') : spec.dist === 'gamma' ? 'its cv or mean' : spec.dist === 'exponential' ? 'its mean' : 'it';
+      fail(path, `one draw in a million is above ${formatHours(tail, 'precise')} (its 1 - 1e-6 quantile), past the limit of ${formatHours(tailHours, 'precise')}${tailWhy}; lower ${lower}`);
     }
     return d;
   };
@@ -263,5 +265,15 @@ export function compileScenario(doc: Raw, invalid: string[][] = []): { scenario?
     disruptions,
     source: doc,
   };
+  // A grossly overloaded stage: its queue takes about horizon x load to drain after the horizon.
+  if (issues.length === 0 && invalid.length === 0) {
+    for (const { stage, utilization } of offeredLoads(scenario)) {
+      if (utilization === null || !(utilization > 1)) continue;
+      const span = horizonDays * utilization;
+      if (utilization > MAX_OFFERED_LOAD || span > MAX_SPAN_DAYS || !Number.isFinite(span)) {
+        fail(['stages', stage], `is offered ${+utilization.toPrecision(3)} times its capacity on average: its queue would take about ${+(span / 365).toPrecision(3)} years to drain, past the limits of a ${MAX_OFFERED_LOAD}-fold overload and ${MAX_SPAN_DAYS / 365} years of simulated time; add servers, shorten its service or lower the arrivals`);
+      }
+    }
+  }
   return issues.length ? { issues } : { scenario, issues };
 }

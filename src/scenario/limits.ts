@@ -34,3 +34,13 @@ export const MAX_LOOKAHEAD_HOURS = 30 * 24;
  * events (about 5 s here); 50 million take a minute or two.
  */
 export const DEFAULT_MAX_EVENTS = 50_000_000;
+
+/**
+ * A stage's mean offered load (demanded over available server-time, as `clearsim validate`
+ * prints it): at most 1000 (100,000%). Above 1 its queue grows through the horizon and the run
+ * drains it afterwards, for about horizon x load: past this the drain is the whole run.
+ */
+export const MAX_OFFERED_LOAD = 1000;
+
+/** The simulated span of a run, horizon and drain (horizon days x the largest offered load): at most 100 years, the horizon's own limit. */
+export const MAX_SPAN_DAYS = 36500;

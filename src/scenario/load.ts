@@ -175,10 +175,11 @@ export function loadScenarioText(text: string, source: string, overrides: Overri
   const { scenario, issues: semantic } = compileScenario(data as Record<string, any>, schema.invalid);
   const problems = [...schema.errors, ...semantic];
   if (!scenario || schema.errors.length || issues.length) {
-    // lines only for those listed: the rest are counted
-    const total = issues.length + problems.length;
-    issues.push(...problems.slice(0, Math.max(0, MAX_ISSUES - issues.length)).map((e) => issue(e.path, e.message)));
-    throw scenarioError(issues.slice(0, MAX_ISSUES), source, total);
+    issues.push(...problems.map((e) => issue(e.path, e.message)));
+    // the file's problems in the order of its lines, then the overrides' (each kind as found)
+    const inFile = issues.filter((i) => i.source === source && i.line !== undefined).sort((a, b) => a.line! - b.line!);
+    const rest = issues.filter((i) => !(i.source === source && i.line !== undefined));
+    throw scenarioError([...inFile, ...rest].slice(0, MAX_ISSUES), source, issues.length);
   }
   return scenario;
 }

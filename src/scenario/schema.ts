@@ -126,7 +126,7 @@ function describe(e: ErrorObject): { path: string[]; message: string } | undefin
         return { path, message: `must be a duration with a unit (90s, 20m, 4h, 2d, 1.5h) or 0 ${got()}` };
       }
       if (path[path.length - 1] === 'servers') {
-        if (typeof e.data === 'number' && e.data > 1) return { path, message: `must be at most 1000000 servers, or "unlimited" ${got()}` };
+        if (typeof e.data === 'number' && Number.isInteger(e.data) && e.data > 1_000_000) return { path, message: `must be at most 1000000 servers, or "unlimited" ${got()}` };
         return { path, message: `must be a whole number >= 1 or "unlimited" ${got()}` };
       }
       return { path, message: `is not valid ${got()}` };

@@ -1,5 +1,5 @@
 import type { Shipment } from '../model/shipment.js';
-import type { Scenario } from '../scenario/types.js';
+import { LANES, type Scenario } from '../scenario/types.js';
 import { Summary, Within } from './summary.js';
 
 export const WITHIN_HOURS = [1, 24, 48];
@@ -8,7 +8,7 @@ export class TierTally {
   count = 0;
   readonly clearance = new Summary();
   readonly within = new Within(WITHIN_HOURS);
-  readonly lanes = [0, 0, 0, 0];
+  readonly lanes = LANES.map(() => 0);
   checked = 0;
   hits = 0;
   noncompliant = 0;
@@ -52,19 +52,19 @@ export class Collector {
   constructor(s: Scenario) {
     const nt = s.tiers.length;
     this.tiers = s.tiers.map(() => new TierTally());
-    this.lanes = [0, 1, 2, 3].map(() => new Summary());
+    this.lanes = LANES.map(() => new Summary());
     this.stageService = s.stages.map(() => new Summary());
     this.stageWait = s.stages.map(() => Array.from({ length: nt }, () => new Summary()));
     this.windows = s.disruptions.map((d) => ({ from: d.start, to: d.end + s.priority.recovery }));
     this.disruptionClearance = s.disruptions.map(() => Array.from({ length: nt }, () => new Summary()));
-    this.disruptionLanes = s.disruptions.map(() => [0, 1, 2, 3].map(() => new Summary()));
+    this.disruptionLanes = s.disruptions.map(() => LANES.map(() => new Summary()));
     this.needsGoods = s.stages.map((st) => st.needsGoods);
     this.segmentNames = ['lodgement', ...s.stages.flatMap((st) => [`${st.name}_wait`, `${st.name}_service`]), 'guarantee', 'hold', 'goods_wait'];
     this.guaranteeSeg = 1 + 2 * s.stages.length;
     this.holdSeg = this.guaranteeSeg + 1;
     this.goodsSeg = this.segmentNames.length - 1;
     this.segmentsByTier = s.tiers.map(() => new Float64Array(this.segmentNames.length));
-    this.segmentsByLane = [0, 1, 2, 3].map(() => new Float64Array(this.segmentNames.length));
+    this.segmentsByLane = LANES.map(() => new Float64Array(this.segmentNames.length));
     const hours = Math.ceil(s.horizonDays * 24);
     this.hourlySum = new Float64Array(hours);
     this.hourlyCount = new Float64Array(hours);

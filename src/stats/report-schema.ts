@@ -395,7 +395,7 @@ export const ComparisonSchema = shared(Type.Object({
   b: Type.String({ description: "Scenario b's name (or a's with the overrides)" }),
   seed: Type.Integer({ minimum: 0, description: 'The seed both ran with' }),
   replications: Type.Integer({ minimum: 1, description: 'Replications of each, paired by seed (seed, r)' }),
-  groups: Type.Record(Type.String(), ComparisonGroupSchema, { description: "Each tier both scenarios have (by name), then aeo, non_aeo and all (the AEO group replaces a tier named 'aeo')" }),
+  groups: Type.Record(Type.String(), ComparisonGroupSchema, { description: "Each tier both scenarios have (by name; a tier named like a group, e.g. 'aeo', is keyed '<name>_tier'), then aeo, non_aeo and all" }),
   pairing_narrows_by: Type.Number({ description: 'How much narrower the paired intervals are than unpaired ones (1 - mean ratio of half-widths over mean, p50, p90)' }),
   lines: Type.Array(Type.String(), { description: 'One sentence per group on its mean clearance' }),
 }, { $id: 'Comparison', title: 'clearsim compare --json', description: 'clearsim compare: b against a, replications paired by seed; differences are b - a', ...closed }));

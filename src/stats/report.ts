@@ -1,5 +1,4 @@
-import type { Scenario } from '../scenario/types.js';
-import { LANES } from '../scenario/types.js';
+import { LANES, Lane, type LaneName, type Scenario } from '../scenario/types.js';
 import { Collector, TierTally, WITHIN_HOURS } from './collector.js';
 import type { StageTotals } from './stage-integrator.js';
 import { mser5 } from './mser.js';
@@ -30,8 +29,8 @@ export interface RunFacts {
 
 /** Builds one replication's report from what its collector and stage resources observed. */
 export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
-  const lanesUsed = LANES.filter((l, i) => i < 3 || s.flow.lanes[i].length > 0 || s.tiers.some((t) => t.blue > 0));
-  const perLane = <T>(make: (l: (typeof LANES)[number], i: number) => T) => Object.fromEntries(lanesUsed.map((l) => [l, make(l, LANES.indexOf(l))])) as PerLane<T>;
+  const lanesUsed = LANES.filter((_, i) => i !== Lane.Blue || s.flow.lanes[i].length > 0 || s.tiers.some((t) => t.blue > 0));
+  const perLane = <T>(make: (l: LaneName, i: Lane) => T) => Object.fromEntries(lanesUsed.map((l) => [l, make(l, LANES.indexOf(l))])) as PerLane<T>;
   const laneCounts = (t: TierTally) => perLane((_, i) => t.lanes[i]);
   // the collector's within-thresholds are WITHIN_HOURS: 1, 24 and 48 h
   const shares = (w: Within) => w.shares() as ReleasedWithin;
@@ -54,7 +53,7 @@ export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
       clearance_hours: stats(t.clearance),
       released_within: shares(t.within),
       lanes: laneCounts(t),
-      inspection_rate: ratio(t.lanes[2], t.count),
+      inspection_rate: ratio(t.lanes[Lane.Red], t.count),
       hit_rate: ratio(t.hits, t.checked),
       detection_rate: ratio(t.detected, t.noncompliant),
       noncompliant: t.noncompliant,
@@ -88,7 +87,7 @@ export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
   const aeo = withPercentiles(group(true)), nonAeo = withPercentiles(group(false));
   const { sum: _all, ...all } = group(null);
   let red = 0;
-  for (const t of c.tiers) red += t.lanes[2];
+  for (const t of c.tiers) red += t.lanes[Lane.Red];
 
   const byLane = perLane((_, i) => {
     const sm = c.lanes[i];

@@ -1,14 +1,5 @@
 import { LogHistogram } from './histogram.js';
 
-export interface SummaryStats {
-  mean: number;
-  p50: number;
-  p90: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
-
 /**
  * A streaming summary of a quantity in hours: exact count and mean (Welford), percentiles from a
  * log-linear histogram (0.4% relative precision). Memory is bounded by the histogram, never by the number recorded.
@@ -47,10 +38,6 @@ export class Summary {
     this.count = n;
     if (o.max > this.max) this.max = o.max;
     this.hist.add(o.hist);
-  }
-
-  stats(): SummaryStats {
-    return { mean: this.mean, p50: this.percentile(50), p90: this.percentile(90), p95: this.percentile(95), p99: this.percentile(99), max: this.max };
   }
 }
 

@@ -6,7 +6,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compare } from '../../src/experiments/compare.js';
 import { replicate } from '../../src/experiments/replicate.js';
-import { renderCompareReport, renderRunReport, renderSweepReport } from '../../src/report/html.js';
+import { renderCompareReport, renderRunReport, renderSweepReport } from '../../src/html-report/html.js';
 import { runEmbedded } from '../../src/runtime/run.js';
 import { loadScenarioFile, parseOverride } from '../../src/scenario/load.js';
 import { mergeReplications } from '../../src/stats/replications.js';
