@@ -45,10 +45,18 @@ const cancel = await fetch(`${base}/runs/${run.id}`, { method: 'DELETE' });
 await app.close();
 
 const fmt = (x, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-console.log(`clearsim API under load: GET /metrics, ${CONNECTIONS} connections, ${DURATION_S} s, during a paced run (chongqing-2023, ${fmt(TIME_SCALE / 86400)} simulated days per wall second)`);
+console.log(
+  `clearsim API under load: GET /metrics, ${CONNECTIONS} connections, ${DURATION_S} s, during a paced run (chongqing-2023, ${fmt(TIME_SCALE / 86400)} simulated days per wall second)`,
+);
 console.log(`  /metrics body            ${fmt(clock0.bytes)} bytes`);
 console.log(`  requests/s               ${fmt(result.requests.average)} (mean), ${fmt(result.requests.p50 ?? result.requests.mean)} (p50)`);
-console.log(`  latency                  p50 ${fmt(result.latency.p50, 1)} ms, p99 ${fmt(result.latency.p99, 1)} ms, max ${fmt(result.latency.max, 1)} ms`);
-console.log(`  requests                 ${fmt(result.requests.total)} (${fmt(result.non2xx)} non-2xx, ${fmt(result.errors)} errors, ${fmt(result.timeouts)} timeouts)`);
-console.log(`  paced run                progress ${fmt(before.progress * 100, 1)}% -> ${fmt(after.progress * 100, 1)}% (${after.status}); simulated clock +${fmt((clock1.seconds - clock0.seconds) / 86400, 1)} days in ${fmt(wall, 1)} s (schedule: ${fmt((wall * TIME_SCALE) / 86400, 1)} days)`);
+console.log(
+  `  latency                  p50 ${fmt(result.latency.p50, 1)} ms, p99 ${fmt(result.latency.p99, 1)} ms, max ${fmt(result.latency.max, 1)} ms`,
+);
+console.log(
+  `  requests                 ${fmt(result.requests.total)} (${fmt(result.non2xx)} non-2xx, ${fmt(result.errors)} errors, ${fmt(result.timeouts)} timeouts)`,
+);
+console.log(
+  `  paced run                progress ${fmt(before.progress * 100, 1)}% -> ${fmt(after.progress * 100, 1)}% (${after.status}); simulated clock +${fmt((clock1.seconds - clock0.seconds) / 86400, 1)} days in ${fmt(wall, 1)} s (schedule: ${fmt((wall * TIME_SCALE) / 86400, 1)} days)`,
+);
 console.log(`  DELETE /runs/:id         ${cancel.status} (${(await cancel.json()).status})`);

@@ -20,8 +20,33 @@ const fmt = (x) => Math.round(x).toLocaleString('en-US');
 
 async function redis() {
   if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, stop: () => {} };
-  const port = await new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); }); });
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--hz', '100', '--maxmemory-policy', 'noeviction', '--dir', mkdtempSync(join(tmpdir(), 'clearsim-bench-'))], { stdio: 'ignore' });
+  const port = await new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
+  const proc = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--hz',
+      '100',
+      '--maxmemory-policy',
+      'noeviction',
+      '--dir',
+      mkdtempSync(join(tmpdir(), 'clearsim-bench-')),
+    ],
+    { stdio: 'ignore' },
+  );
   for (let i = 0; i < 100; i++) {
     if (spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout?.trim() === 'PONG') break;
     await new Promise((r) => setTimeout(r, 50));
@@ -33,11 +58,18 @@ async function raw(url, concurrency, n) {
   const connection = new Redis(url, { maxRetriesPerRequest: null });
   const name = `raw-${concurrency}-${Date.now()}`;
   const q = new Queue(name, { connection, prefix: 'bench' });
-  for (let i = 0; i < n; i += 1000) await q.addBulk(Array.from({ length: Math.min(1000, n - i) }, () => ({ name: 'noop', data: {}, opts: { removeOnComplete: true } })));
+  for (let i = 0; i < n; i += 1000)
+    await q.addBulk(Array.from({ length: Math.min(1000, n - i) }, () => ({ name: 'noop', data: {}, opts: { removeOnComplete: true } })));
   let done = 0;
   const t0 = performance.now();
   await new Promise((resolve) => {
-    const w = new Worker(name, async () => { if (++done === n) resolve(); }, { connection, prefix: 'bench', concurrency });
+    const w = new Worker(
+      name,
+      async () => {
+        if (++done === n) resolve();
+      },
+      { connection, prefix: 'bench', concurrency },
+    );
     w.on('error', () => {});
     q.w = w;
   });
@@ -49,15 +81,22 @@ async function raw(url, concurrency, n) {
   return rate;
 }
 
-const flood = (shipments) => loadScenarioObject({
-  name: 'bullmq-bench', seed: 1, horizon: { days: 1 },
-  arrivals: { per_day: shipments },
-  tiers: { all: { aeo: false, shipment_share: 1, noncompliance: 0, lanes: { red: 0, yellow: 0 }, pre_arrival_share: 0, guarantee_exempt: false } },
-  lodgement: { lead: { dist: 'constant', value: 0 }, delay: { dist: 'constant', value: 0 } },
-  stages: { desk: { servers: 50, service: { dist: 'constant', value: 0 } } },
-  flow: { intake: ['desk'], lanes: { green: [], yellow: [], red: [] }, release: [] },
-  risk: { targeting_lift: 1 }, findings: { hold: { dist: 'constant', value: 0 } }, priority: { mode: 'never' },
-});
+const flood = (shipments) =>
+  loadScenarioObject({
+    name: 'bullmq-bench',
+    seed: 1,
+    horizon: { days: 1 },
+    arrivals: { per_day: shipments },
+    tiers: {
+      all: { aeo: false, shipment_share: 1, noncompliance: 0, lanes: { red: 0, yellow: 0 }, pre_arrival_share: 0, guarantee_exempt: false },
+    },
+    lodgement: { lead: { dist: 'constant', value: 0 }, delay: { dist: 'constant', value: 0 } },
+    stages: { desk: { servers: 50, service: { dist: 'constant', value: 0 } } },
+    flow: { intake: ['desk'], lanes: { green: [], yellow: [], red: [] }, release: [] },
+    risk: { targeting_lift: 1 },
+    findings: { hold: { dist: 'constant', value: 0 } },
+    priority: { mode: 'never' },
+  });
 
 const r = await redis();
 try {
@@ -72,8 +111,10 @@ try {
     const secs = rep.bullmq.pipeline_seconds;
     const shipments = rep.shipments.released;
     const stageJobs = rep.stages.desk.count;
-    console.log(`pipeline, ${workers} worker process${workers > 1 ? 'es' : ''}: ${fmt(shipments)} shipments in ${secs.toFixed(2)} s = ${fmt(shipments / secs)} shipments/s, ${fmt(stageJobs / secs)} stage jobs/s` +
-      `   vs raw at concurrency 50: ${((stageJobs / secs / raw50) * 100).toFixed(0)}%   duplicates ${rep.bullmq.duplicate_releases}`);
+    console.log(
+      `pipeline, ${workers} worker process${workers > 1 ? 'es' : ''}: ${fmt(shipments)} shipments in ${secs.toFixed(2)} s = ${fmt(shipments / secs)} shipments/s, ${fmt(stageJobs / secs)} stage jobs/s` +
+        `   vs raw at concurrency 50: ${((stageJobs / secs / raw50) * 100).toFixed(0)}%   duplicates ${rep.bullmq.duplicate_releases}`,
+    );
   }
   console.log("\n(seconds from the run clock's start to the last release; goal: stage jobs/s >= 50% of raw)");
 } finally {

@@ -20,7 +20,15 @@ if (process.argv[2] === '--baseline-years') {
   const t0 = performance.now();
   const { report } = runReplication(s);
   const dt = (performance.now() - t0) / 1000;
-  process.stdout.write(JSON.stringify({ shipments: report.shipments.arrived, events: report.events, seconds: dt, maxRssMiB: process.resourceUsage().maxRSS / 1024, heapMiB: process.memoryUsage().heapUsed / 2 ** 20 }));
+  process.stdout.write(
+    JSON.stringify({
+      shipments: report.shipments.arrived,
+      events: report.events,
+      seconds: dt,
+      maxRssMiB: process.resourceUsage().maxRSS / 1024,
+      heapMiB: process.memoryUsage().heapUsed / 2 ** 20,
+    }),
+  );
   process.exit(0);
 }
 
@@ -31,7 +39,13 @@ for (let i = 0; i < 6; i++) {
   const t0 = performance.now();
   const { report } = runReplication(mmc, i);
   const dt = (performance.now() - t0) / 1000;
-  rates.push({ customers: report.shipments.arrived, events: report.events, rate: report.shipments.arrived / dt, eventRate: report.events / dt, wq: report.stages.desk.wait_hours.mean });
+  rates.push({
+    customers: report.shipments.arrived,
+    events: report.events,
+    rate: report.shipments.arrived / dt,
+    eventRate: report.events / dt,
+    wq: report.stages.desk.wait_hours.mean,
+  });
 }
 const warm = rates.slice(1).sort((a, b) => a.rate - b.rate)[2];
 console.log(`\nM/M/5, rho 0.9, ${fmt(rates[0].customers)} customers per run`);
@@ -39,11 +53,18 @@ console.log(`  first run:          ${fmt(rates[0].rate)} customers/s (${fmt(rate
 console.log(`  warm (median of 5): ${fmt(warm.rate)} customers/s (${fmt(warm.eventRate)} events/s)   goal >= 1,000,000; SimPy 3 ~130,000`);
 console.log(`  mean wait over the 6 runs: ${(rates.reduce((a, r) => a + r.wq, 0) / rates.length).toFixed(3)} h (Erlang C: 1.525 h)`);
 
-const child = (years) => JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--baseline-years', String(years)], { encoding: 'utf8' }));
+const child = (years) =>
+  JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--baseline-years', String(years)], { encoding: 'utf8' }));
 const y1 = child(1);
 const y4 = child(4);
-console.log(`\nBaseline chongqing-2023, one simulated year: ${fmt(y1.shipments)} shipments, ${fmt(y1.events)} events in ${y1.seconds.toFixed(2)} s`);
-console.log(`  ${fmt(y1.shipments / y1.seconds)} shipments/s, ${fmt(y1.events / y1.seconds)} events/s, peak RSS ${y1.maxRssMiB.toFixed(1)} MiB`);
-console.log(`Four simulated years: ${fmt(y4.shipments)} shipments in ${y4.seconds.toFixed(2)} s, ${fmt(y4.shipments / y4.seconds)} shipments/s, peak RSS ${y4.maxRssMiB.toFixed(1)} MiB`);
+console.log(
+  `\nBaseline chongqing-2023, one simulated year: ${fmt(y1.shipments)} shipments, ${fmt(y1.events)} events in ${y1.seconds.toFixed(2)} s`,
+);
+console.log(
+  `  ${fmt(y1.shipments / y1.seconds)} shipments/s, ${fmt(y1.events / y1.seconds)} events/s, peak RSS ${y1.maxRssMiB.toFixed(1)} MiB`,
+);
+console.log(
+  `Four simulated years: ${fmt(y4.shipments)} shipments in ${y4.seconds.toFixed(2)} s, ${fmt(y4.shipments / y4.seconds)} shipments/s, peak RSS ${y4.maxRssMiB.toFixed(1)} MiB`,
+);
 const growth = y4.maxRssMiB / y1.maxRssMiB - 1;
 console.log(`  peak memory, 4 years vs 1: ${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)}%   goal within 25%`);

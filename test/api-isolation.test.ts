@@ -18,7 +18,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('runs off the event loop', () => {
   let app: FastifyInstance;
   let base = '';
-  const post = (body: unknown) => fetch(`${base}/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: await r.json() }));
+  const post = (body: unknown) =>
+    fetch(`${base}/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(
+      async (r) => ({ status: r.status, body: await r.json() }),
+    );
   const view = (id: string) => fetch(`${base}/runs/${id}`).then((r) => r.json());
   const settled = async (id: string, ms = 90_000) => {
     const t0 = Date.now();
@@ -66,7 +69,8 @@ describe('runs off the event loop', () => {
     const normal = await post({ scenario: 'chongqing-2023', overrides: { 'horizon.days': 4, 'horizon.warmup_days': 1 } });
     expect(normal.status).toBe(202);
 
-    let worst = 0, probes = 0;
+    let worst = 0,
+      probes = 0;
     let heavyView: any;
     const t0 = Date.now();
     for (;;) {

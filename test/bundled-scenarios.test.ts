@@ -7,11 +7,13 @@ const run = (file: string, ...sets: string[]) => runReplication(loadScenarioFile
 describe('AEO benefits in the baseline (chongqing-2023)', () => {
   // 12 weeks so that the AEO inspection count (~0.5% of ~36k) is large enough to compare rates.
   const r = run('chongqing-2023', 'horizon.days=84');
-  const aeo = r.by_tier.aeo, gen = r.by_tier.general;
+  const aeo = r.by_tier.aeo,
+    gen = r.by_tier.general;
 
   it('inspects AEO shipments at the configured fraction of the general rate (within binomial error)', () => {
     const configured = 0.0057 / 0.0244;
-    const pA = aeo.lanes.red / aeo.count, pG = gen.lanes.red / gen.count;
+    const pA = aeo.lanes.red / aeo.count,
+      pG = gen.lanes.red / gen.count;
     // delta method: relative variance of a ratio of independent binomial proportions
     const se = (pA / pG) * Math.sqrt((1 - pA) / (pA * aeo.count) + (1 - pG) / (pG * gen.count));
     expect(Math.abs(pA / pG - configured)).toBeLessThan(3 * se);
@@ -27,9 +29,12 @@ describe('AEO benefits in the baseline (chongqing-2023)', () => {
     expect(r.aeo_vs_non_aeo.mean_ratio).toBeLessThan(0.5);
   });
 
-  it('waives AEO guarantees (expected value within 4 standard errors) and no one else\'s', () => {
+  it("waives AEO guarantees (expected value within 4 standard errors) and no one else's", () => {
     // waived per AEO shipment W = B * V * rate with B ~ Bernoulli(share), V lognormal(mean m, cv)
-    const share = 0.3, rate = 0.15, m = 220000, cv = 1.5;
+    const share = 0.3,
+      rate = 0.15,
+      m = 220000,
+      cv = 1.5;
     const ew = share * rate * m;
     const ew2 = share * rate * rate * m * m * (1 + cv * cv);
     const sd = Math.sqrt(aeo.count * (ew2 - ew * ew));
@@ -51,8 +56,12 @@ describe('aeo-expansion: twice as many AEO firms', () => {
   const base = run('chongqing-2023');
   const exp = run('aeo-expansion');
   const overall = (r: any) => {
-    let n = 0, sum = 0;
-    for (const t of Object.values<any>(r.by_tier)) { n += t.count; sum += t.count * t.clearance_hours.mean; }
+    let n = 0,
+      sum = 0;
+    for (const t of Object.values<any>(r.by_tier)) {
+      n += t.count;
+      sum += t.count * t.clearance_hours.mean;
+    }
     return sum / n;
   };
 
@@ -68,7 +77,12 @@ describe('aeo-expansion: twice as many AEO firms', () => {
 });
 
 describe('flood-disruption: AEO priority during and after the disruption', () => {
-  const noFlood = run('flood-disruption', 'disruptions.0.capacity.inspection=1', 'disruptions.0.capacity.documentary=1', 'disruptions.0.capacity.declaration=1');
+  const noFlood = run(
+    'flood-disruption',
+    'disruptions.0.capacity.inspection=1',
+    'disruptions.0.capacity.documentary=1',
+    'disruptions.0.capacity.declaration=1',
+  );
   const flood = run('flood-disruption');
   const never = run('flood-disruption', 'priority.mode=never');
   const window = (r: any) => r.disruptions[0].aeo_vs_non_aeo;

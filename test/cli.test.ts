@@ -35,7 +35,8 @@ describe('clearsim run', () => {
     const out = join(dir, 'report.json');
     const r = clearsim(['run', 'scenarios/flood-disruption.yaml', '--out', out, ...short.slice(0, 0), '--days', '14']);
     expect(r.status).toBe(0);
-    for (const heading of ['by tier', 'AEO vs non-AEO', 'By lane', 'By stage', 'during a disruption', 'declaration', 'inspection']) expect(r.stdout).toContain(heading);
+    for (const heading of ['by tier', 'AEO vs non-AEO', 'By lane', 'By stage', 'during a disruption', 'declaration', 'inspection'])
+      expect(r.stdout).toContain(heading);
     expect(r.stdout).toMatch(/AEO mean clearance is \d+% of non-AEO's/);
     expect(reportProblems(JSON.parse(readFileSync(out, 'utf8')))).toEqual([]);
   });

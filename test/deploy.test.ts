@@ -73,14 +73,22 @@ function composeWith(vars: Record<string, string>, args: string[]): ReturnType<t
   try {
     const envFile = join(dir, 'empty.env');
     writeFileSync(envFile, '');
-    return run('docker-compose', ['--env-file', envFile, '-f', 'docker-compose.yml', ...args], { PATH: process.env.PATH, HOME: dir, ...vars });
+    return run('docker-compose', ['--env-file', envFile, '-f', 'docker-compose.yml', ...args], {
+      PATH: process.env.PATH,
+      HOME: dir,
+      ...vars,
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** A published port, from the short syntax (`[ip:]published:target[/proto]`) or the long one (compose v2's `config`). */
-interface Published { hostIp: string; published: string; target: string }
+interface Published {
+  hostIp: string;
+  published: string;
+  target: string;
+}
 function published(port: string | { host_ip?: string; published?: string | number; target: number }): Published {
   if (typeof port !== 'string') return { hostIp: port.host_ip ?? '', published: String(port.published ?? ''), target: String(port.target) };
   const parts = port.replace(/\/\w+$/, '').split(':');
@@ -93,7 +101,9 @@ function resolvedPorts(vars: Record<string, string>): Record<string, Published[]
   const r = composeWith(vars, ['config']);
   expect(r.status, r.out).toBe(0);
   const resolved = parse(r.stdout);
-  return Object.fromEntries(Object.entries(resolved.services as Record<string, { ports?: [] }>).map(([name, svc]) => [name, (svc.ports ?? []).map(published)]));
+  return Object.fromEntries(
+    Object.entries(resolved.services as Record<string, { ports?: [] }>).map(([name, svc]) => [name, (svc.ports ?? []).map(published)]),
+  );
 }
 
 describe('docker-compose.yml', () => {
@@ -261,13 +271,25 @@ describe('deploy/prometheus/prometheus.yml', () => {
   });
 });
 
-interface Target { refId: string; expr: string; datasource?: { type?: string; uid?: string } }
-interface Panel { id: number; type: string; title?: string; datasource?: { type?: string; uid?: string }; targets?: Target[]; gridPos: { x: number; y: number; w: number; h: number }; panels?: Panel[] }
+interface Target {
+  refId: string;
+  expr: string;
+  datasource?: { type?: string; uid?: string };
+}
+interface Panel {
+  id: number;
+  type: string;
+  title?: string;
+  datasource?: { type?: string; uid?: string };
+  targets?: Target[];
+  gridPos: { x: number; y: number; w: number; h: number };
+  panels?: Panel[];
+}
 
 describe('the Grafana provisioning and the clearsim dashboard', () => {
   const datasource = parse(readFileSync(DATASOURCES, 'utf8')).datasources[0];
   const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8'));
-  const panels: Panel[] = dashboard.panels.flatMap((p: Panel) => (p.type === 'row' ? p.panels ?? [] : [p]));
+  const panels: Panel[] = dashboard.panels.flatMap((p: Panel) => (p.type === 'row' ? (p.panels ?? []) : [p]));
   const exprs: string[] = panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
 
   /** `# TYPE` of every metric a run exposes, and the label names its samples carry. */
@@ -275,7 +297,10 @@ describe('the Grafana provisioning and the clearsim dashboard', () => {
 
   beforeAll(async () => {
     const metrics = new SimMetrics();
-    const scenario = loadScenarioFile('scenarios/chongqing-2023.yaml', [parseOverride('horizon.days=2'), parseOverride('horizon.warmup_days=0')]);
+    const scenario = loadScenarioFile('scenarios/chongqing-2023.yaml', [
+      parseOverride('horizon.days=2'),
+      parseOverride('horizon.warmup_days=0'),
+    ]);
     const { report } = runReplication(scenario, 0, metrics.bind(scenario));
     expect(report.shipments.released).toBeGreaterThan(0);
     const text = await metrics.registry.metrics();
@@ -349,12 +374,16 @@ describe('the Grafana provisioning and the clearsim dashboard', () => {
         }
       }
       for (const sel of expr.matchAll(/\bclearsim_[a-zA-Z0-9_]*\{([^}]*)\}/g)) {
-        for (const l of sel[1].matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!=|!~|=)/g)) expect(labels.has(l[1]), `${l[1]} in ${expr}`).toBe(true);
+        for (const l of sel[1].matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!=|!~|=)/g))
+          expect(labels.has(l[1]), `${l[1]} in ${expr}`).toBe(true);
       }
       for (const q of expr.matchAll(/histogram_quantile\(\s*([0-9.]+)\s*,\s*sum by \(([^)]*)\) \(rate\((\w+)\[/g)) {
         expect(Number(q[1])).toBeGreaterThan(0);
         expect(Number(q[1])).toBeLessThan(1);
-        expect(q[2].split(',').map((s) => s.trim()), expr).toContain('le');
+        expect(
+          q[2].split(',').map((s) => s.trim()),
+          expr,
+        ).toContain('le');
         expect(q[3], expr).toMatch(/_bucket$/);
       }
       if (expr.includes('histogram_quantile')) expect(expr).toMatch(/histogram_quantile\(\s*[0-9.]+\s*,\s*sum by \(/);
@@ -364,20 +393,32 @@ describe('the Grafana provisioning and the clearsim dashboard', () => {
   it('shows releases, clearance p50/p90, stage waits, queues, servers, the clock, disruptions and the hit rate', () => {
     const all = exprs.join('\n');
     expect(all).toContain('sum by (tier) (rate(clearsim_shipments_released_total[1m])) * 60');
-    for (const p of ['0.5', '0.9']) expect(all).toContain(`histogram_quantile(${p}, sum by (le, tier) (rate(clearsim_clearance_time_seconds_bucket[5m])))`);
+    for (const p of ['0.5', '0.9'])
+      expect(all).toContain(`histogram_quantile(${p}, sum by (le, tier) (rate(clearsim_clearance_time_seconds_bucket[5m])))`);
     expect(all).toMatch(/histogram_quantile\(0\.9, sum by \(le, stage\) \(rate\(clearsim_stage_wait_seconds_bucket\[/);
-    for (const m of ['clearsim_queue_length', 'clearsim_servers_busy', 'clearsim_servers_capacity', 'clearsim_sim_time_seconds', 'clearsim_disruption_active']) {
+    for (const m of [
+      'clearsim_queue_length',
+      'clearsim_servers_busy',
+      'clearsim_servers_capacity',
+      'clearsim_sim_time_seconds',
+      'clearsim_disruption_active',
+    ]) {
       expect(all).toContain(m);
     }
     expect(all).toMatch(/^max\(clearsim_sim_time_seconds\b.*\) \/ 86400$/m); // the clock in days
-    expect(all).toMatch(/sum by \(tier\) \(rate\(clearsim_checks_total\{outcome="hit"\}\[\w+\]\)\) \/ sum by \(tier\) \(rate\(clearsim_checks_total\[/);
+    expect(all).toMatch(
+      /sum by \(tier\) \(rate\(clearsim_checks_total\{outcome="hit"\}\[\w+\]\)\) \/ sum by \(tier\) \(rate\(clearsim_checks_total\[/,
+    );
   });
 
   it('has queries Prometheus can parse (`promtool check rules`)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'clearsim-dashboard-'));
     try {
       const file = join(dir, 'rules.yml');
-      writeFileSync(file, stringify({ groups: [{ name: 'dashboard', rules: exprs.map((expr, i) => ({ record: `clearsim:dashboard_query_${i}`, expr })) }] }));
+      writeFileSync(
+        file,
+        stringify({ groups: [{ name: 'dashboard', rules: exprs.map((expr, i) => ({ record: `clearsim:dashboard_query_${i}`, expr })) }] }),
+      );
       const r = run('promtool', ['check', 'rules', file]);
       expect(r.out).toContain(`SUCCESS: ${exprs.length} rules found`);
       expect(r.status).toBe(0);

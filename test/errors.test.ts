@@ -6,8 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, toErrorResponse } from '../src/api/errors.js';
 import { buildServer } from '../src/api/server.js';
 import {
-  ClearsimError, ERRORS, NoWorkersError, RedisLostError, RedisUnreachableError, RunCancelled, ScenarioError, UsageError,
-  errorKeyOf, type ErrorKey,
+  ClearsimError,
+  ERRORS,
+  NoWorkersError,
+  RedisLostError,
+  RedisUnreachableError,
+  RunCancelled,
+  ScenarioError,
+  UsageError,
+  errorKeyOf,
+  type ErrorKey,
 } from '../src/errors.js';
 import { SimMetrics } from '../src/metrics/sim-metrics.js';
 import { clearsim } from './helpers/cli.js';
@@ -18,7 +26,11 @@ const codes = entries.map(([, e]) => e.code as string);
 /** The rows of the table in docs/errors.md: code, CLI exit and HTTP status as written there. */
 function documentedErrors(): { code: string; exit: number; status: number }[] {
   const text = readFileSync('docs/errors.md', 'utf8');
-  return [...text.matchAll(/^\|\s*`(CLEARSIM_[A-Z_]+)`\s*\|\s*(\d+)\s*\|\s*(\d+)\s*\|/gm)].map((m) => ({ code: m[1], exit: Number(m[2]), status: Number(m[3]) }));
+  return [...text.matchAll(/^\|\s*`(CLEARSIM_[A-Z_]+)`\s*\|\s*(\d+)\s*\|\s*(\d+)\s*\|/gm)].map((m) => ({
+    code: m[1],
+    exit: Number(m[2]),
+    status: Number(m[3]),
+  }));
 }
 
 function sourceFiles(dir: string): string[] {
@@ -41,9 +53,23 @@ describe('the error registry (src/errors.ts)', () => {
   });
 
   it('keeps the codes that API clients already rely on', () => {
-    for (const code of ['CLEARSIM_BAD_REQUEST', 'CLEARSIM_BAD_JSON', 'CLEARSIM_EMPTY_BODY', 'CLEARSIM_SCENARIO_INVALID', 'CLEARSIM_UNKNOWN_SCENARIO',
-      'CLEARSIM_RUNTIME_UNAVAILABLE', 'CLEARSIM_UNAUTHORIZED', 'CLEARSIM_RUN_NOT_FOUND', 'CLEARSIM_ROUTE_NOT_FOUND', 'CLEARSIM_METHOD_NOT_ALLOWED',
-      'CLEARSIM_RUN_FINISHED', 'CLEARSIM_BODY_TOO_LARGE', 'CLEARSIM_UNSUPPORTED_MEDIA_TYPE', 'CLEARSIM_TOO_MANY_RUNS', 'CLEARSIM_INTERNAL']) {
+    for (const code of [
+      'CLEARSIM_BAD_REQUEST',
+      'CLEARSIM_BAD_JSON',
+      'CLEARSIM_EMPTY_BODY',
+      'CLEARSIM_SCENARIO_INVALID',
+      'CLEARSIM_UNKNOWN_SCENARIO',
+      'CLEARSIM_RUNTIME_UNAVAILABLE',
+      'CLEARSIM_UNAUTHORIZED',
+      'CLEARSIM_RUN_NOT_FOUND',
+      'CLEARSIM_ROUTE_NOT_FOUND',
+      'CLEARSIM_METHOD_NOT_ALLOWED',
+      'CLEARSIM_RUN_FINISHED',
+      'CLEARSIM_BODY_TOO_LARGE',
+      'CLEARSIM_UNSUPPORTED_MEDIA_TYPE',
+      'CLEARSIM_TOO_MANY_RUNS',
+      'CLEARSIM_INTERNAL',
+    ]) {
       expect(codes).toContain(code);
     }
   });
@@ -81,9 +107,16 @@ describe('the error registry (src/errors.ts)', () => {
     ];
     for (const [err, key] of cases) {
       expect(err).toBeInstanceOf(ClearsimError);
-      expect({ key: err.key, code: err.code, exit: err.exit, status: err.status }).toEqual({ key, code: ERRORS[key].code, exit: ERRORS[key].exit, status: ERRORS[key].status });
+      expect({ key: err.key, code: err.code, exit: err.exit, status: err.status }).toEqual({
+        key,
+        code: ERRORS[key].code,
+        exit: ERRORS[key].exit,
+        status: ERRORS[key].status,
+      });
     }
-    expect(new ScenarioError([{ source: 'a.yaml', line: 3, path: 'seed', message: 'must be a whole number' }]).message).toBe('a.yaml:3 seed: must be a whole number');
+    expect(new ScenarioError([{ source: 'a.yaml', line: 3, path: 'seed', message: 'must be a whole number' }]).message).toBe(
+      'a.yaml:3 seed: must be a whole number',
+    );
     expect(new RunCancelled().message).toBe('run cancelled');
   });
 
@@ -99,7 +132,7 @@ describe('the error registry (src/errors.ts)', () => {
   });
 });
 
-describe('the CLI exits with the registry\'s exit code', () => {
+describe("the CLI exits with the registry's exit code", () => {
   it('exits 1 within seconds with "cannot reach Redis" and no stack trace when Redis is not there', () => {
     const t0 = Date.now();
     const r = clearsim(['run', 'scenarios/chongqing-2023.yaml', '--runtime', 'bullmq', '--redis', 'redis://127.0.0.1:1', '--workers', '0']);
@@ -124,16 +157,20 @@ describe('the CLI exits with the registry\'s exit code', () => {
 describe('the API answers a ClearsimError with its registry status and code', () => {
   let app: FastifyInstance;
   const thrown: Record<string, Error> = {
-    'no-workers': new NoWorkersError('no clearsim worker is serving Redis at redis://h:1 (found 0, need 1); start one with: clearsim worker --redis redis://h:1'),
+    'no-workers': new NoWorkersError(
+      'no clearsim worker is serving Redis at redis://h:1 (found 0, need 1); start one with: clearsim worker --redis redis://h:1',
+    ),
     'redis-unreachable': new RedisUnreachableError('cannot reach Redis at redis://h:1: timed out'),
-    'usage': new UsageError('--out x: the file must end in .json'),
-    'bug': new TypeError('cannot read properties of undefined'),
+    usage: new UsageError('--out x: the file must end in .json'),
+    bug: new TypeError('cannot read properties of undefined'),
   };
 
   beforeAll(async () => {
     app = buildServer({ metrics: new SimMetrics({ defaultMetrics: false }) });
     // routes that fail as a request meeting these errors would, through the server's own error handler
-    app.get('/fail/:what', async (req) => { throw thrown[(req.params as { what: string }).what]; });
+    app.get('/fail/:what', async (req) => {
+      throw thrown[(req.params as { what: string }).what];
+    });
     await app.ready();
   });
   afterAll(async () => {
@@ -156,6 +193,9 @@ describe('the API answers a ClearsimError with its registry status and code', ()
 
   it.each(entries)('maps %s to its status and code', (key, e) => {
     expect(toErrorResponse(new ClearsimError(key, 'm')).body).toMatchObject({ statusCode: e.status, code: e.code });
-    expect(toErrorResponse(new ApiError(key, 'm', undefined, { 'retry-after': '5' }))).toMatchObject({ body: { statusCode: e.status, code: e.code }, headers: { 'retry-after': '5' } });
+    expect(toErrorResponse(new ApiError(key, 'm', undefined, { 'retry-after': '5' }))).toMatchObject({
+      body: { statusCode: e.status, code: e.code },
+      headers: { 'retry-after': '5' },
+    });
   });
 });

@@ -35,19 +35,25 @@ describe('clearsim compare', () => {
     expect(aeo.half_width).toBeLessThan(aeo.unpaired_half_width);
     // without priority AEO shipments wait longer during the flood
     expect(aeo.diff).toBeGreaterThan(0);
-    expect(c.lines.find((l) => l.startsWith('AEO mean clearance'))).toMatch(/^AEO mean clearance rises [\d.]+ (h|min|s) \([\d.]+ (h|min|s)–[\d.]+ (h|min|s)\)$/);
+    expect(c.lines.find((l) => l.startsWith('AEO mean clearance'))).toMatch(
+      /^AEO mean clearance rises [\d.]+ (h|min|s) \([\d.]+ (h|min|s)–[\d.]+ (h|min|s)\)$/,
+    );
   });
 
   it('covers the Cobham difference when priority is switched on in a two-tier M/M/5', async () => {
     // c = 5, mu = 1/h, lambda = 4/h (rho 0.8), 30% high priority; clearance = wait + service here
-    const lambda = 4, shares = { high: 0.3, low: 0.7 };
+    const lambda = 4,
+      shares = { high: 0.3, low: 0.7 };
     const base = { lambda, servers: 5, service: { dist: 'exponential', mean: '1h' }, days: 120, warmupDays: 5, tiers: shares };
     const never = queueScenario({ ...base, priority: 'never' });
     const always = queueScenario({ ...base, priority: 'always' });
     const c = await compare(never, always, 12);
     const [w1, w2] = cobham(5, 1, [lambda * 0.3, lambda * 0.7]);
     const wq = mmc(5, lambda, 1).Wq;
-    for (const [tier, expected] of [['high', w1 - wq], ['low', w2 - wq]] as const) {
+    for (const [tier, expected] of [
+      ['high', w1 - wq],
+      ['low', w2 - wq],
+    ] as const) {
       const iv = c.groups[tier].mean;
       expect(iv.lo).toBeLessThanOrEqual(expected);
       expect(iv.hi).toBeGreaterThanOrEqual(expected);
@@ -78,12 +84,31 @@ describe('clearsim sweep', () => {
 
   it('writes every point with intervals to CSV; more inspection teams, shorter inspection waits', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'clearsim-sweep-')), 'sweep.csv');
-    const r = clearsim(['sweep', 'scenarios/flood-disruption.yaml', '--param', 'stages.inspection.servers=10,30', '--replications', '2', '--days', '14', '--out', out]);
+    const r = clearsim([
+      'sweep',
+      'scenarios/flood-disruption.yaml',
+      '--param',
+      'stages.inspection.servers=10,30',
+      '--replications',
+      '2',
+      '--days',
+      '14',
+      '--out',
+      out,
+    ]);
     expect(r.status).toBe(0);
     const [head, ...rows] = readFileSync(out, 'utf8').trim().split('\n');
     const cols = head.split(',');
     expect(rows).toHaveLength(2);
-    for (const c of ['stages.inspection.servers', 'aeo_mean_h', 'aeo_mean_ci95', 'non_aeo_p90_h', 'inspection_wait_mean_h', 'general_inspection_rate']) expect(cols).toContain(c);
+    for (const c of [
+      'stages.inspection.servers',
+      'aeo_mean_h',
+      'aeo_mean_ci95',
+      'non_aeo_p90_h',
+      'inspection_wait_mean_h',
+      'general_inspection_rate',
+    ])
+      expect(cols).toContain(c);
     const wait = rows.map((row) => Number(row.split(',')[cols.indexOf('inspection_wait_mean_h')]));
     expect(wait[1]).toBeLessThan(wait[0]);
     const bad = clearsim(['sweep', 'scenarios/flood-disruption.yaml', '--param', 'stages.inspection.servers=0,10', '--days', '3']);
@@ -95,7 +120,7 @@ describe('clearsim sweep', () => {
 describe('MSER-5 warm-up', () => {
   it('truncates an initial transient and leaves a stationary series alone', () => {
     let x = 7;
-    const noise = () => ((x = (x * 16807) % 2147483647) / 2147483647 - 0.5);
+    const noise = () => (x = (x * 16807) % 2147483647) / 2147483647 - 0.5;
     const transient = Array.from({ length: 500 }, (_, i) => 10 + noise() + (i < 100 ? 20 * (1 - i / 100) : 0));
     const d = mser5(transient).truncate * 5;
     expect(d).toBeGreaterThanOrEqual(60);
@@ -106,13 +131,24 @@ describe('MSER-5 warm-up', () => {
 
   it('says in the report whether the warm-up was long enough', () => {
     // a start-up backlog: acceptance at 20% for the first three days, and no warm-up configured
-    const backlog = ['--set', 'horizon.warmup_days=0', '--set', 'disruptions.0.start=0', '--set', 'disruptions.0.duration=3d', '--set', 'disruptions.0.capacity.declaration=0.2'];
+    const backlog = [
+      '--set',
+      'horizon.warmup_days=0',
+      '--set',
+      'disruptions.0.start=0',
+      '--set',
+      'disruptions.0.duration=3d',
+      '--set',
+      'disruptions.0.capacity.declaration=0.2',
+    ];
     const w = JSON.parse(clearsim(['run', 'scenarios/flood-disruption.yaml', '--json', ...backlog]).stdout).warmup;
     expect(w.configured_days).toBe(0);
     expect(w.mser5_days).toBeGreaterThan(2);
     expect(w.mser5_days).toBeLessThan(8);
     expect(w.sufficient).toBe(false);
-    const ok = JSON.parse(clearsim(['run', 'scenarios/flood-disruption.yaml', '--json', ...backlog, '--set', 'horizon.warmup_days=8']).stdout).warmup;
+    const ok = JSON.parse(
+      clearsim(['run', 'scenarios/flood-disruption.yaml', '--json', ...backlog, '--set', 'horizon.warmup_days=8']).stdout,
+    ).warmup;
     expect(ok.sufficient).toBe(true);
   });
 });
@@ -120,7 +156,8 @@ describe('MSER-5 warm-up', () => {
 describe('clearsim run --trace', () => {
   it('streams one row per released shipment with times that add up', () => {
     const dir = mkdtempSync(join(tmpdir(), 'clearsim-trace-'));
-    const csv = join(dir, 't.csv'), jsonl = join(dir, 't.jsonl');
+    const csv = join(dir, 't.csv'),
+      jsonl = join(dir, 't.jsonl');
     const r = clearsim(['run', 'scenarios/chongqing-2023.yaml', '--days', '5', '--json', '--trace', csv]);
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout);
@@ -137,7 +174,9 @@ describe('clearsim run --trace', () => {
     const j = clearsim(['run', 'scenarios/chongqing-2023.yaml', '--days', '5', '--trace', jsonl]);
     expect(j.status).toBe(0);
     const first = JSON.parse(readFileSync(jsonl, 'utf8').split('\n')[0]);
-    expect(Object.keys(first)).toEqual(expect.arrayContaining(['id', 'tier', 'lane', 'arrival', 'stages', 'release', 'clearance', 'finding']));
+    expect(Object.keys(first)).toEqual(
+      expect.arrayContaining(['id', 'tier', 'lane', 'arrival', 'stages', 'release', 'clearance', 'finding']),
+    );
     expect(clearsim(['run', 'scenarios/chongqing-2023.yaml', '--trace', join(dir, 't.txt')]).status).toBe(2);
   });
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -20,7 +20,7 @@ import { incompleteFields } from './helpers/report-complete.js';
  */
 
 const CASES = 2400;
-const EVENTS_PER_RUN = 6000;
+const EVENTS_PER_RUN = 3000;
 const BASES = ['chongqing-2023', 'aeo-expansion', 'flood-disruption'].map((name) => {
   const text = readFileSync(`scenarios/${name}.yaml`, 'utf8');
   return { name, text, doc: parse(text) as Record<string, unknown> };
@@ -179,7 +179,7 @@ function edge(doc: any, rng: Rng): string {
     }
     case 4: doc.horizon = { days: pick(rng, [0.01, 0.5, 1, 36500]), warmup_days: 0 }; return `horizon ${doc.horizon.days}d`;
     case 5:
-      doc.disruptions = [{ name: 'edge', start: pick(rng, [0, '1h', '1d']), duration: pick(rng, ['1s', '3650d', '30d']), capacity: { [stage]: pick(rng, [0, 1000, 0.001]) }, arrivals: pick(rng, [0, 1000, 1]) }];
+      doc.disruptions = [{ name: 'edge', start: pick(rng, [0, '1h', '1d']), duration: pick(rng, ['1s', '30d', '400d']), capacity: { [stage]: pick(rng, [0, 1000, 0.001]) }, arrivals: pick(rng, [0, 1000, 1]) }];
       return `disruption on ${stage}`;
     case 6: {
       const t = where(['tiers', tier]);
@@ -259,6 +259,7 @@ function runCase(n: number): { what: string[]; outcome: Outcome } {
     const w = estimateWork(s);
     if (!Number.isFinite(w.events) || !Number.isFinite(w.shipments)) return { what, outcome: { kind: 'failed', detail: `estimate not finite: ${JSON.stringify(w)}` } };
     const short = shortRun(s);
+    if (process.env.FUZZ_DUMP) writeFileSync(process.env.FUZZ_DUMP, JSON.stringify({ ...short, source: undefined, perDay: short.arrivals.perDay, src: s.source }, null, 1));
     const { report } = runReplication(short);
     const problems = incompleteFields(JSON.parse(JSON.stringify(report, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? `${v}` : v))), short);
     return { what, outcome: problems.length ? { kind: 'failed', detail: `incomplete report: ${problems.join('; ')}` } : { kind: 'finished' } };
@@ -273,12 +274,15 @@ describe('fuzzed scenarios: refused with a named problem, or run to a complete r
     const cases = only !== undefined ? [Number(only)] : Array.from({ length: CASES }, (_, n) => n);
     const counts = { rejected: 0, finished: 0, failed: 0 };
     const failures: string[] = [];
+    const slow: [number, number, string][] = [];
     for (const n of cases) {
+      const t0 = performance.now();
       const { what, outcome } = runCase(n);
+      if (process.env.FUZZ_VERBOSE) slow.push([performance.now() - t0, n, what.join('; ').slice(0, 200)]);
       counts[outcome.kind]++;
       if (outcome.kind === 'failed' && failures.length < 10) failures.push(`case ${n} (FUZZ_CASE=${n}): ${what.join('; ').slice(0, 400)}: ${outcome.detail?.slice(0, 800)}`);
     }
-    if (process.env.FUZZ_VERBOSE) console.log(counts);
+    if (process.env.FUZZ_VERBOSE) console.log(counts, slow.sort((a, b) => b[0] - a[0]).slice(0, 25).map((x) => `${x[0].toFixed(0)}ms #${x[1]} ${x[2]}`).join('\n'));
     expect(failures).toEqual([]);
     if (only === undefined) {
       // both outcomes are exercised, not one of them by accident

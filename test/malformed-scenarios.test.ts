@@ -389,6 +389,68 @@ const cases: Case[] = [
     text: 'chongqing\n',
     line: 1, path: '', message: '(got "chongqing")',
   },
+  // Values that were accepted and then never finished, aborted or printed nulls (the limits of docs/scenario-format.md).
+  {
+    name: 'a hold whose tail never drains (lognormal sigma 100)',
+    text: edit('findings: { hold: { dist: lognormal, median: 2d, sigma: 0.5 } }', 'findings: { hold: { dist: lognormal, median: 1h, sigma: 100 } }'),
+    at: 'sigma: 100', path: 'findings.hold.sigma', message: 'must be <= 3 (got 100)', run: true,
+  },
+  {
+    name: 'a lodgement lead whose lookahead is astronomically far (sigma 5)',
+    text: edit('  lead: { dist: lognormal, median: 12h, sigma: 0.8 }', '  lead: { dist: lognormal, median: 12h, sigma: 5 }'),
+    at: 'sigma: 5', path: 'lodgement.lead.sigma', message: 'must be <= 3 (got 5)',
+  },
+  {
+    name: 'a lodgement lead whose lookahead is past 30 days',
+    text: edit('  lead: { dist: lognormal, median: 12h, sigma: 0.8 }', '  lead: { dist: lognormal, median: 12h, sigma: 1.2 }'),
+    at: 'lead: {', path: 'lodgement.lead', message: 'one draw in a million is above 150.05 d (its 1 - 1e-6 quantile), past the limit of 30.00 d: how far ahead of their arrival shipments are drawn; lower its sigma or median',
+  },
+  {
+    name: 'a constant hold of 99999999d',
+    text: edit('findings: { hold: { dist: lognormal, median: 2d, sigma: 0.5 } }', 'findings: { hold: { dist: constant, value: 99999999d } }'),
+    at: 'value: 99999999d', path: 'findings.hold.value', message: 'must be at most 10 years (3650d) (got "99999999d")', run: true,
+  },
+  {
+    name: 'a service time of 400 digits (read as Infinity)',
+    text: edit('{ servers: unlimited, service: { dist: exponential, mean: 30m } }', `{ servers: unlimited, service: { dist: constant, value: ${'9'.repeat(400)}h } }`),
+    at: 'dist: constant', path: 'stages.payment.service.value', message: 'must be a duration of at most 9 digits before the point and 9 after (at most 10 years, 3650d) (got "9999999999',
+  },
+  {
+    name: 'a disruption of 400 digits that closes a stage',
+    text: extraDisruption('{ declaration: 0 }').replace('    duration: 2d', () => `    duration: ${'9'.repeat(400)}h`),
+    at: `duration: ${'9'.repeat(400)}h`, path: 'disruptions.0.duration', message: 'must be a duration of at most 9 digits',
+  },
+  {
+    name: 'one hourly weight 1e308 (the rate overflows)',
+    text: edit('  hourly_profile: [1, 1,', '  hourly_profile: [1e308, 1,'),
+    at: 'hourly_profile:', path: 'arrivals.hourly_profile.0', message: 'must be <= 1000000 (got 1e+308)',
+  },
+  {
+    name: 'a gamma cv of 1e200 (statistics of NaN)',
+    text: edit('  delay: { dist: lognormal, median: 6h, sigma: 1.0 }', '  delay: { dist: gamma, mean: 6h, cv: 1e200 }'),
+    at: 'cv: 1e200', path: 'lodgement.delay.cv', message: 'must be <= 10 (got 1e+200)',
+  },
+  {
+    name: 'a seed that is no exact integer (1e308)',
+    text: edit('seed: 2023', 'seed: 1e308'),
+    at: 'seed: 1e308', path: 'seed', message: 'must be <= 9007199254740991 (got 1e+308)', run: true,
+  },
+  {
+    name: 'a boolean that is .nan: "a boolean", not "a finite boolean"',
+    text: edit('    aeo: true', '    aeo: .nan'),
+    at: 'aeo: .nan', path: 'tiers.aeo.aeo', message: 'must be a boolean (got NaN)', lines: 1,
+  },
+  {
+    name: 'nesting deeper than 32 levels (was "Maximum call stack size exceeded")',
+    text: edit('replications: 1', `replications: 1
+notes: ${'['.repeat(5000)}${']'.repeat(5000)}`),
+    at: 'notes:', path: '', message: 'not valid here: mappings and lists are nested more than 32 levels deep (a scenario needs 5)', lines: 1, run: true,
+  },
+  {
+    name: 'a stage offered 12,400 times its capacity: a drain of centuries',
+    text: edit('    service: { dist: lognormal, median: 3h, sigma: 0.6 }', '    service: { dist: constant, value: 3000d }'),
+    at: '  inspection:', path: 'stages.inspection', message: 'is offered 12400 times its capacity on average: its queue would take about 949 years to drain',
+  },
   {
     name: 'CRLF line endings keep line numbers right',
     text: edit('seed: 2023', 'seed: x').replace(/\n/g, '\r\n'),
@@ -510,7 +572,50 @@ describe('several errors at once are all listed', () => {
   });
 });
 
+describe('every problem in one pass, and at most 50 of them', () => {
+  it('five mistakes, of the schema and across fields, are all listed at once', () => {
+    const text = edit('seed: 2023', 'seed: -1',
+      edit('  per_day: 1200', '  per_day: lots',
+        edit('    shipment_share: 0.63', '    shipment_share: 0.6',
+          edit('  release: [payment]', '  release: [paymnet]',
+            edit('horizon: { days: 28, warmup_days: 3 }', 'horizon: { days: 28, warmup_days: 30 }')))));
+    const file = write(text);
+    const lines = expectRejected(clearsim('validate', file),
+      { source: file, line: lineOf(text, 'seed: -1'), path: 'seed', message: 'must be >= 0 (got -1)' },
+      { source: file, line: lineOf(text, 'per_day: lots'), path: 'arrivals.per_day', message: 'must be a number (got "lots")' },
+      { source: file, line: lineOf(text, 'warmup_days: 30'), path: 'horizon.warmup_days', message: 'must be less than horizon.days (got 30 >= 28)' },
+      { source: file, line: lineOf(text, 'tiers:'), path: 'tiers', message: 'shipment_share must sum to 1 over the tiers (got 0.97)' },
+      { source: file, line: lineOf(text, '[paymnet]'), path: 'flow.release.0', message: 'unknown stage "paymnet"' },
+    );
+    expect(lines).toHaveLength(5);
+  });
+
+  it('10,000 unknown keys: the first 50, and how many more (exit 2, all of it on stderr)', () => {
+    const file = write(BASE + Array.from({ length: 10_000 }, (_, i) => `zz${i}: 1`).join('\n') + '\n');
+    const lines = expectRejected(clearsim('validate', file),
+      { source: file, line: lineOf(BASE, 'priority:') + 1, path: 'zz0', message: 'unknown key (known keys: name, description' },
+      { source: file, path: '', message: '... and 9950 more problems (the first 50 are listed)' });
+    expect(lines).toHaveLength(51);
+  });
+});
+
+describe('files that are not scenario files', () => {
+  it('/dev/zero is refused before it is read (it used to grow to 4 GB)', () => {
+    expectRejected(clearsim('validate', '/dev/zero'), { source: '/dev/zero', path: '', message: 'is not a regular file (a character device); give a scenario file' });
+  });
+
+  it('a file over 1 MiB', () => {
+    const file = write(BASE + '#' + 'x'.repeat(1024 * 1024) + '\n');
+    expectRejected(clearsim('validate', file), { source: file, path: '', message: 'is larger than 1 MiB' });
+  });
+});
+
 describe('--set overrides', () => {
+  it('an index far past the end of a list is refused at once (it used to build a list of 100 million)', () => {
+    expectRejected(clearsim('run', BASE_FILE, '--set', 'flow.intake.99999999=x'),
+      { source: '--set flow.intake.99999999=x', path: 'flow.intake.99999999', message: 'index 99999999 is past the end of flow.intake, which has 1 item (use 0 to 1; 1 adds one)' });
+  });
+
   it('an override that breaks a field is named as the source (validate and run)', () => {
     const set = 'tiers.aeo.lanes.red=2';
     const expected = { source: `--set ${set}`, path: 'tiers.aeo.lanes.red', message: 'must be between 0 and 1 (got 2)' };

@@ -7,7 +7,11 @@ import { parseDuration } from '../src/scenario/duration.js';
 import type { Tier } from '../src/scenario/types.js';
 import { loadScenarioFile } from '../src/scenario/load.js';
 
-const grid = (d: Distribution, n = 20000) => { let s = 0; for (let i = 0; i < n; i++) s += d.quantile((i + 0.5) / n); return s / n; };
+const grid = (d: Distribution, n = 20000) => {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += d.quantile((i + 0.5) / n);
+  return s / n;
+};
 
 describe('durations and distributions', () => {
   it('parses durations with units into hours', () => {
@@ -39,12 +43,28 @@ describe('durations and distributions', () => {
 
 describe('risk selection with targeting', () => {
   const tier = (n: number, red: number, yellow: number, blue = 0): Tier => ({
-    name: 't', rank: 0, label: 't', aeo: false, traderShare: null, shipmentShare: 1, value: null,
-    noncompliance: n, red, yellow, blue, preArrivalShare: 0, guaranteeExempt: false,
+    name: 't',
+    rank: 0,
+    label: 't',
+    aeo: false,
+    traderShare: null,
+    shipmentShare: 1,
+    value: null,
+    noncompliance: n,
+    red,
+    yellow,
+    blue,
+    preArrivalShare: 0,
+    guaranteeExempt: false,
   });
 
-  it('keeps each tier\'s overall lane rates whatever the lift, and targets the non-compliant', () => {
-    for (const [n, r, y, b, lift] of [[0.03, 0.0244, 0.08, 0, 4], [0.2, 0.85, 0.1, 0, 4], [0.003, 0.0057, 0.02, 0.05, 1], [0.1, 0.05, 0.1, 0.1, 8]]) {
+  it("keeps each tier's overall lane rates whatever the lift, and targets the non-compliant", () => {
+    for (const [n, r, y, b, lift] of [
+      [0.03, 0.0244, 0.08, 0, 4],
+      [0.2, 0.85, 0.1, 0, 4],
+      [0.003, 0.0057, 0.02, 0.05, 1],
+      [0.1, 0.05, 0.1, 0.1, 8],
+    ]) {
       const t = laneTable(tier(n, r, y, b), lift);
       const overall = (k: number) => (1 - n) * t.compliant[k] + n * t.noncompliant[k];
       expect(overall(0)).toBeCloseTo(r, 12);
@@ -60,8 +80,10 @@ describe('arrivals and opening hours', () => {
 
   it('generates the configured mean arrivals per week (Poisson count within 4 sd)', () => {
     const a = new ArrivalProcess(s);
-    let t = 0, n = 0, x = 42;
-    const u = () => ((x = (x * 16807) % 2147483647) / 2147483647);
+    let t = 0,
+      n = 0,
+      x = 42;
+    const u = () => (x = (x * 16807) % 2147483647) / 2147483647;
     while ((t = a.next(t, -Math.log(1 - u()))) < 24 * 7 * 20) n++;
     const expected = s.arrivals.perDay * 7 * 20;
     expect(Math.abs(n - expected)).toBeLessThan(4 * Math.sqrt(expected));
@@ -69,7 +91,8 @@ describe('arrivals and opening hours', () => {
 
   it('follows the weekly profile: Sunday rate is 0.4/mean of Monday-first weights', () => {
     const a = new ArrivalProcess(s);
-    const mondayNoon = a.rate(12), sundayNoon = a.rate(6 * 24 + 12);
+    const mondayNoon = a.rate(12),
+      sundayNoon = a.rate(6 * 24 + 12);
     expect(sundayNoon / mondayNoon).toBeCloseTo(0.4, 12);
   });
 

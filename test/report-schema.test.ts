@@ -12,7 +12,14 @@ import { validateReport } from './helpers/report-schema.js';
 /** Bundled scenarios cut short so that every report here takes well under a second. */
 const SHORT = ['horizon.days=6', 'horizon.warmup_days=1'];
 /** The flood moved inside a short horizon, with priority switching on and off. */
-const FLOOD = ['arrivals.per_day=800', 'horizon.days=3', 'horizon.warmup_days=0.5', 'disruptions.0.start=1d', 'disruptions.0.duration=12h', 'priority.recovery=6h'];
+const FLOOD = [
+  'arrivals.per_day=800',
+  'horizon.days=3',
+  'horizon.warmup_days=0.5',
+  'disruptions.0.start=1d',
+  'disruptions.0.duration=12h',
+  'priority.recovery=6h',
+];
 const scenario = (name: string, sets: string[]) => loadScenarioFile(`scenarios/${name}.yaml`, sets.map(parseOverride));
 
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x));
@@ -72,10 +79,21 @@ describe('the report schema', () => {
     expect(validateReport('Report', timeline)).toEqual([]);
   });
 
-  it('holds for a BullMQ-shaped report (the coordinator\'s bullmq section), single and merged', () => {
+  it("holds for a BullMQ-shaped report (the coordinator's bullmq section), single and merged", () => {
     const bullmq = (run: number): BullmqSection => ({
-      run_id: `run-${run}`, time_scale: 3600, worker_processes: 2, redis_hz: run === 0 ? 100 : null, duplicate_releases: 0, pipeline_seconds: 41.5 + run,
-      lag: { mean_wall_seconds: 0.004, p95_wall_seconds: 0.012 + run / 1000, max_wall_seconds: 0.2, p95_sim_hours: 0.012, keeping_up: true },
+      run_id: `run-${run}`,
+      time_scale: 3600,
+      worker_processes: 2,
+      redis_hz: run === 0 ? 100 : null,
+      duplicate_releases: 0,
+      pipeline_seconds: 41.5 + run,
+      lag: {
+        mean_wall_seconds: 0.004,
+        p95_wall_seconds: 0.012 + run / 1000,
+        max_wall_seconds: 0.2,
+        p95_sim_hours: 0.012,
+        keeping_up: true,
+      },
     });
     const reports = [0, 1].map((r): Report => ({ ...runReplication(chongqing, r).report, runtime: 'bullmq', bullmq: bullmq(r) }));
     expect(validateReport('Report', reports[0])).toEqual([]);
@@ -98,13 +116,20 @@ describe('the report schema', () => {
   });
 
   it('holds for sweep() as sweep --json and --out x.json write it', async () => {
-    const sw: Sweep = await sweep('scenarios/flood-disruption.yaml', [parseParam('stages.inspection.servers=10,30'), parseParam('priority.mode=always,never')], 2, FLOOD.map(parseOverride));
+    const sw: Sweep = await sweep(
+      'scenarios/flood-disruption.yaml',
+      [parseParam('stages.inspection.servers=10,30'), parseParam('priority.mode=always,never')],
+      2,
+      FLOOD.map(parseOverride),
+    );
     expect(sw.points).toHaveLength(4);
     expect(validateReport('Sweep', sweepJson(sw))).toEqual([]);
     expect(validateReport('SweepFile', sweepFile(sw))).toEqual([]);
     for (const p of sw.points) expect(validateReport('Report', p.report)).toEqual([]);
     const row = sweepJson(sw).points[0];
-    expect(Object.keys(row)).toEqual(expect.arrayContaining(['stages.inspection.servers', 'aeo_mean_ci95', 'inspection_utilization', 'disruption0_red_p90_h']));
+    expect(Object.keys(row)).toEqual(
+      expect.arrayContaining(['stages.inspection.servers', 'aeo_mean_ci95', 'inspection_utilization', 'disruption0_red_p90_h']),
+    );
   });
 
   it('catches a statistic of the wrong type', () => {
@@ -124,16 +149,55 @@ describe('the report schema', () => {
   });
 
   it('catches a missing field of the contract (DESIGN §5)', () => {
-    const tier = 'aeo', stage = 'declaration', lane = 'green';
+    const tier = 'aeo',
+      stage = 'declaration',
+      lane = 'green';
     const contract = [
-      'scenario', 'seed', 'replications', 'runtime', 'horizon_days', 'shipments.arrived', 'shipments.released', 'shipments.in_progress',
-      ...['count', 'clearance_hours.mean', 'clearance_hours.p50', 'clearance_hours.p90', 'clearance_hours.p95', 'clearance_hours.p99', 'released_within.1h',
-        'released_within.24h', 'released_within.48h', 'lanes.green', 'lanes.yellow', 'lanes.red', 'inspection_rate', 'hit_rate', 'detection_rate', 'value_cny',
-        'guarantee_waived_cny'].map((k) => `by_tier.${tier}.${k}`),
-      'aeo_vs_non_aeo.aeo', 'aeo_vs_non_aeo.non_aeo', 'aeo_vs_non_aeo.mean_ratio', `by_lane.${lane}.count`, `by_lane.${lane}.clearance_hours`,
-      ...['wait_hours.mean', 'wait_hours.p90', 'service_hours.mean', 'utilization', 'queue.mean', 'queue.max', `by_tier.${tier}.count`, `by_tier.${tier}.wait_hours.mean`,
-        `by_tier.${tier}.wait_hours.p90`].map((k) => `stages.${stage}.${k}`),
-      'events', 'wall_seconds',
+      'scenario',
+      'seed',
+      'replications',
+      'runtime',
+      'horizon_days',
+      'shipments.arrived',
+      'shipments.released',
+      'shipments.in_progress',
+      ...[
+        'count',
+        'clearance_hours.mean',
+        'clearance_hours.p50',
+        'clearance_hours.p90',
+        'clearance_hours.p95',
+        'clearance_hours.p99',
+        'released_within.1h',
+        'released_within.24h',
+        'released_within.48h',
+        'lanes.green',
+        'lanes.yellow',
+        'lanes.red',
+        'inspection_rate',
+        'hit_rate',
+        'detection_rate',
+        'value_cny',
+        'guarantee_waived_cny',
+      ].map((k) => `by_tier.${tier}.${k}`),
+      'aeo_vs_non_aeo.aeo',
+      'aeo_vs_non_aeo.non_aeo',
+      'aeo_vs_non_aeo.mean_ratio',
+      `by_lane.${lane}.count`,
+      `by_lane.${lane}.clearance_hours`,
+      ...[
+        'wait_hours.mean',
+        'wait_hours.p90',
+        'service_hours.mean',
+        'utilization',
+        'queue.mean',
+        'queue.max',
+        `by_tier.${tier}.count`,
+        `by_tier.${tier}.wait_hours.mean`,
+        `by_tier.${tier}.wait_hours.p90`,
+      ].map((k) => `stages.${stage}.${k}`),
+      'events',
+      'wall_seconds',
     ];
     for (const path of contract) {
       const r = clone(single) as any;
@@ -147,7 +211,8 @@ describe('the report schema', () => {
 
   it('requires everything buildReport always emits, and knows every field it emits', () => {
     // keyed by the scenario's own names (tiers, stages) or items of a list: any may be absent
-    const open = /^(by_tier|stages|stages\.[^.]+\.by_tier|segments\.by_tier|disruptions\.\d+\.by_tier|disruptions|aeo_vs_non_aeo\.(non_)?aeo\.percentiles)$/;
+    const open =
+      /^(by_tier|stages|stages\.[^.]+\.by_tier|segments\.by_tier|disruptions\.\d+\.by_tier|disruptions|aeo_vs_non_aeo\.(non_)?aeo\.percentiles)$/;
     const stageSegment = new Set(Object.keys(single.stages).flatMap((s) => [`${s}_wait`, `${s}_service`]));
     const optional: string[] = [];
     const walk = (v: unknown, path: string[]) => {
@@ -171,7 +236,8 @@ describe('the report schema', () => {
 
   it('gives the segments keys as segmentsOf() makes them from the stage names, in order', () => {
     const keys = segmentsOf(Object.keys(single.stages)).map((g) => g.key);
-    for (const seg of [...Object.values(single.segments.by_tier), ...Object.values(single.segments.by_lane)]) expect(Object.keys(seg!)).toEqual(keys);
+    for (const seg of [...Object.values(single.segments.by_tier), ...Object.values(single.segments.by_lane)])
+      expect(Object.keys(seg!)).toEqual(keys);
     expect(Object.keys(merged.segments.by_tier.aeo).filter((k) => !k.endsWith('_ci95'))).toEqual(keys);
   });
 });

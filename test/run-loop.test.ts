@@ -28,7 +28,10 @@ describe('the embedded run loop', () => {
   it('jumps over a stretch with no event instead of stepping through it', async () => {
     // one arrival a week: the sliced loop would take 200 slices whatever happens; jumping to the
     // next event takes about one loop turn per event
-    const s = loadScenarioFile('scenarios/chongqing-2023.yaml', ['arrivals.per_day=0.01', 'horizon.days=28', 'horizon.warmup_days=1'].map(parseOverride));
+    const s = loadScenarioFile(
+      'scenarios/chongqing-2023.yaml',
+      ['arrivals.per_day=0.01', 'horizon.days=28', 'horizon.warmup_days=1'].map(parseOverride),
+    );
     let turns = 0;
     const rep = await runOneReplication(s, 0, { onProgress: () => turns++ });
     expect(rep.shipments.released).toBe(rep.shipments.arrived);

@@ -20,7 +20,11 @@ describe('the runtime registry', () => {
   it('has embedded, bullmq and distributed, with what each needs', () => {
     expect(Object.keys(RUNTIMES)).toEqual(['embedded', 'bullmq', 'distributed']);
     expect(RUNTIMES.embedded).toMatchObject({ needsRedis: false, workers: null, observes: 'all' });
-    expect(RUNTIMES.bullmq).toMatchObject({ needsRedis: true, workers: { default: DEFAULT_WORKERS, max: MAX_WORKERS }, timeScale: { default: DEFAULT_TIME_SCALE } });
+    expect(RUNTIMES.bullmq).toMatchObject({
+      needsRedis: true,
+      workers: { default: DEFAULT_WORKERS, max: MAX_WORKERS },
+      timeScale: { default: DEFAULT_TIME_SCALE },
+    });
     expect(RUNTIMES.distributed).toMatchObject({ needsRedis: true, timeScale: null, observes: 'none' });
     for (const rt of Object.values(RUNTIMES)) expect(rt.description).toMatch(/^\S.{10,}$/);
   });
@@ -44,7 +48,9 @@ describe('one meaning per runtime flag in run, compare and sweep', () => {
     ['sweep', ['sweep', S, '--param', 'tiers.aeo.lanes.red=0.01,0.02', '--replications', '1', ...short]],
   ];
 
-  it.each(commands)('%s --distribute runs the replications on workers (a dead Redis fails it with exit 1 within seconds)', (_name, args) => {
+  it.each(
+    commands,
+  )('%s --distribute runs the replications on workers (a dead Redis fails it with exit 1 within seconds)', (_name, args) => {
     const r = timed([...args, '--distribute', '--redis', DEAD, '--workers', '0']);
     expect(r.status, r.stderr).toBe(1);
     expect(r.stderr).toContain('cannot reach Redis at redis://127.0.0.1:1');
@@ -98,7 +104,10 @@ describe('one meaning per runtime flag in run, compare and sweep', () => {
       let flag = '';
       for (const line of clearsim([cmd, '--help']).stdout.split('\n')) {
         const m = /^ {2}(-[-\w]+)/.exec(line);
-        if (m) { flag = m[1]; out.set(flag, line.trim()); } else if (flag && /^ {3,}\S/.test(line)) out.set(flag, `${out.get(flag)} ${line.trim()}`);
+        if (m) {
+          flag = m[1];
+          out.set(flag, line.trim());
+        } else if (flag && /^ {3,}\S/.test(line)) out.set(flag, `${out.get(flag)} ${line.trim()}`);
         else flag = '';
       }
       return new Map([...out].map(([k, v]) => [k, v.replace(/\s+/g, ' ')]));
@@ -114,7 +123,7 @@ describe('one meaning per runtime flag in run, compare and sweep', () => {
   });
 });
 
-describe('the API takes the registry\'s defaults and limits', () => {
+describe("the API takes the registry's defaults and limits", () => {
   let app: FastifyInstance;
   beforeAll(async () => {
     app = buildServer({ metrics: new SimMetrics({ defaultMetrics: false }), redisUrl: DEAD });
@@ -123,7 +132,8 @@ describe('the API takes the registry\'s defaults and limits', () => {
   afterAll(async () => {
     await app.close();
   });
-  const post = (payload: Record<string, unknown>) => app.inject({ method: 'POST', url: '/runs', payload: { scenario: 'chongqing-2023', days: 4, ...payload } });
+  const post = (payload: Record<string, unknown>) =>
+    app.inject({ method: 'POST', url: '/runs', payload: { scenario: 'chongqing-2023', days: 4, ...payload } });
 
   it(`answers 400 to workers above ${MAX_WORKERS}, as the CLI refuses them`, async () => {
     for (const extra of [{ runtime: 'bullmq' }, { distribute: true }]) {
@@ -136,7 +146,9 @@ describe('the API takes the registry\'s defaults and limits', () => {
   it('answers 400 to fields that do not go together, naming them', async () => {
     const both = await post({ distribute: true, runtime: 'bullmq' });
     expect(both.statusCode).toBe(400);
-    expect(both.json().message).toContain('body.distribute: runs each replication on the embedded engine inside the workers: not with runtime "bullmq"');
+    expect(both.json().message).toContain(
+      'body.distribute: runs each replication on the embedded engine inside the workers: not with runtime "bullmq"',
+    );
     const paced = await post({ distribute: true, time_scale: 60 });
     expect(paced.statusCode).toBe(400);
     expect(paced.json().message).toContain('body.time_scale: not with distribute');
@@ -158,7 +170,10 @@ describe('the API takes the registry\'s defaults and limits', () => {
     expect(r.statusCode).toBe(202);
     expect(r.json()).toMatchObject({ runtime: 'embedded', distribute: true, time_scale: null, workers: 0 });
     await app.runs.idle();
-    expect(app.runs.get(r.json().id)).toMatchObject({ status: 'failed', error: expect.stringContaining('cannot reach Redis at redis://127.0.0.1:1') });
+    expect(app.runs.get(r.json().id)).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('cannot reach Redis at redis://127.0.0.1:1'),
+    });
   });
 
   it('refuses distribute on a server without Redis', async () => {

@@ -17,8 +17,16 @@ export function bearerAuth(token: string): (req: FastifyRequest) => Promise<void
     const header = req.headers.authorization;
     const m = /^Bearer[ \t]+([^ \t]+)[ \t]*$/i.exec(header ?? '');
     if (!m) {
-      throw new ApiError('UNAUTHORIZED', header ? 'Authorization: must be "Bearer <token>"' : 'this route needs Authorization: Bearer <token> (the server has CLEARSIM_TOKEN set)', undefined, challenge);
+      throw new ApiError(
+        'UNAUTHORIZED',
+        header
+          ? 'Authorization: must be "Bearer <token>"'
+          : 'this route needs Authorization: Bearer <token> (the server has CLEARSIM_TOKEN set)',
+        undefined,
+        challenge,
+      );
     }
-    if (!timingSafeEqual(digest(m[1]), expected)) throw new ApiError('UNAUTHORIZED', 'Authorization: wrong bearer token', undefined, challenge);
+    if (!timingSafeEqual(digest(m[1]), expected))
+      throw new ApiError('UNAUTHORIZED', 'Authorization: wrong bearer token', undefined, challenge);
   };
 }

@@ -21,12 +21,15 @@ export function registerDocs(app: FastifyInstance, opts: { tokenRequired: boolea
       info: {
         title: 'clearsim API',
         version: version(),
-        description: 'Start customs clearance simulation runs, follow them, and read their reports; /metrics for Prometheus. '
-          + (opts.tokenRequired ? 'This server has a token: the /runs routes need `Authorization: Bearer <token>`.' : 'This server has no token (CLEARSIM_TOKEN unset): the /runs routes are open.'),
+        description:
+          'Start customs clearance simulation runs, follow them, and read their reports; /metrics for Prometheus. ' +
+          (opts.tokenRequired
+            ? 'This server has a token: the /runs routes need `Authorization: Bearer <token>`.'
+            : 'This server has no token (CLEARSIM_TOKEN unset): the /runs routes are open.'),
       },
       tags: [{ name: 'runs' }, { name: 'scenarios' }, { name: 'server' }],
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The server\'s CLEARSIM_TOKEN' } },
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: "The server's CLEARSIM_TOKEN" } },
         schemas: { ApiError: errorSchema as unknown as Record<string, unknown>, ...scenarioComponents(), ...reportComponents() },
       },
     },

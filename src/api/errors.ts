@@ -24,7 +24,12 @@ export interface ErrorBody {
 export class ApiError extends ClearsimError {
   /** The registry's status, under the name fastify gives it. */
   readonly statusCode: number;
-  constructor(kind: ApiErrorKind, message: string, readonly issues?: ScenarioIssue[], readonly headers: Record<string, string> = {}) {
+  constructor(
+    kind: ApiErrorKind,
+    message: string,
+    readonly issues?: ScenarioIssue[],
+    readonly headers: Record<string, string> = {},
+  ) {
     super(kind, message);
     this.name = 'ApiError';
     this.statusCode = this.status;
@@ -71,7 +76,16 @@ const body = (kind: ApiErrorKind, message: string, issues?: ScenarioIssue[]): Er
  */
 export function toErrorResponse(err: unknown, contentType?: string): { body: ErrorBody; headers: Record<string, string> } {
   if (err instanceof ApiError) {
-    return { body: { statusCode: err.statusCode, code: err.code, error: STATUS_CODES[err.statusCode] ?? 'Error', message: err.message, ...(err.issues?.length ? { issues: err.issues } : {}) }, headers: err.headers };
+    return {
+      body: {
+        statusCode: err.statusCode,
+        code: err.code,
+        error: STATUS_CODES[err.statusCode] ?? 'Error',
+        message: err.message,
+        ...(err.issues?.length ? { issues: err.issues } : {}),
+      },
+      headers: err.headers,
+    };
   }
   if (err instanceof ScenarioError) return toErrorResponse(scenarioApiError(err));
   // Any other coded error answers with its registry status: a Redis or the workers out of reach is 503, not a 500 of ours.
@@ -79,7 +93,10 @@ export function toErrorResponse(err: unknown, contentType?: string): { body: Err
   const e = err as FastifyLikeError;
   if (e && Array.isArray(e.validation)) {
     const issues = issuesFromValidation(e.validation, e.validationContext ?? 'request');
-    return { body: body('BAD_REQUEST', issues.map((i) => `${i.source}${i.path ? '.' + i.path : ''}: ${i.message}`).join('\n'), issues), headers: {} };
+    return {
+      body: body('BAD_REQUEST', issues.map((i) => `${i.source}${i.path ? `.${i.path}` : ''}: ${i.message}`).join('\n'), issues),
+      headers: {},
+    };
   }
   switch (e?.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -87,15 +104,27 @@ export function toErrorResponse(err: unknown, contentType?: string): { body: Err
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return { body: body('EMPTY_BODY', EMPTY_BODY_MESSAGE, [{ source: 'body', path: '', message: 'is empty' }]), headers: {} };
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { body: body('BODY_TOO_LARGE', 'body: larger than this server takes (1 MiB unless configured); a scenario is a few kB'), headers: {} };
+      return {
+        body: body('BODY_TOO_LARGE', 'body: larger than this server takes (1 MiB unless configured); a scenario is a few kB'),
+        headers: {},
+      };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { body: body('UNSUPPORTED_MEDIA_TYPE', `Content-Type: ${contentType ? JSON.stringify(contentType) : 'missing'} is not supported; send the body as application/json`), headers: {} };
+      return {
+        body: body(
+          'UNSUPPORTED_MEDIA_TYPE',
+          `Content-Type: ${contentType ? JSON.stringify(contentType) : 'missing'} is not supported; send the body as application/json`,
+        ),
+        headers: {},
+      };
   }
   // Any other client error fastify raises (e.g. a bad Content-Length) keeps its status and its
   // message; only failures of ours are 500.
   if (e && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     const status = e.statusCode;
-    return { body: { statusCode: status, code: e.code ?? API_ERRORS.BAD_REQUEST.code, error: STATUS_CODES[status] ?? 'Error', message: e.message }, headers: {} };
+    return {
+      body: { statusCode: status, code: e.code ?? API_ERRORS.BAD_REQUEST.code, error: STATUS_CODES[status] ?? 'Error', message: e.message },
+      headers: {},
+    };
   }
   return { body: body('INTERNAL', 'internal error: the server failed on this request (see its log)'), headers: {} };
 }

@@ -7,10 +7,20 @@ export interface MetricsSource {
 
 /** GET /metrics in Prometheus' text format. */
 export function metricsRoute(app: FastifyInstance, registry: MetricsSource): void {
-  app.get('/metrics', { schema: { description: 'Prometheus metrics of this process (see docs/metrics.md)', produces: ['text/plain'], response: { 200: { type: 'string' } } } }, async (_req, reply) => {
-    reply.header('content-type', registry.contentType);
-    return registry.text();
-  });
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        description: 'Prometheus metrics of this process (see docs/metrics.md)',
+        produces: ['text/plain'],
+        response: { 200: { type: 'string' } },
+      },
+    },
+    async (_req, reply) => {
+      reply.header('content-type', registry.contentType);
+      return registry.text();
+    },
+  );
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Scenario } from '../scenario/types.js';
 import { checkWorkBudget } from '../scenario/work-estimate.js';
 import type { Report } from '../stats/report.js';
 import { ApiError } from './errors.js';
-import { RUN_STATUSES } from './schemas.js';
+import type { RUN_STATUSES } from './schemas.js';
 
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export type { RuntimeName };
@@ -98,7 +98,12 @@ export class RunManager {
     checkWorkBudget([{ scenario: spec.scenario }], this.opts.maxEvents, "raise it with this server's maxEvents option");
     if (this.closing) throw new ApiError('TOO_MANY_RUNS', 'the server is shutting down: no new runs', undefined, { 'retry-after': '30' });
     if (this.active.size >= this.maxActive) {
-      throw new ApiError('TOO_MANY_RUNS', `${this.maxActive} runs are going already (the most at once): wait for one to finish or cancel one with DELETE /runs/:id`, undefined, { 'retry-after': '5' });
+      throw new ApiError(
+        'TOO_MANY_RUNS',
+        `${this.maxActive} runs are going already (the most at once): wait for one to finish or cancel one with DELETE /runs/:id`,
+        undefined,
+        { 'retry-after': '5' },
+      );
     }
     const id = randomUUID();
     const s = spec.scenario;
@@ -109,16 +114,29 @@ export class RunManager {
       spec,
       controller: new AbortController(),
       view: {
-        id, status: 'queued', progress: 0, scenario: s.name, runtime: spec.runtime === 'bullmq' ? 'bullmq' : 'embedded',
-        distribute: spec.runtime === 'distributed', seed: s.seed, replications: s.replications,
-        horizon_days: s.horizonDays, time_scale: spec.timeScale ?? null, workers: spec.workers ?? null,
-        created_at: now(), started_at: null, finished_at: null, links: { self: `/runs/${id}`, metrics: '/metrics' },
+        id,
+        status: 'queued',
+        progress: 0,
+        scenario: s.name,
+        runtime: spec.runtime === 'bullmq' ? 'bullmq' : 'embedded',
+        distribute: spec.runtime === 'distributed',
+        seed: s.seed,
+        replications: s.replications,
+        horizon_days: s.horizonDays,
+        time_scale: spec.timeScale ?? null,
+        workers: spec.workers ?? null,
+        created_at: now(),
+        started_at: null,
+        finished_at: null,
+        links: { self: `/runs/${id}`, metrics: '/metrics' },
       },
     };
     this.runs.set(id, rec);
     this.active.add(rec);
     // Answer the POST first; the run starts on the next turn of the event loop.
-    rec.settled = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.execute(rec)).finally(() => this.active.delete(rec));
+    rec.settled = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.execute(rec))
+      .finally(() => this.active.delete(rec));
     return rec.view;
   }
 
@@ -128,11 +146,18 @@ export class RunManager {
     view.status = 'running';
     view.started_at = now();
     this.opts.log.info({ run: view.id, scenario: view.scenario, runtime: spec.runtime }, 'run started');
-    const onProgress = (x: number) => { if (view.status === 'running') view.progress = Math.min(1, Math.max(0, x)); };
+    const onProgress = (x: number) => {
+      if (view.status === 'running') view.progress = Math.min(1, Math.max(0, x));
+    };
     try {
       const report = await execute(spec.runtime, spec.scenario, {
-        redisUrl: this.opts.redisUrl, timeScale: spec.timeScale, workers: spec.workers, onProgress,
-        signal: controller.signal, log: (msg) => this.opts.log.info({ run: view.id }, msg), metrics: this.opts.metrics,
+        redisUrl: this.opts.redisUrl,
+        timeScale: spec.timeScale,
+        workers: spec.workers,
+        onProgress,
+        signal: controller.signal,
+        log: (msg) => this.opts.log.info({ run: view.id }, msg),
+        metrics: this.opts.metrics,
         // embedded runs are CPU-bound: each in a thread of its own, so the server keeps answering
         ...(spec.runtime === 'embedded' ? { isolate: { memoryMb: this.opts.runMemoryMb ?? DEFAULT_RUN_MEMORY_MB } } : {}),
       });
@@ -141,7 +166,9 @@ export class RunManager {
       view.progress = 1;
       const lag = report.bullmq?.lag;
       if (lag && lag.keeping_up === false) {
-        view.warnings = [`the workers fell behind the simulated clock (p95 lag ${Number(lag.p95_wall_seconds).toFixed(2)} s of wall time): time scale ${spec.timeScale} is more than they keep up with, so the results are distorted; use a lower time_scale or more workers`];
+        view.warnings = [
+          `the workers fell behind the simulated clock (p95 lag ${Number(lag.p95_wall_seconds).toFixed(2)} s of wall time): time scale ${spec.timeScale} is more than they keep up with, so the results are distorted; use a lower time_scale or more workers`,
+        ];
       }
       this.finish(rec, 'done');
     } catch (err) {
@@ -166,13 +193,19 @@ export class RunManager {
 
   get(id: string): RunView {
     const rec = this.runs.get(id);
-    if (!rec) throw new ApiError('RUN_NOT_FOUND', `params.id: no run ${id} (finished runs are kept ${this.maxFinished} at most)`, [{ source: 'params', path: 'id', message: 'no such run' }]);
+    if (!rec)
+      throw new ApiError('RUN_NOT_FOUND', `params.id: no run ${id} (finished runs are kept ${this.maxFinished} at most)`, [
+        { source: 'params', path: 'id', message: 'no such run' },
+      ]);
     return rec.view;
   }
 
   /** Newest first, without reports. */
   list(filter: { status?: RunStatus; limit?: number } = {}): { runs: RunView[]; total: number } {
-    const all = [...this.runs.values()].map((r) => r.view).filter((v) => !filter.status || v.status === filter.status).reverse();
+    const all = [...this.runs.values()]
+      .map((r) => r.view)
+      .filter((v) => !filter.status || v.status === filter.status)
+      .reverse();
     return { runs: all.slice(0, filter.limit ?? all.length).map(({ report: _r, ...v }) => v), total: all.length };
   }
 
@@ -207,7 +240,13 @@ export class RunManager {
     this.closing = true;
     for (const rec of this.active) if (!FINISHED.has(rec.view.status)) this.cancel(rec.view.id);
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.idle(), new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); timer.unref(); })]);
+    await Promise.race([
+      this.idle(),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+        timer.unref();
+      }),
+    ]);
     clearTimeout(timer);
   }
 }

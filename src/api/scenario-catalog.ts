@@ -38,17 +38,29 @@ export class ScenarioCatalog {
   constructor(readonly dir: string = BUNDLED_DIR) {
     let files: string[] = [];
     try {
-      files = readdirSync(dir).filter((f) => /\.(ya?ml|json)$/i.test(f) && f !== 'schema.json').sort();
+      files = readdirSync(dir)
+        .filter((f) => /\.(ya?ml|json)$/i.test(f) && f !== 'schema.json')
+        .sort();
     } catch (err) {
-      this.broken.push({ source: dir, path: '', message: `cannot read the scenarios directory (${(err as NodeJS.ErrnoException).code ?? err})` });
+      this.broken.push({
+        source: dir,
+        path: '',
+        message: `cannot read the scenarios directory (${(err as NodeJS.ErrnoException).code ?? err})`,
+      });
     }
     for (const file of files) {
       try {
         const text = readFileSync(join(dir, file), 'utf8');
         const s = loadScenarioText(text, file);
         const info: BundledScenario = {
-          name: s.name, file, description: s.description, seed: s.seed, replications: s.replications,
-          horizon_days: s.horizonDays, warmup_days: s.warmupDays, per_day: s.arrivals.perDay,
+          name: s.name,
+          file,
+          description: s.description,
+          seed: s.seed,
+          replications: s.replications,
+          horizon_days: s.horizonDays,
+          warmup_days: s.warmupDays,
+          per_day: s.arrivals.perDay,
           tiers: s.tiers.map((t) => ({ name: t.name, label: t.label, aeo: t.aeo, shipment_share: t.shipmentShare })),
           stages: s.stages.map((st) => st.name),
         };
@@ -105,12 +117,21 @@ function overridesOf(body: Pick<CreateRunBody, 'overrides' | 'seed' | 'replicati
         out.push({ ...parseOverride(text), text: `overrides[${i}]` });
       } catch (err) {
         if (!(err instanceof ScenarioError)) throw err;
-        issues.push({ source: `overrides[${i}]`, path: '', message: `must be "path=value", e.g. "tiers.aeo.lanes.red=0.01" (got ${JSON.stringify(text)})` });
+        issues.push({
+          source: `overrides[${i}]`,
+          path: '',
+          message: `must be "path=value", e.g. "tiers.aeo.lanes.red=0.01" (got ${JSON.stringify(text)})`,
+        });
       }
     });
   } else if (given) {
     for (const [path, value] of Object.entries(given)) {
-      if (!PATH.test(path)) issues.push({ source: 'overrides', path: '', message: `${JSON.stringify(path)} is not a field path (dotted names and list indices, e.g. "tiers.aeo.lanes.red" or "disruptions.0.duration")` });
+      if (!PATH.test(path))
+        issues.push({
+          source: 'overrides',
+          path: '',
+          message: `${JSON.stringify(path)} is not a field path (dotted names and list indices, e.g. "tiers.aeo.lanes.red" or "disruptions.0.duration")`,
+        });
       else out.push({ path, value, text: `overrides[${JSON.stringify(path)}]` });
     }
   }

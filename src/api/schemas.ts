@@ -46,7 +46,10 @@ const runSchema = {
     progress: { type: 'number', minimum: 0, maximum: 1, description: 'Share of simulated time done, over all replications' },
     scenario: { type: 'string', description: "The scenario's name" },
     runtime: { type: 'string', enum: RUNTIMES },
-    distribute: { type: 'boolean', description: 'The replications run as jobs on `clearsim worker` processes (each on the embedded engine)' },
+    distribute: {
+      type: 'boolean',
+      description: 'The replications run as jobs on `clearsim worker` processes (each on the embedded engine)',
+    },
     seed: { type: 'integer' },
     replications: { type: 'integer' },
     horizon_days: { type: 'number' },
@@ -56,7 +59,11 @@ const runSchema = {
     started_at: { type: ['string', 'null'], format: 'date-time' },
     finished_at: { type: ['string', 'null'], format: 'date-time' },
     error: { type: 'string', description: 'Why the run failed' },
-    warnings: { type: 'array', items: { type: 'string' }, description: 'What makes a done run\'s results doubtful (BullMQ workers behind the clock)' },
+    warnings: {
+      type: 'array',
+      items: { type: 'string' },
+      description: "What makes a done run's results doubtful (BullMQ workers behind the clock)",
+    },
     // Served as the runtime built it (JSON.stringify: no field dropped, none coerced); documented as
     // components.schemas.Report (withReportRef), the schema of docs/report.schema.json.
     report: { type: 'object', additionalProperties: true, description: 'The report JSON (DESIGN §5) once the run is done' },
@@ -69,7 +76,11 @@ const runId = {
   additionalProperties: false,
   required: ['id'],
   properties: {
-    id: { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', 'x-expected': 'a run id (a UUID, as POST /runs answered)' },
+    id: {
+      type: 'string',
+      pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+      'x-expected': 'a run id (a UUID, as POST /runs answered)',
+    },
   },
 } as const;
 
@@ -85,19 +96,51 @@ export const createRunBody = {
       ],
     },
     overrides: {
-      description: 'Fields to override, as with `clearsim run --set`: a map {"tiers.aeo.lanes.red": 0.01} (values as JSON) or a list ["tiers.aeo.lanes.red=0.01"] (values read as YAML)',
+      description:
+        'Fields to override, as with `clearsim run --set`: a map {"tiers.aeo.lanes.red": 0.01} (values as JSON) or a list ["tiers.aeo.lanes.red=0.01"] (values read as YAML)',
       anyOf: [
-        { type: 'object', title: 'a map of path to value', maxProperties: MAX_OVERRIDES, examples: [{ 'horizon.days': 4, 'horizon.warmup_days': 1 }] },
-        { type: 'array', title: 'a list of "path=value"', maxItems: MAX_OVERRIDES, items: { type: 'string', maxLength: 10000 }, examples: [['priority.mode=never']] },
+        {
+          type: 'object',
+          title: 'a map of path to value',
+          maxProperties: MAX_OVERRIDES,
+          examples: [{ 'horizon.days': 4, 'horizon.warmup_days': 1 }],
+        },
+        {
+          type: 'array',
+          title: 'a list of "path=value"',
+          maxItems: MAX_OVERRIDES,
+          items: { type: 'string', maxLength: 10000 },
+          examples: [['priority.mode=never']],
+        },
       ],
     },
     seed: { type: 'integer', minimum: 0, description: "Overrides the scenario's seed" },
     replications: { type: 'integer', minimum: 1, maximum: 10000, description: 'Independent replications' },
     days: { type: 'number', exclusiveMinimum: 0, maximum: 36500, description: 'Overrides horizon.days' },
-    runtime: { type: 'string', enum: RUNTIMES, default: 'embedded', description: 'Where each replication is simulated: embedded (virtual time) or bullmq (real time: stage queues on Redis, worker processes)' },
-    distribute: { type: 'boolean', default: false, description: 'Run the replications as jobs on `clearsim worker` processes, each on the embedded engine (as `clearsim run --distribute`): needs the server\'s Redis; takes workers, not time_scale, and not with runtime "bullmq"' },
-    time_scale: { type: 'number', exclusiveMinimum: 0, description: `Simulated seconds per wall second. Embedded: paces the run so /metrics moves as a site would (absent: as fast as the CPU allows). bullmq: default ${DEFAULT_TIME_SCALE}` },
-    workers: { type: 'integer', minimum: 0, maximum: MAX_WORKERS, description: `bullmq or distribute: local worker processes to start (default ${DEFAULT_WORKERS}; 0 = \`clearsim worker\` processes elsewhere)` },
+    runtime: {
+      type: 'string',
+      enum: RUNTIMES,
+      default: 'embedded',
+      description:
+        'Where each replication is simulated: embedded (virtual time) or bullmq (real time: stage queues on Redis, worker processes)',
+    },
+    distribute: {
+      type: 'boolean',
+      default: false,
+      description:
+        'Run the replications as jobs on `clearsim worker` processes, each on the embedded engine (as `clearsim run --distribute`): needs the server\'s Redis; takes workers, not time_scale, and not with runtime "bullmq"',
+    },
+    time_scale: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      description: `Simulated seconds per wall second. Embedded: paces the run so /metrics moves as a site would (absent: as fast as the CPU allows). bullmq: default ${DEFAULT_TIME_SCALE}`,
+    },
+    workers: {
+      type: 'integer',
+      minimum: 0,
+      maximum: MAX_WORKERS,
+      description: `bullmq or distribute: local worker processes to start (default ${DEFAULT_WORKERS}; 0 = \`clearsim worker\` processes elsewhere)`,
+    },
   },
 } as const;
 
@@ -126,8 +169,12 @@ export const routeSchemas = {
           runs: {
             type: 'object',
             properties: {
-              queued: { type: 'integer' }, running: { type: 'integer' }, done: { type: 'integer' }, failed: { type: 'integer' },
-              cancelled: { type: 'integer' }, active: { type: 'integer', description: 'Runs still holding a slot (a cancelled run until it has stopped)' },
+              queued: { type: 'integer' },
+              running: { type: 'integer' },
+              done: { type: 'integer' },
+              failed: { type: 'integer' },
+              cancelled: { type: 'integer' },
+              active: { type: 'integer', description: 'Runs still holding a slot (a cancelled run until it has stopped)' },
               max_active: { type: 'integer' },
             },
           },
@@ -147,11 +194,26 @@ export const routeSchemas = {
             items: {
               type: 'object',
               properties: {
-                name: { type: 'string' }, file: { type: 'string' }, description: { type: 'string' },
-                seed: { type: 'integer' }, replications: { type: 'integer' },
-                horizon_days: { type: 'number' }, warmup_days: { type: 'number' },
+                name: { type: 'string' },
+                file: { type: 'string' },
+                description: { type: 'string' },
+                seed: { type: 'integer' },
+                replications: { type: 'integer' },
+                horizon_days: { type: 'number' },
+                warmup_days: { type: 'number' },
                 per_day: { type: 'number', description: 'Mean declarations a day' },
-                tiers: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, label: { type: 'string' }, aeo: { type: 'boolean' }, shipment_share: { type: 'number' } } } },
+                tiers: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      name: { type: 'string' },
+                      label: { type: 'string' },
+                      aeo: { type: 'boolean' },
+                      shipment_share: { type: 'number' },
+                    },
+                  },
+                },
                 stages: { type: 'array', items: { type: 'string' } },
               },
             },
@@ -180,7 +242,10 @@ export const routeSchemas = {
         limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
       },
     },
-    response: { 200: { type: 'object', properties: { runs: { type: 'array', items: runSchema }, total: { type: 'integer' } } }, ...errors(400, 401) },
+    response: {
+      200: { type: 'object', properties: { runs: { type: 'array', items: runSchema }, total: { type: 'integer' } } },
+      ...errors(400, 401),
+    },
   },
   getRun: {
     summary: "A run's status and progress, and its report once done",
@@ -204,11 +269,17 @@ export const routeSchemas = {
  * (Scenario_<name>) and its refs follow them; the JSON Schema dialect keywords are dropped.
  */
 export function scenarioComponents(): Record<string, unknown> {
+  // biome-ignore lint/suspicious/noExplicitAny: a JSON Schema is untyped JSON, walked by key
   const { definitions, $schema: _s, $id: _i, ...root } = scenarioSchema as Record<string, any>;
   const rewrite = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(rewrite);
     if (v && typeof v === 'object') {
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k === '$ref' && typeof x === 'string' ? x.replace(/^#\/definitions\//, '#/components/schemas/Scenario_') : rewrite(x)]));
+      return Object.fromEntries(
+        Object.entries(v).map(([k, x]) => [
+          k,
+          k === '$ref' && typeof x === 'string' ? x.replace(/^#\/definitions\//, '#/components/schemas/Scenario_') : rewrite(x),
+        ]),
+      );
     }
     return v;
   };
@@ -235,7 +306,10 @@ export function reportComponents(): Record<string, unknown> {
     const o = v as Record<string, unknown>;
     if (typeof o.$ref === 'string') {
       const def = o.$ref.replace(/^#\/\$defs\//, '');
-      if (!used.has(def)) { used.add(def); rewrite(defs[def]); }
+      if (!used.has(def)) {
+        used.add(def);
+        rewrite(defs[def]);
+      }
       const ref = { $ref: `#/components/schemas/${name(def)}` };
       const { $ref: _r, ...rest } = o;
       return Object.keys(rest).length ? { ...rest, allOf: [ref] } : ref;
@@ -248,10 +322,17 @@ export function reportComponents(): Record<string, unknown> {
 }
 
 /** A route schema as documented: every run's `report` is the report schema (REPORT_REF). */
+// biome-ignore lint/suspicious/noExplicitAny: a JSON Schema is untyped JSON, walked by key
 export function withReportRef(schema: any): any {
   const report = { description: 'The report (DESIGN §5, docs/report.schema.json) once the run is done', allOf: [{ $ref: REPORT_REF }] };
+  // biome-ignore lint/suspicious/noExplicitAny: a JSON Schema is untyped JSON, walked by key
   const run = (s: any) => (s?.properties?.report ? { ...s, properties: { ...s.properties, report } } : s);
-  const list = (s: any) => (s?.properties?.runs?.items ? { ...s, properties: { ...s.properties, runs: { ...s.properties.runs, items: run(s.properties.runs.items) } } } : s);
+  // biome-ignore lint/suspicious/noExplicitAny: a JSON Schema is untyped JSON, walked by key
+  const list = (s: any) =>
+    s?.properties?.runs?.items
+      ? { ...s, properties: { ...s.properties, runs: { ...s.properties.runs, items: run(s.properties.runs.items) } } }
+      : s;
   if (!schema?.response) return schema;
+  // biome-ignore lint/suspicious/noExplicitAny: a JSON Schema is untyped JSON, walked by key
   return { ...schema, response: Object.fromEntries(Object.entries<any>(schema.response).map(([code, r]) => [code, list(run(r))])) };
 }

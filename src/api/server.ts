@@ -9,7 +9,7 @@ import { metricsRoute } from './metrics-route.js';
 import { RunManager } from './run-manager.js';
 import { runsRoutes } from './runs-routes.js';
 import { ScenarioCatalog } from './scenario-catalog.js';
-import { jsonKeyProblem, validatorCompiler } from './validation.js';
+import { jsonKeyProblems, validatorCompiler } from './validation.js';
 import { MAX_NESTING } from '../scenario/limits.js';
 
 export interface ServerOptions {
@@ -60,13 +60,17 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   // Only JSON bodies (text/plain and the rest: 415), with the parser's own message (where the
   // syntax breaks), no __proto__ keys, no key given twice in an object (JSON.parse would keep the
   // last silently, where a scenario file's duplicate is an error) and no nesting deeper than a
-  // scenario's limit. Both are one linear scan of the text after JSON.parse (jsonKeyProblem): on
-  // text already known to be JSON it only has to tell strings from brackets, where a library
-  // (jsonc-parser's visitor would do) is a second full parser and a new dependency.
+  // scenario's limit. Both are one linear scan of the text (jsonKeyProblems) that only has to tell
+  // strings from brackets, where a library (jsonc-parser's visitor would do) is a second full
+  // parser, recursive, and a new dependency.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => {
     const s = String(text);
     if (s.trim() === '') return done(new ApiError('EMPTY_BODY', EMPTY_BODY_MESSAGE, [{ source: 'body', path: '', message: 'is empty' }]), undefined);
+    const refuse = (p: { path: string; message: string }) => done(new ApiError('BAD_JSON', `body${p.path ? '.' + p.path : ''}: ${p.message}`, [{ source: 'body', ...p }]), undefined);
+    // before JSON.parse: its reviver recurses once per level of nesting
+    const { tooDeep, duplicate } = jsonKeyProblems(s, MAX_NESTING);
+    if (tooDeep) return refuse(tooDeep);
     let body: unknown;
     try {
       body = JSON.parse(s, (key, value) => {
@@ -77,8 +81,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
       const why = (err as Error).message;
       return done(new ApiError('BAD_JSON', `body: not valid JSON: ${why}`, [{ source: 'body', path: '', message: `not valid JSON: ${why}` }]), undefined);
     }
-    const problem = jsonKeyProblem(s, MAX_NESTING);
-    if (problem) return done(new ApiError('BAD_JSON', `body${problem.path ? '.' + problem.path : ''}: ${problem.message}`, [{ source: 'body', ...problem }]), undefined);
+    if (duplicate) return refuse(duplicate);
     done(null, body);
   });
 

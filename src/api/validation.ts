@@ -84,13 +84,16 @@ function describe(e: ValidationErrorLike): { path: string[]; message: string } {
 /**
  * What JSON.parse lets through but a request must not have: a key given twice in one object
  * (JSON.parse keeps the last, silently; a scenario file's duplicate keys are errors too) and
- * nesting deeper than `maxDepth`. One linear scan of text that JSON.parse has already accepted,
- * so only strings and brackets need telling apart. The path names where, e.g. `scenario.seed`.
+ * nesting deeper than `maxDepth` (JSON.parse with a reviver recurses once per level: deep enough,
+ * it overflows the stack). One linear scan of the text that tells strings from brackets; the
+ * depth is found even in text that is not JSON, the first duplicate in text that JSON.parse then
+ * accepts. Paths name where, e.g. `scenario.seed`.
  */
-export function jsonKeyProblem(text: string, maxDepth: number): { path: string; message: string } | undefined {
+export function jsonKeyProblems(text: string, maxDepth: number): { tooDeep?: { path: string; message: string }; duplicate?: { path: string; message: string } } {
   // one frame per open object (its keys so far and the current one) or array (the current index)
   const stack: { keys: Set<string> | null; at: string | number }[] = [];
   const pathOf = (frames: typeof stack) => frames.map((f) => String(f.at)).filter((s) => s !== '').join('.');
+  let duplicate: { path: string; message: string } | undefined;
   let expectKey = false;
   const n = text.length;
   for (let i = 0; i < n; i++) {
@@ -105,21 +108,26 @@ export function jsonKeyProblem(text: string, maxDepth: number): { path: string; 
         j++;
       }
       const top = stack[stack.length - 1];
-      if (expectKey && top?.keys) {
-        const key: string = escaped ? JSON.parse(text.slice(i, j + 1)) : text.slice(i + 1, j);
+      if (expectKey && top?.keys && !duplicate) {
+        let key: string;
+        try {
+          key = escaped ? JSON.parse(text.slice(i, j + 1)) : text.slice(i + 1, j);
+        } catch {
+          key = text.slice(i + 1, j); // not JSON: JSON.parse will say where
+        }
         if (top.keys.has(key)) {
           const shown = key.length > 60 ? key.slice(0, 57) + '...' : key;
           const parent = pathOf(stack.slice(0, -1));
-          return { path: parent ? `${parent}.${shown}` : shown, message: `the key ${JSON.stringify(shown)} is given twice${parent ? ` in ${parent}` : ''} (JSON parsers keep the last one silently; give it once)` };
+          duplicate = { path: parent ? `${parent}.${shown}` : shown, message: `the key ${JSON.stringify(shown)} is given twice${parent ? ` in ${parent}` : ''} (JSON parsers keep the last one silently; give it once)` };
         }
         top.keys.add(key);
         top.at = key;
-        expectKey = false;
       }
+      expectKey = false;
       i = j;
     } else if (c === 0x7b || c === 0x5b) { // { [
       stack.push(c === 0x7b ? { keys: new Set(), at: '' } : { keys: null, at: 0 });
-      if (stack.length > maxDepth) return { path: pathOf(stack.slice(0, -1)), message: `nested more than ${maxDepth} levels deep` };
+      if (stack.length > maxDepth) return { tooDeep: { path: pathOf(stack.slice(0, -1)), message: `nested more than ${maxDepth} levels deep` }, duplicate };
       expectKey = c === 0x7b;
     } else if (c === 0x7d || c === 0x5d) { // } ]
       stack.pop();
@@ -130,5 +138,5 @@ export function jsonKeyProblem(text: string, maxDepth: number): { path: string; 
       else if (top) top.at = (top.at as number) + 1;
     }
   }
-  return undefined;
+  return { duplicate };
 }

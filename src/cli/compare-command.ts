@@ -10,7 +10,15 @@ import { progressBar } from './progress.js';
 import type { RuntimeFlags } from './options.js';
 import { checkWritable, runnerOf } from './run-command.js';
 
-export interface CompareFlags extends RuntimeFlags { set: string[]; replications: number; days?: number; json?: boolean; out?: string; report?: string; maxEvents?: number }
+export interface CompareFlags extends RuntimeFlags {
+  set: string[];
+  replications: number;
+  days?: number;
+  json?: boolean;
+  out?: string;
+  report?: string;
+  maxEvents?: number;
+}
 
 /**
  * `clearsim compare <a> <b>` or `clearsim compare <a> --set ...` (b = a with the overrides):
@@ -18,14 +26,30 @@ export interface CompareFlags extends RuntimeFlags { set: string[]; replications
  */
 export async function compareCommand(fileA: string, fileB: string | undefined, flags: CompareFlags): Promise<number> {
   const runner = runnerOf('compare', flags);
-  if (!fileB && flags.set.length === 0) throw new UsageError('compare: give a second scenario, or --set overrides that make the second from the first');
+  if (!fileB && flags.set.length === 0)
+    throw new UsageError('compare: give a second scenario, or --set overrides that make the second from the first');
   if (flags.replications < 2) throw new UsageError('--replications: a comparison needs at least 2 replications for an interval');
-  for (const [flag, f] of [['--out', flags.out], ['--report', flags.report]] as const) if (f) checkWritable(flag, f);
+  for (const [flag, f] of [
+    ['--out', flags.out],
+    ['--report', flags.report],
+  ] as const)
+    if (f) checkWritable(flag, f);
   const days = flags.days !== undefined ? [{ path: 'horizon.days', value: flags.days, text: `--days ${flags.days}` }] : [];
   const a = loadScenarioFile(fileA, days);
   // b gets a's seed: pairing by seed is what makes the comparison sharp
-  const b = loadScenarioFile(fileB ?? fileA, [...days, ...flags.set.map(parseOverride), { path: 'seed', value: a.seed, text: `(seed of ${fileA})` }]);
-  checkWorkBudget([{ scenario: a, replications: flags.replications }, { scenario: b, replications: flags.replications }], flags.maxEvents, 'raise the budget with --max-events N');
+  const b = loadScenarioFile(fileB ?? fileA, [
+    ...days,
+    ...flags.set.map(parseOverride),
+    { path: 'seed', value: a.seed, text: `(seed of ${fileA})` },
+  ]);
+  checkWorkBudget(
+    [
+      { scenario: a, replications: flags.replications },
+      { scenario: b, replications: flags.replications },
+    ],
+    flags.maxEvents,
+    'raise the budget with --max-events N',
+  );
   const bar = progressBar(`${a.name} vs ${fileB ? b.name : 'overrides'}`);
   let done = 0;
   let c: Comparison;
@@ -35,23 +59,35 @@ export async function compareCommand(fileA: string, fileB: string | undefined, f
     bar?.stop();
   }
   if (!fileB) c.b = `${a.name} with ${flags.set.join(' ')}`;
-  const json = JSON.stringify(comparisonJson(c), null, 2) + '\n';
+  const json = `${JSON.stringify(comparisonJson(c), null, 2)}\n`;
   if (flags.out) writeFileSync(flags.out, json);
   if (flags.report) writeFileSync(flags.report, renderCompareReport(c));
   if (flags.json) process.stdout.write(json);
-  else process.stdout.write(formatComparison(c) + '\n');
+  else process.stdout.write(`${formatComparison(c)}\n`);
   return 0;
 }
 
 export function formatComparison(c: Comparison): string {
   const out = [`${c.b}  vs  ${c.a}: ${c.replications} replications paired by seed (${c.seed}); differences are b - a, 95% intervals`, ''];
-  const t = new Table({ head: ['group', 'mean a', 'mean b', 'mean diff', 'p50 diff', 'p90 diff', 'inspection rate diff', 'unpaired ±'], style: { head: [], border: [] } });
+  const t = new Table({
+    head: ['group', 'mean a', 'mean b', 'mean diff', 'p50 diff', 'p90 diff', 'inspection rate diff', 'unpaired ±'],
+    style: { head: [], border: [] },
+  });
   const h = (x: number) => `${x >= 0 ? '+' : '-'}${formatHours(Math.abs(x))}`;
   const iv = (x: { diff: number; half_width: number }) => `${h(x.diff)} ±${formatHours(x.half_width)}`;
   for (const g of Object.values(c.groups)) {
-    t.push([g.label, formatHours(g.mean.mean_a), formatHours(g.mean.mean_b), iv(g.mean), iv(g.p50), iv(g.p90),
-      Number.isFinite(g.inspection_rate.diff) ? `${(g.inspection_rate.diff * 100).toFixed(2)} ±${(g.inspection_rate.half_width * 100).toFixed(2)} pts` : '-',
-      `±${formatHours(g.mean.unpaired_half_width)}`]);
+    t.push([
+      g.label,
+      formatHours(g.mean.mean_a),
+      formatHours(g.mean.mean_b),
+      iv(g.mean),
+      iv(g.p50),
+      iv(g.p90),
+      Number.isFinite(g.inspection_rate.diff)
+        ? `${(g.inspection_rate.diff * 100).toFixed(2)} ±${(g.inspection_rate.half_width * 100).toFixed(2)} pts`
+        : '-',
+      `±${formatHours(g.mean.unpaired_half_width)}`,
+    ]);
   }
   out.push(t.toString(), '', ...c.lines);
   out.push('', `Pairing by seed makes the intervals ${(c.pairing_narrows_by * 100).toFixed(0)}% narrower than independent runs would.`);

@@ -30,10 +30,18 @@ export async function main(argv: string[]): Promise<number> {
     .option('--set <path=value>', 'override any field, e.g. --set tiers.aeo.lanes.red=0.01 (repeatable)', collect, [])
     .option('--json', 'print the report JSON on stdout and nothing else there')
     .option('--out <file>', 'also write the report JSON to a file')
-    .option('--time-scale <x>', `simulated seconds per wall second: paces an embedded run (live metrics); bullmq default ${DEFAULT_TIME_SCALE}`, positiveNumber)
+    .option(
+      '--time-scale <x>',
+      `simulated seconds per wall second: paces an embedded run (live metrics); bullmq default ${DEFAULT_TIME_SCALE}`,
+      positiveNumber,
+    )
     .option('--serve <port>', 'serve /metrics on this port while the run goes (127.0.0.1)', wholeNumber(1, 65535))
     .option('--trace <file>', 'one row per shipment, streamed to a .csv or .jsonl file')
-    .option('--max-events <n>', `refuse a run whose estimated simulated events (all replications) exceed n (default ${DEFAULT_MAX_EVENTS.toLocaleString('en-US')}; clearsim validate prints the estimate)`, wholeNumber(1))
+    .option(
+      '--max-events <n>',
+      `refuse a run whose estimated simulated events (all replications) exceed n (default ${DEFAULT_MAX_EVENTS.toLocaleString('en-US')}; clearsim validate prints the estimate)`,
+      wholeNumber(1),
+    )
     .option('--report <file>', 'a self-contained Time Release Study report (.html)');
   runtimeOptions(run)
     .exitOverride()
@@ -51,7 +59,11 @@ export async function main(argv: string[]): Promise<number> {
     .option('--days <n>', 'override horizon.days for both', positiveNumber)
     .option('--json', 'print the comparison JSON on stdout')
     .option('--out <file>', 'also write the comparison JSON to a file')
-    .option('--max-events <n>', `refuse a run whose estimated simulated events (all replications) exceed n (default ${DEFAULT_MAX_EVENTS.toLocaleString('en-US')}; clearsim validate prints the estimate)`, wholeNumber(1))
+    .option(
+      '--max-events <n>',
+      `refuse a run whose estimated simulated events (all replications) exceed n (default ${DEFAULT_MAX_EVENTS.toLocaleString('en-US')}; clearsim validate prints the estimate)`,
+      wholeNumber(1),
+    )
     .option('--report <file>', 'a self-contained HTML report of the differences');
   runtimeOptions(compare)
     .exitOverride()
@@ -69,7 +81,11 @@ export async function main(argv: string[]): Promise<number> {
     .option('--days <n>', 'override horizon.days', positiveNumber)
     .option('--json', 'print every point as JSON on stdout')
     .option('--out <file>', "write every point's statistics to a .csv or .json file")
-    .option('--max-events <n>', `refuse a run whose estimated simulated events (all replications) exceed n (default ${DEFAULT_MAX_EVENTS.toLocaleString('en-US')}; clearsim validate prints the estimate)`, wholeNumber(1))
+    .option(
+      '--max-events <n>',
+      `refuse a run whose estimated simulated events (all replications) exceed n (default ${DEFAULT_MAX_EVENTS.toLocaleString('en-US')}; clearsim validate prints the estimate)`,
+      wholeNumber(1),
+    )
     .option('--report <file>', 'a self-contained HTML report of the sweep');
   runtimeOptions(sweep)
     .exitOverride()
@@ -91,7 +107,7 @@ export async function main(argv: string[]): Promise<number> {
     .command('worker')
     .description('serve every BullMQ run on a Redis until SIGTERM/SIGINT')
     .option('--redis <url>', 'Redis URL', DEFAULT_REDIS_URL)
-    .option('--metrics-port <port>', 'serve this process\'s /metrics on this port', wholeNumber(1, 65535))
+    .option('--metrics-port <port>', "serve this process's /metrics on this port", wholeNumber(1, 65535))
     .option('--metrics-host <host>', 'address for --metrics-port', '127.0.0.1')
     .option('--exit-with-parent', 'exit when the process that started this one exits (its stdin closes); for workers started by a run')
     .exitOverride()
@@ -105,7 +121,11 @@ export async function main(argv: string[]): Promise<number> {
     .option('--port <port>', 'port', wholeNumber(0, 65535), 3000)
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--redis <url>', 'Redis URL for runs with runtime bullmq or distribute', DEFAULT_REDIS_URL)
-    .option('--run-memory-mb <n>', `heap of each embedded run's worker thread, MiB (default ${DEFAULT_RUN_MEMORY_MB}); a run needing more fails alone`, wholeNumber(32, 65536))
+    .option(
+      '--run-memory-mb <n>',
+      `heap of each embedded run's worker thread, MiB (default ${DEFAULT_RUN_MEMORY_MB}); a run needing more fails alone`,
+      wholeNumber(32, 65536),
+    )
     .exitOverride()
     .action(async (flags: { port: number; host: string; redis: string; runMemoryMb?: number }) => {
       code = await serveCommand(flags);
@@ -124,11 +144,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     // Bad input (exit 2) names what to fix and is all the user needs; anything else is a run that failed.
     if (err instanceof ClearsimError && err.exit === 2) {
-      process.stderr.write(err.message + '\n');
+      process.stderr.write(`${err.message}\n`);
       return err.exit;
     }
     process.stderr.write(`clearsim: run failed: ${(err as Error).message}\n`);
-    if (process.env.CLEARSIM_DEBUG) process.stderr.write(String((err as Error).stack) + '\n');
+    if (process.env.CLEARSIM_DEBUG) process.stderr.write(`${String((err as Error).stack)}\n`);
     return err instanceof ClearsimError ? err.exit : 1;
   }
 }

@@ -38,10 +38,24 @@ export interface RuntimeFlags {
  */
 export function runtimeOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--runtime <name>', `where each replication is simulated: embedded (${RUNTIMES.embedded.description}) or bullmq (${RUNTIMES.bullmq.description}); compare and sweep read bullmq as the old spelling of --distribute`).choices(['embedded', 'bullmq']).default('embedded'))
-    .option('--distribute', `run the replications as jobs on \`clearsim worker\` processes, each on the embedded engine (needs Redis: --redis, --workers)`)
+    .addOption(
+      new Option(
+        '--runtime <name>',
+        `where each replication is simulated: embedded (${RUNTIMES.embedded.description}) or bullmq (${RUNTIMES.bullmq.description}); compare and sweep read bullmq as the old spelling of --distribute`,
+      )
+        .choices(['embedded', 'bullmq'])
+        .default('embedded'),
+    )
+    .option(
+      '--distribute',
+      `run the replications as jobs on \`clearsim worker\` processes, each on the embedded engine (needs Redis: --redis, --workers)`,
+    )
     .option('--redis <url>', 'Redis URL for --distribute and run --runtime bullmq (default: $REDIS_URL, else redis://127.0.0.1:6379)')
-    .option('--workers <n>', `worker processes to start here for --distribute and run --runtime bullmq, at most ${MAX_WORKERS} (default ${DEFAULT_WORKERS}; 0 = use \`clearsim worker\` processes started elsewhere)`, wholeNumber(0, MAX_WORKERS));
+    .option(
+      '--workers <n>',
+      `worker processes to start here for --distribute and run --runtime bullmq, at most ${MAX_WORKERS} (default ${DEFAULT_WORKERS}; 0 = use \`clearsim worker\` processes started elsewhere)`,
+      wholeNumber(0, MAX_WORKERS),
+    );
 }
 
 /**
@@ -52,18 +66,25 @@ export function runtimeOptions(cmd: Command): Command {
 export function runtimeFromFlags(command: 'run' | 'compare' | 'sweep', flags: RuntimeFlags): RuntimeName {
   let name: RuntimeName;
   if (flags.distribute && flags.runtime === 'bullmq') {
-    throw new UsageError(`--distribute with --runtime bullmq: --distribute runs each replication on the embedded engine inside the workers; drop --runtime bullmq${command === 'run' ? ' (or drop --distribute for stage queues on Redis)' : ''}`);
+    throw new UsageError(
+      `--distribute with --runtime bullmq: --distribute runs each replication on the embedded engine inside the workers; drop --runtime bullmq${command === 'run' ? ' (or drop --distribute for stage queues on Redis)' : ''}`,
+    );
   } else if (flags.distribute) {
     name = 'distributed';
   } else if (flags.runtime === 'bullmq' && command !== 'run') {
-    process.stderr.write(`clearsim: note: \`${command} --runtime bullmq\` is now spelt \`${command} --distribute\` (replications as jobs on \`clearsim worker\` processes)\n`);
+    process.stderr.write(
+      `clearsim: note: \`${command} --runtime bullmq\` is now spelt \`${command} --distribute\` (replications as jobs on \`clearsim worker\` processes)\n`,
+    );
     name = 'distributed';
   } else {
     name = flags.runtime === 'bullmq' ? 'bullmq' : 'embedded';
   }
   const rt = RUNTIMES[name];
   const takers = command === 'run' ? '--distribute or --runtime bullmq' : '--distribute';
-  for (const [flag, v, takes] of [['--redis', flags.redis, rt.needsRedis], ['--workers', flags.workers, rt.workers !== null]] as const) {
+  for (const [flag, v, takes] of [
+    ['--redis', flags.redis, rt.needsRedis],
+    ['--workers', flags.workers, rt.workers !== null],
+  ] as const) {
     if (v !== undefined && !takes) throw new UsageError(`${flag}: only with ${takers} (this ${command} runs here, on the embedded engine)`);
   }
   if (flags.timeScale !== undefined && !rt.timeScale) {

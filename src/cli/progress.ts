@@ -4,7 +4,12 @@ import cliProgress from 'cli-progress';
 export function progressBar(label: string): { update(x: number): void; stop(): void } | null {
   if (!process.stderr.isTTY || process.env.CI) return null;
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: `${label} [{bar}] {percentage}% | {duration_formatted} elapsed, ETA {eta_formatted}`, hideCursor: true, clearOnComplete: true },
+    {
+      stream: process.stderr,
+      format: `${label} [{bar}] {percentage}% | {duration_formatted} elapsed, ETA {eta_formatted}`,
+      hideCursor: true,
+      clearOnComplete: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   bar.start(1000, 0);

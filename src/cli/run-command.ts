@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { serveMetrics } from '../api/metrics-route.js';
 import { SimMetrics } from '../metrics/sim-metrics.js';
 import { renderRunReport } from '../html-report/html.js';
+import type { Report } from '../stats/report.js';
 import type { Runner } from '../experiments/replicate.js';
 import { TraceWriter } from '../trace/trace-writer.js';
 import { progressBar } from './progress.js';
@@ -34,7 +35,8 @@ export interface RunFlags extends RuntimeFlags {
 export function overridesFrom(flags: { seed?: number; replications?: number; days?: number; set: string[] }): Override[] {
   const o = flags.set.map(parseOverride);
   if (flags.seed !== undefined) o.push({ path: 'seed', value: flags.seed, text: `--seed ${flags.seed}` });
-  if (flags.replications !== undefined) o.push({ path: 'replications', value: flags.replications, text: `--replications ${flags.replications}` });
+  if (flags.replications !== undefined)
+    o.push({ path: 'replications', value: flags.replications, text: `--replications ${flags.replications}` });
   if (flags.days !== undefined) o.push({ path: 'horizon.days', value: flags.days, text: `--days ${flags.days}` });
   return o;
 }
@@ -56,15 +58,24 @@ export function checkWritable(flag: string, file: string): void {
 export async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const runtime = runtimeFromFlags('run', flags);
   const rt = RUNTIMES[runtime];
-  if (flags.trace && rt.observes === 'none') throw new UsageError('--trace: --distribute runs the replications inside the workers; trace a run here (embedded or --runtime bullmq)');
-  if (flags.serve !== undefined && rt.observes === 'none') throw new UsageError('--serve with --distribute: the replications run in the workers (each serves its own /metrics with `clearsim worker --metrics-port`)');
+  if (flags.trace && rt.observes === 'none')
+    throw new UsageError('--trace: --distribute runs the replications inside the workers; trace a run here (embedded or --runtime bullmq)');
+  if (flags.serve !== undefined && rt.observes === 'none')
+    throw new UsageError(
+      '--serve with --distribute: the replications run in the workers (each serves its own /metrics with `clearsim worker --metrics-port`)',
+    );
   const scenario = loadScenarioFile(file, overridesFrom(flags));
   checkWorkBudget([{ scenario }], flags.maxEvents, 'raise the budget with --max-events N');
   // Refuse before the run rather than lose a long run's result at the end.
   if (flags.out) checkWritable('--out', flags.out);
-  if (flags.trace && !/\.(csv|jsonl)$/i.test(flags.trace)) throw new UsageError(`--trace ${flags.trace}: the file must end in .csv or .jsonl`);
+  if (flags.trace && !/\.(csv|jsonl)$/i.test(flags.trace))
+    throw new UsageError(`--trace ${flags.trace}: the file must end in .csv or .jsonl`);
   if (flags.report && !/\.html?$/i.test(flags.report)) throw new UsageError(`--report ${flags.report}: the file must end in .html`);
-  for (const [flag, f] of [['--trace', flags.trace], ['--report', flags.report]] as const) if (f) checkWritable(flag, f);
+  for (const [flag, f] of [
+    ['--trace', flags.trace],
+    ['--report', flags.report],
+  ] as const)
+    if (f) checkWritable(flag, f);
   const metrics = flags.serve !== undefined ? new SimMetrics() : undefined;
   let server: FastifyInstance | undefined;
   if (metrics && flags.serve !== undefined) {
@@ -78,13 +89,17 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   const set = settingsOf(runtime, { redisUrl: flags.redis, workers: flags.workers, timeScale: flags.timeScale });
   if (runtime === 'bullmq') {
     const hours = scenario.replications * (scenario.horizonDays * 24 + 24);
-    process.stderr.write(`clearsim: running on BullMQ at ${redactUrl(set.redisUrl!)} with time scale ${set.timeScale}: about ${formatHours(hours / set.timeScale!)} of wall time or more\n`);
+    process.stderr.write(
+      `clearsim: running on BullMQ at ${redactUrl(set.redisUrl!)} with time scale ${set.timeScale}: about ${formatHours(hours / set.timeScale!)} of wall time or more\n`,
+    );
   } else if (runtime === 'embedded' && set.timeScale) {
-    process.stderr.write(`clearsim: paced run, ${set.timeScale} simulated seconds per wall second: about ${formatHours((scenario.replications * scenario.horizonDays * 24) / set.timeScale)} of wall time\n`);
+    process.stderr.write(
+      `clearsim: paced run, ${set.timeScale} simulated seconds per wall second: about ${formatHours((scenario.replications * scenario.horizonDays * 24) / set.timeScale)} of wall time\n`,
+    );
   }
   let trace: TraceWriter | null = null;
   let bar: ReturnType<typeof progressBar> | undefined;
-  let report;
+  let report: Report;
   // SIGINT/SIGTERM cancel the run, which then cleans up (a BullMQ run removes its queues and keys
   // from Redis, its local workers stop); a second signal exits at once.
   const cancel = new AbortController();
@@ -100,16 +115,25 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
     bar = progressBar(scenario.name);
     const t = trace;
     report = await execute(runtime, scenario, {
-      ...set, metrics, signal: cancel.signal, log: (m) => process.stderr.write(`clearsim: ${m}\n`),
+      ...set,
+      metrics,
+      signal: cancel.signal,
+      log: (m) => process.stderr.write(`clearsim: ${m}\n`),
       onProgress: bar ? (x: number) => bar!.update(x) : undefined,
-      ...(rt.observes !== 'none' ? {
-        timeline: !!flags.report, observer: t ?? undefined,
-        onReplication: t ? (r: number) => t.startReplication(r) : undefined,
-        flush: t ? () => t.flush() : undefined,
-      } : {}),
+      ...(rt.observes !== 'none'
+        ? {
+            timeline: !!flags.report,
+            observer: t ?? undefined,
+            onReplication: t ? (r: number) => t.startReplication(r) : undefined,
+            flush: t ? () => t.flush() : undefined,
+          }
+        : {}),
     });
     const lag = report.bullmq?.lag;
-    if (lag && !lag.keeping_up) process.stderr.write(`clearsim: warning: the workers fell behind the simulated clock (p95 lag ${lag.p95_wall_seconds.toFixed(2)} s of wall time): time scale ${set.timeScale} is more than they keep up with; results are distorted. Lower --time-scale or add workers.\n`);
+    if (lag && !lag.keeping_up)
+      process.stderr.write(
+        `clearsim: warning: the workers fell behind the simulated clock (p95 lag ${lag.p95_wall_seconds.toFixed(2)} s of wall time): time scale ${set.timeScale} is more than they keep up with; results are distorted. Lower --time-scale or add workers.\n`,
+      );
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -122,7 +146,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
     writeFileSync(flags.report, renderRunReport(report));
     process.stderr.write(`clearsim: report written to ${flags.report}\n`);
   }
-  const json = JSON.stringify(report, null, 2) + '\n';
+  const json = `${JSON.stringify(report, null, 2)}\n`;
   if (flags.out) {
     try {
       writeFileSync(flags.out, json);
@@ -131,6 +155,6 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
     }
   }
   if (flags.json) process.stdout.write(json);
-  else process.stdout.write(formatSummary(report) + '\n' + (flags.out ? `\nreport written to ${flags.out}\n` : ''));
+  else process.stdout.write(`${formatSummary(report)}\n${flags.out ? `\nreport written to ${flags.out}\n` : ''}`);
   return 0;
 }

@@ -24,7 +24,10 @@ export async function serveCommand(flags: { port: number; host: string; redis: s
   const host = flags.host.includes(':') ? `[${flags.host}]` : flags.host;
   process.stderr.write(`clearsim serve: listening on http://${host}:${port} (docs at /docs)\n`);
   if (token) process.stderr.write('clearsim serve: the /runs routes need Authorization: Bearer $CLEARSIM_TOKEN\n');
-  else if (!LOOPBACK.test(flags.host)) process.stderr.write(`clearsim serve: warning: listening on ${flags.host} without CLEARSIM_TOKEN: anyone who reaches this port can start and cancel runs\n`);
+  else if (!LOOPBACK.test(flags.host))
+    process.stderr.write(
+      `clearsim serve: warning: listening on ${flags.host} without CLEARSIM_TOKEN: anyone who reaches this port can start and cancel runs\n`,
+    );
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const stop = (sig: NodeJS.Signals) => {
@@ -36,7 +39,9 @@ export async function serveCommand(flags: { port: number; host: string; redis: s
     process.on('SIGINT', stop);
   });
   const going = app.runs.counts().active;
-  process.stderr.write(`clearsim serve: ${signal}: ${going ? `cancelling ${going} run${going > 1 ? 's' : ''} and ` : ''}closing (again to stop at once)\n`);
+  process.stderr.write(
+    `clearsim serve: ${signal}: ${going ? `cancelling ${going} run${going > 1 ? 's' : ''} and ` : ''}closing (again to stop at once)\n`,
+  );
   await app.close();
   process.stderr.write('clearsim serve: closed\n');
   return 0;
@@ -46,9 +51,13 @@ function listenError(err: NodeJS.ErrnoException, flags: { port: number; host: st
   const where = `${flags.host}:${flags.port}`;
   switch (err.code) {
     case 'EADDRINUSE':
-      return new UsageError(`clearsim serve: port ${flags.port} is already in use on ${flags.host}: stop what is using it or choose another with --port`);
+      return new UsageError(
+        `clearsim serve: port ${flags.port} is already in use on ${flags.host}: stop what is using it or choose another with --port`,
+      );
     case 'EACCES':
-      return new UsageError(`clearsim serve: not allowed to listen on ${where} (ports below 1024 need privileges): choose another with --port`);
+      return new UsageError(
+        `clearsim serve: not allowed to listen on ${where} (ports below 1024 need privileges): choose another with --port`,
+      );
     case 'EADDRNOTAVAIL':
     case 'ENOTFOUND':
     case 'EAI_AGAIN':

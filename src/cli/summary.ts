@@ -9,7 +9,8 @@ const num = (x: number) => (Number.isInteger(x) ? x.toLocaleString('en-US') : x.
 const money = (x: number) => (x >= 1e9 ? `${(x / 1e9).toFixed(2)} bn` : x >= 1e6 ? `${(x / 1e6).toFixed(1)} m` : x.toFixed(0));
 /** A statistic with its 95% half-width when the report has replications. */
 function withCi<T extends object, K extends keyof T & string>(o: T, k: K, f: (x: number) => string): string {
-  const v = o[k] as number, ci = ci95Of(o, k);
+  const v = o[k] as number,
+    ci = ci95Of(o, k);
   return ci !== undefined ? `${f(v)} ±${f(ci)}` : f(v);
 }
 
@@ -21,24 +22,57 @@ function table(head: string[]): Table.Table {
 export function formatSummary(r: Report): string {
   const out: string[] = [];
   const sh = r.shipments;
-  out.push(`${r.scenario}: ${r.horizon_days} days (warm-up ${r.warmup_days}), seed ${r.seed}, ${r.replications} replication${r.replications > 1 ? 's' : ''}, ${r.runtime} runtime`);
-  out.push(`shipments: ${num(sh.arrived)} arrived, ${num(sh.released)} released, ${num(sh.in_progress)} in progress; ${num(sh.observed)} reported after warm-up`);
-  out.push(`${num(r.events)} events in ${r.wall_seconds.toFixed(2)} s${r.wall_seconds > 0 ? ` (${num(Math.round(r.events / r.wall_seconds))} events/s)` : ''}`);
+  out.push(
+    `${r.scenario}: ${r.horizon_days} days (warm-up ${r.warmup_days}), seed ${r.seed}, ${r.replications} replication${r.replications > 1 ? 's' : ''}, ${r.runtime} runtime`,
+  );
+  out.push(
+    `shipments: ${num(sh.arrived)} arrived, ${num(sh.released)} released, ${num(sh.in_progress)} in progress; ${num(sh.observed)} reported after warm-up`,
+  );
+  out.push(
+    `${num(r.events)} events in ${r.wall_seconds.toFixed(2)} s${r.wall_seconds > 0 ? ` (${num(Math.round(r.events / r.wall_seconds))} events/s)` : ''}`,
+  );
   if (r.replications > 1) out.push('figures are means over replications, ± the 95% confidence half-width');
   const w = r.warmup;
-  out.push(w.sufficient
-    ? `warm-up: ${w.configured_days} days configured; MSER-5 suggests ${w.mser5_days.toFixed(1)} days: long enough`
-    : `warning: warm-up of ${w.configured_days} days looks too short: MSER-5 suggests ${w.mser5_days.toFixed(1)} days (set horizon.warmup_days)`);
+  out.push(
+    w.sufficient
+      ? `warm-up: ${w.configured_days} days configured; MSER-5 suggests ${w.mser5_days.toFixed(1)} days: long enough`
+      : `warning: warm-up of ${w.configured_days} days looks too short: MSER-5 suggests ${w.mser5_days.toFixed(1)} days (set horizon.warmup_days)`,
+  );
 
   out.push('', 'Clearance time (arrival to release) by tier');
-  const t = table(['tier', 'shipments', 'value', 'inspected', 'mean', 'p50', 'p90', 'p95', '<=1h', '<=24h', '<=48h', 'hit rate', 'detected', 'guarantee waived']);
+  const t = table([
+    'tier',
+    'shipments',
+    'value',
+    'inspected',
+    'mean',
+    'p50',
+    'p90',
+    'p95',
+    '<=1h',
+    '<=24h',
+    '<=48h',
+    'hit rate',
+    'detected',
+    'guarantee waived',
+  ]);
   for (const [name, v] of Object.entries(r.by_tier)) {
     const c = v.clearance_hours;
     t.push([
-      `${name}${v.aeo ? ' (AEO)' : ''}`, num(Math.round(v.count)), pct(v.value_share, 0), withCi(v, 'inspection_rate', (x) => pct(x, 2)),
-      withCi(c, 'mean', hrs), hrs(c.p50), hrs(c.p90), hrs(c.p95),
-      pct(v.released_within['1h'], 0), pct(v.released_within['24h'], 0), pct(v.released_within['48h'], 0),
-      pct(v.hit_rate), pct(v.detection_rate, 0), money(v.guarantee_waived_cny) + ' CNY',
+      `${name}${v.aeo ? ' (AEO)' : ''}`,
+      num(Math.round(v.count)),
+      pct(v.value_share, 0),
+      withCi(v, 'inspection_rate', (x) => pct(x, 2)),
+      withCi(c, 'mean', hrs),
+      hrs(c.p50),
+      hrs(c.p90),
+      hrs(c.p95),
+      pct(v.released_within['1h'], 0),
+      pct(v.released_within['24h'], 0),
+      pct(v.released_within['48h'], 0),
+      pct(v.hit_rate),
+      pct(v.detection_rate, 0),
+      `${money(v.guarantee_waived_cny)} CNY`,
     ]);
   }
   out.push(t.toString());
@@ -48,20 +82,49 @@ export function formatSummary(r: Report): string {
   const a = table(['group', 'shipments', 'mean', 'p50', 'p90', '<=1h', '<=24h']);
   for (const k of ['aeo', 'non_aeo'] as const) {
     const v = g[k];
-    a.push([k === 'aeo' ? 'AEO' : 'non-AEO', num(Math.round(v.count)), withCi(v.clearance_hours, 'mean', hrs), hrs(v.clearance_hours.p50), hrs(v.clearance_hours.p90), pct(v.released_within['1h'], 0), pct(v.released_within['24h'], 0)]);
+    a.push([
+      k === 'aeo' ? 'AEO' : 'non-AEO',
+      num(Math.round(v.count)),
+      withCi(v.clearance_hours, 'mean', hrs),
+      hrs(v.clearance_hours.p50),
+      hrs(v.clearance_hours.p90),
+      pct(v.released_within['1h'], 0),
+      pct(v.released_within['24h'], 0),
+    ]);
   }
   out.push(a.toString());
-  if (typeof g.mean_ratio === 'number') out.push(`AEO mean clearance is ${(g.mean_ratio * 100).toFixed(0)}% of non-AEO's (${hrs(g.aeo.clearance_hours.mean)} vs ${hrs(g.non_aeo.clearance_hours.mean)})`);
+  if (typeof g.mean_ratio === 'number')
+    out.push(
+      `AEO mean clearance is ${(g.mean_ratio * 100).toFixed(0)}% of non-AEO's (${hrs(g.aeo.clearance_hours.mean)} vs ${hrs(g.non_aeo.clearance_hours.mean)})`,
+    );
 
   out.push('', 'By lane');
   const l = table(['lane', 'shipments', 'share', 'mean', 'p50', 'p90']);
-  for (const [name, v] of Object.entries(r.by_lane)) l.push([name, num(Math.round(v.count)), pct(v.share, 2), withCi(v.clearance_hours, 'mean', hrs), hrs(v.clearance_hours.p50), hrs(v.clearance_hours.p90)]);
+  for (const [name, v] of Object.entries(r.by_lane))
+    l.push([
+      name,
+      num(Math.round(v.count)),
+      pct(v.share, 2),
+      withCi(v.clearance_hours, 'mean', hrs),
+      hrs(v.clearance_hours.p50),
+      hrs(v.clearance_hours.p90),
+    ]);
   out.push(l.toString());
 
   out.push('', 'By stage');
   const s = table(['stage', 'servers', 'served', 'wait mean', 'wait p90', 'service mean', 'utilization', 'queue mean', 'queue max']);
   for (const [name, v] of Object.entries(r.stages)) {
-    s.push([name, String(v.servers), num(Math.round(v.count)), withCi(v.wait_hours, 'mean', hrs), hrs(v.wait_hours.p90), hrs(v.service_hours.mean), v.utilization === null ? '-' : pct(v.utilization, 0), v.queue.mean.toFixed(1), num(Math.round(v.queue.max))]);
+    s.push([
+      name,
+      String(v.servers),
+      num(Math.round(v.count)),
+      withCi(v.wait_hours, 'mean', hrs),
+      hrs(v.wait_hours.p90),
+      hrs(v.service_hours.mean),
+      v.utilization === null ? '-' : pct(v.utilization, 0),
+      v.queue.mean.toFixed(1),
+      num(Math.round(v.queue.max)),
+    ]);
   }
   out.push(s.toString());
 
@@ -70,7 +133,14 @@ export function formatSummary(r: Report): string {
     const d = table(['disruption', 'window', 'AEO mean', 'non-AEO mean', 'AEO p90', 'non-AEO p90']);
     for (const v of r.disruptions) {
       const x = v.aeo_vs_non_aeo;
-      d.push([v.name, `${hrs(v.start_hours)} - ${hrs(v.window_end_hours)}`, hrs(x.aeo.clearance_hours.mean), hrs(x.non_aeo.clearance_hours.mean), hrs(x.aeo.clearance_hours.p90), hrs(x.non_aeo.clearance_hours.p90)]);
+      d.push([
+        v.name,
+        `${hrs(v.start_hours)} - ${hrs(v.window_end_hours)}`,
+        hrs(x.aeo.clearance_hours.mean),
+        hrs(x.non_aeo.clearance_hours.mean),
+        hrs(x.aeo.clearance_hours.p90),
+        hrs(x.non_aeo.clearance_hours.p90),
+      ]);
     }
     out.push(d.toString());
   }

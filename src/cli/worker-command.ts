@@ -12,14 +12,21 @@ const STOP_TIMEOUT_MS = 10_000;
  * and lets active ones finish (or hands them back through stall recovery after a timeout).
  * With --metrics-port it serves its own /metrics: stage waits, checks, its servers busy.
  */
-export async function workerCommand(flags: { redis: string; metricsPort?: number; metricsHost?: string; exitWithParent?: boolean }): Promise<number> {
+export async function workerCommand(flags: {
+  redis: string;
+  metricsPort?: number;
+  metricsHost?: string;
+  exitWithParent?: boolean;
+}): Promise<number> {
   const metrics = flags.metricsPort !== undefined ? new SimMetrics() : undefined;
   let server: FastifyInstance | undefined;
   if (metrics && flags.metricsPort !== undefined) {
     try {
       server = await serveMetrics(metrics, flags.metricsPort, flags.metricsHost ?? '127.0.0.1');
     } catch (err) {
-      throw new UsageError(`--metrics-port ${flags.metricsPort}: cannot listen (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw new UsageError(
+        `--metrics-port ${flags.metricsPort}: cannot listen (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      );
     }
   }
   const host = new WorkerHost(flags.redis, (msg) => process.stderr.write(`clearsim worker: ${msg}\n`), metrics);

@@ -43,7 +43,8 @@ export class Calendar<R = unknown> {
     // sift up from the new leaf, moving parents down instead of swapping
     let i = this.n++;
     const seq = this.seq++;
-    const times = this.times, seqs = this.seqs;
+    const times = this.times,
+      seqs = this.seqs;
     while (i > 0) {
       const p = (i - 1) >> 1;
       const pt = times[p];
@@ -68,8 +69,13 @@ export class Calendar<R = unknown> {
     this.popped++;
     const last = --this.n;
     if (last > 0) {
-      const times = this.times, seqs = this.seqs;
-      const t = times[last], s = seqs[last], k = this.kinds[last], a = this.args[last], r = this.refs[last];
+      const times = this.times,
+        seqs = this.seqs;
+      const t = times[last],
+        s = seqs[last],
+        k = this.kinds[last],
+        a = this.args[last],
+        r = this.refs[last];
       let i = 0;
       for (;;) {
         let c = 2 * i + 1;
@@ -100,10 +106,18 @@ export class Calendar<R = unknown> {
 
   private grow(): void {
     const cap = this.times.length * 2;
-    const t = new Float64Array(cap); t.set(this.times); this.times = t;
-    const s = new Float64Array(cap); s.set(this.seqs); this.seqs = s;
-    const k = new Int32Array(cap); k.set(this.kinds); this.kinds = k;
-    const a = new Int32Array(cap); a.set(this.args); this.args = a;
+    const t = new Float64Array(cap);
+    t.set(this.times);
+    this.times = t;
+    const s = new Float64Array(cap);
+    s.set(this.seqs);
+    this.seqs = s;
+    const k = new Int32Array(cap);
+    k.set(this.kinds);
+    this.kinds = k;
+    const a = new Int32Array(cap);
+    a.set(this.args);
+    this.args = a;
     const r: (R | null)[] = new Array(cap).fill(null);
     for (let i = 0; i < this.n; i++) r[i] = this.refs[i];
     this.refs = r;

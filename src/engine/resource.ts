@@ -60,12 +60,19 @@ export class Resource<T extends Queued> {
     const qs = this.queues;
     let pick = -1;
     if (this.priority) {
-      for (let c = 0; c < qs.length; c++) if (qs[c].length > 0) { pick = c; break; }
+      for (let c = 0; c < qs.length; c++)
+        if (qs[c].length > 0) {
+          pick = c;
+          break;
+        }
     } else {
       let best = Infinity;
       for (let c = 0; c < qs.length; c++) {
         const head = qs[c].peekFront();
-        if (head !== undefined && head.queueSeq < best) { best = head.queueSeq; pick = c; }
+        if (head !== undefined && head.queueSeq < best) {
+          best = head.queueSeq;
+          pick = c;
+        }
       }
     }
     this.advance(now);

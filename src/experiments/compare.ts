@@ -25,19 +25,42 @@ export function comparisonJson(c: Comparison): ComparisonJson {
 }
 
 /** What a group's statistics are read from in each replication's report. */
-interface GroupStats { clearance_hours: HoursStats; inspection_rate: number }
+interface GroupStats {
+  clearance_hours: HoursStats;
+  inspection_rate: number;
+}
 
-const GROUPS = [['aeo', 'AEO'], ['non_aeo', 'non-AEO']] as const;
+const GROUPS = [
+  ['aeo', 'AEO'],
+  ['non_aeo', 'non-AEO'],
+] as const;
 
 /**
  * Runs a and b for the same replications (seed, r), so each pair sees the same shipments, and
  * reports b - a per tier with intervals from the paired differences.
  */
-export async function compare(a: Scenario, b: Scenario, replications: number, onDone?: () => void, runner: Runner = {}): Promise<Comparison> {
-  const [ra, rb] = await replicateAll([{ scenario: a, replications }, { scenario: b, replications }], onDone, runner);
+export async function compare(
+  a: Scenario,
+  b: Scenario,
+  replications: number,
+  onDone?: () => void,
+  runner: Runner = {},
+): Promise<Comparison> {
+  const [ra, rb] = await replicateAll(
+    [
+      { scenario: a, replications },
+      { scenario: b, replications },
+    ],
+    onDone,
+    runner,
+  );
   const groups: Comparison['groups'] = {};
   const add = (key: string, label: string, get: (r: Report) => GroupStats) => {
-    const stat = (f: (x: GroupStats) => number) => pairedInterval(ra.map((r) => f(get(r))), rb.map((r) => f(get(r))));
+    const stat = (f: (x: GroupStats) => number) =>
+      pairedInterval(
+        ra.map((r) => f(get(r))),
+        rb.map((r) => f(get(r))),
+      );
     groups[key] = {
       label,
       mean: stat((x) => x.clearance_hours.mean),
@@ -49,12 +72,15 @@ export async function compare(a: Scenario, b: Scenario, replications: number, on
   // A tier may be called like a group (the bundled AEO tier is `aeo`): its key then takes `_tier`,
   // so neither hides the other.
   const reserved = new Set<string>([...GROUPS.map(([k]) => k), 'all']);
-  for (const t of a.tiers) if (b.tiers.some((x) => x.name === t.name)) add(reserved.has(t.name) ? `${t.name}_tier` : t.name, t.label, (r) => r.by_tier[t.name]);
+  for (const t of a.tiers)
+    if (b.tiers.some((x) => x.name === t.name)) add(reserved.has(t.name) ? `${t.name}_tier` : t.name, t.label, (r) => r.by_tier[t.name]);
   for (const [k, label] of GROUPS) add(k, label, (r) => ({ ...r.aeo_vs_non_aeo[k], inspection_rate: groupRate(r, k === 'aeo') }));
   add('all', 'All shipments', (r) => r.overall);
 
   const ratios: number[] = [];
-  for (const g of Object.values(groups)) for (const iv of [g.mean, g.p50, g.p90]) if (iv.unpaired_half_width > 0 && Number.isFinite(iv.half_width)) ratios.push(iv.half_width / iv.unpaired_half_width);
+  for (const g of Object.values(groups))
+    for (const iv of [g.mean, g.p50, g.p90])
+      if (iv.unpaired_half_width > 0 && Number.isFinite(iv.half_width)) ratios.push(iv.half_width / iv.unpaired_half_width);
   const narrows = ratios.length ? 1 - ratios.reduce((x, y) => x + y, 0) / ratios.length : 0;
   const lines = Object.values(groups).map((g) => sentence(`${g.label} mean clearance`, g.mean));
   return { a: a.name, b: b.name, seed: a.seed, replications, groups, pairing_narrows_by: narrows, lines, reports: { a: ra, b: rb } };
@@ -62,8 +88,13 @@ export async function compare(a: Scenario, b: Scenario, replications: number, on
 
 /** Share of a group's shipments sent red, from the tiers' counts. */
 function groupRate(r: Report, aeo: boolean): number {
-  let red = 0, n = 0;
-  for (const t of Object.values(r.by_tier)) if (t.aeo === aeo) { red += t.lanes.red; n += t.count; }
+  let red = 0,
+    n = 0;
+  for (const t of Object.values(r.by_tier))
+    if (t.aeo === aeo) {
+      red += t.lanes.red;
+      n += t.count;
+    }
   return n ? red / n : NaN;
 }
 
@@ -72,7 +103,8 @@ export function sentence(what: string, iv: Interval): string {
   const h = (x: number) => formatHours(Math.abs(x), 'precise');
   if (!Number.isFinite(iv.half_width)) return `${what} changes by ${h(iv.diff)} (one replication: no interval)`;
   if (iv.diff === 0 && iv.half_width === 0) return `${what} does not change`;
-  if (iv.lo <= 0 && iv.hi >= 0) return `${what}: no clear change (${iv.diff >= 0 ? '+' : '-'}${h(iv.diff)}, 95% interval ${signed(iv.lo)} to ${signed(iv.hi)})`;
+  if (iv.lo <= 0 && iv.hi >= 0)
+    return `${what}: no clear change (${iv.diff >= 0 ? '+' : '-'}${h(iv.diff)}, 95% interval ${signed(iv.lo)} to ${signed(iv.hi)})`;
   const verb = iv.diff < 0 ? 'falls' : 'rises';
   const [x, y] = iv.diff < 0 ? [-iv.hi, -iv.lo] : [iv.lo, iv.hi];
   return `${what} ${verb} ${h(iv.diff)} (${h(x)}–${h(y)})`;

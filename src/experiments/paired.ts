@@ -29,7 +29,8 @@ export function pairedInterval(a: number[], b: number[]): Interval {
   const diff = mean(d);
   const t = n > 1 ? tQuantile(0.975, n - 1) : NaN;
   const hw = n > 1 ? t * Math.sqrt(variance(d) / n) : NaN;
-  const va = variance(a) / n, vb = variance(b) / n;
+  const va = variance(a) / n,
+    vb = variance(b) / n;
   const df = (va + vb) ** 2 / ((va * va) / Math.max(1, n - 1) + (vb * vb) / Math.max(1, n - 1));
   const unpaired = n > 1 ? (va + vb > 0 ? tQuantile(0.975, Math.max(1, df)) : 0) * Math.sqrt(va + vb) : NaN;
   return { diff, lo: diff - hw, hi: diff + hw, half_width: hw, unpaired_half_width: unpaired, mean_a: mean(a), mean_b: mean(b) };

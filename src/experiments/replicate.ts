@@ -18,7 +18,11 @@ export interface Runner {
  * Replications 0..n-1 of each scenario, one report each (seeded (seed, r)), locally one after
  * another or all at once on BullMQ workers; the same seeds give the same reports either way.
  */
-export async function replicateAll(batches: { scenario: Scenario; replications: number }[], onDone?: () => void, runner: Runner = {}): Promise<Report[][]> {
+export async function replicateAll(
+  batches: { scenario: Scenario; replications: number }[],
+  onDone?: () => void,
+  runner: Runner = {},
+): Promise<Report[][]> {
   const distributed = runner.distribute || runner.redisUrl !== undefined;
   return distributed
     ? replicateOn('distributed', batches, { onDone, redisUrl: runner.redisUrl, workers: runner.workers })

@@ -6,7 +6,10 @@ import { mergeReplications } from '../stats/replications.js';
 import { UsageError } from '../errors.js';
 import { replicateAll, type Runner } from './replicate.js';
 
-export interface SweepParam { path: string; values: string[] }
+export interface SweepParam {
+  path: string;
+  values: string[];
+}
 
 export interface Sweep {
   scenario: string;
@@ -20,14 +23,25 @@ export interface Sweep {
 export function parseParam(text: string): SweepParam {
   const eq = text.indexOf('=');
   const path = eq > 0 ? text.slice(0, eq).trim() : '';
-  const values = eq > 0 ? text.slice(eq + 1).split(',').map((v) => v.trim()).filter((v) => v !== '') : [];
-  if (!path || values.length === 0) throw new UsageError(`--param ${text}: must be path=v1,v2,... e.g. --param stages.inspection.servers=12,16,20`);
+  const values =
+    eq > 0
+      ? text
+          .slice(eq + 1)
+          .split(',')
+          .map((v) => v.trim())
+          .filter((v) => v !== '')
+      : [];
+  if (!path || values.length === 0)
+    throw new UsageError(`--param ${text}: must be path=v1,v2,... e.g. --param stages.inspection.servers=12,16,20`);
   return { path, values };
 }
 
 /** Every combination of the parameters' values, first parameter varying slowest. */
 export function grid(params: SweepParam[]): Record<string, string>[] {
-  return params.reduce<Record<string, string>[]>((acc, p) => acc.flatMap((point) => p.values.map((v) => ({ ...point, [p.path]: v }))), [{}]);
+  return params.reduce<Record<string, string>[]>(
+    (acc, p) => acc.flatMap((point) => p.values.map((v) => ({ ...point, [p.path]: v }))),
+    [{}],
+  );
 }
 
 /**
@@ -35,14 +49,28 @@ export function grid(params: SweepParam[]): Record<string, string>[] {
  * (seed, r) at every point: differences between points are the parameters', not the seeds'.
  * Every point is validated before anything runs.
  */
-export async function sweep(file: string, params: SweepParam[], replications: number, base: Override[], onDone?: () => void, runner: Runner = {}): Promise<Sweep> {
+export async function sweep(
+  file: string,
+  params: SweepParam[],
+  replications: number,
+  base: Override[],
+  onDone?: () => void,
+  runner: Runner = {},
+): Promise<Sweep> {
   const points = grid(params);
   const scenarios: { point: Record<string, string>; s: Scenario }[] = points.map((point) => ({
     point,
-    s: loadScenarioFile(file, [...base, ...Object.entries(point).map(([path, v]) => ({ ...parseOverride(`${path}=${v}`), text: `--param ${path}=${v}` }))]),
+    s: loadScenarioFile(file, [
+      ...base,
+      ...Object.entries(point).map(([path, v]) => ({ ...parseOverride(`${path}=${v}`), text: `--param ${path}=${v}` })),
+    ]),
   }));
   const out: Sweep = { scenario: scenarios[0]?.s.name ?? file, replications, params, points: [] };
-  const all = await replicateAll(scenarios.map(({ s }) => ({ scenario: s, replications })), onDone, runner);
+  const all = await replicateAll(
+    scenarios.map(({ s }) => ({ scenario: s, replications })),
+    onDone,
+    runner,
+  );
   for (const [i, { point }] of scenarios.entries()) {
     const merged = mergeReplications(all[i]);
     const shown = Object.fromEntries(Object.entries(point).map(([k, v]) => [k, parseOverride(`${k}=${v}`).value]));
@@ -102,5 +130,5 @@ export function toCsv(rows: SweepRow[]): string {
     const s = typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(8)) : String(v ?? '');
     return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  return [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
+  return `${[cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\n')}\n`;
 }

@@ -6,7 +6,17 @@
 import type { Comparison } from '../experiments/compare.js';
 import type { Interval } from '../experiments/paired.js';
 import { formatHours, formatMagnitude } from '../scenario/duration.js';
-import { ci95Of, LANE_KEYS, segmentsOf, type CountAndClearance, type GroupReport, type HoursStats, type ReleasedWithin, type Report, type SegmentKind } from '../stats/report-schema.js';
+import {
+  ci95Of,
+  LANE_KEYS,
+  segmentsOf,
+  type CountAndClearance,
+  type GroupReport,
+  type HoursStats,
+  type ReleasedWithin,
+  type Report,
+  type SegmentKind,
+} from '../stats/report-schema.js';
 import { dotWhisker, esc, groupedBars, LOG1P_TICKS, lineChart, niceTicks, stackedBars, type Band, type LineSeries } from './svg.js';
 
 /** What renderCompareReport needs of a Comparison (the per-replication reports are optional). */
@@ -68,7 +78,11 @@ const STAGE_HUES = ['#2166ac', '#e08214', '#7b3294', '#1b7837', '#8c510a', '#016
 const LANE_COLORS: Record<string, string> = { green: '#1a9850', yellow: '#e6ab02', red: '#d73027', blue: '#4575b4' };
 const WITHIN_COLORS = ['#c6dbef', '#6baed6', '#08519c'];
 /** released_within's keys, and how the charts write them. */
-const WITHIN = [['1h', '1 h'], ['24h', '24 h'], ['48h', '48 h']] as const;
+const WITHIN = [
+  ['1h', '1 h'],
+  ['24h', '24 h'],
+  ['48h', '48 h'],
+] as const;
 
 /** Mixes a #rrggbb colour with white: t = 0 the colour, 1 white. */
 function tint(hex: string, t: number): string {
@@ -171,11 +185,20 @@ function figure(caption: string, sub: string, svg: string): string {
 }
 
 /** stackCi: a ± half-width goes under its value (wide tables of merged replications). */
-function table(head: string[], rows: string[][], opts: { leftCols?: number; totalLast?: boolean; wideFirst?: boolean; stackCi?: boolean } = {}): string {
+function table(
+  head: string[],
+  rows: string[][],
+  opts: { leftCols?: number; totalLast?: boolean; wideFirst?: boolean; stackCi?: boolean } = {},
+): string {
   const left = opts.leftCols ?? 1;
   const cls = (i: number) => (i === 0 && opts.wideFirst ? ' class="l wide"' : ' class="l"');
   const th = head.map((h, i) => `<th${i < left ? ' class="l"' : ''}>${h}</th>`).join('');
-  const body = rows.map((r, k) => `<tr${opts.totalLast && k === rows.length - 1 ? ' class="total"' : ''}>${r.map((c, i) => `<td${i < left ? cls(i) : ''}>${c}</td>`).join('')}</tr>`).join('\n');
+  const body = rows
+    .map(
+      (r, k) =>
+        `<tr${opts.totalLast && k === rows.length - 1 ? ' class="total"' : ''}>${r.map((c, i) => `<td${i < left ? cls(i) : ''}>${c}</td>`).join('')}</tr>`,
+    )
+    .join('\n');
   return `<div class="tablewrap"><table${opts.stackCi ? ' class="stack"' : ''}><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
 }
 
@@ -194,12 +217,19 @@ const SEGMENT_LOOKS: Record<Exclude<SegmentKind, 'wait' | 'service'>, { label: s
   goods_wait: { label: 'waiting for the goods', color: '#4db6ac' },
 };
 
-interface SegmentKey { key: string; label: string; color: string }
+interface SegmentKey {
+  key: string;
+  label: string;
+  color: string;
+}
 
 /** The segments in the report's order, with labels and colours; all-zero ones left out. */
 function segmentKeys(r: Report): SegmentKey[] {
   const byLane = r.segments.by_lane;
-  const rows: Record<string, number>[] = [...Object.values(r.segments.by_tier), ...LANE_KEYS.map((l) => byLane[l]).filter((x) => x !== undefined)];
+  const rows: Record<string, number>[] = [
+    ...Object.values(r.segments.by_tier),
+    ...LANE_KEYS.map((l) => byLane[l]).filter((x) => x !== undefined),
+  ];
   if (rows.length === 0) return [];
   const stages = Object.keys(r.stages);
   return segmentsOf(stages)
@@ -229,8 +259,12 @@ function headlineCard(label: string, color: string, g: GroupReport): string {
 }
 
 function cdfChart(r: Report): string | null {
-  const a = r.aeo_vs_non_aeo.aeo.percentiles, n = r.aeo_vs_non_aeo.non_aeo.percentiles;
-  const groups: [string, string, number[]][] = [['AEO', AEO_COLOR, a], ['non-AEO', NON_AEO_COLOR, n]];
+  const a = r.aeo_vs_non_aeo.aeo.percentiles,
+    n = r.aeo_vs_non_aeo.non_aeo.percentiles;
+  const groups: [string, string, number[]][] = [
+    ['AEO', AEO_COLOR, a],
+    ['non-AEO', NON_AEO_COLOR, n],
+  ];
   const series: LineSeries[] = [];
   let max = 0;
   for (const [label, color, ps] of groups) {
@@ -251,7 +285,11 @@ function cdfChart(r: Report): string | null {
     x: { label: 'hours from arrival to release (log scale, 0 included)', kind: 'log1p', min: 0, max: xmax },
     y: { label: 'share released', min: 0, max: 1, ticks: [0, 0.2, 0.4, 0.6, 0.8, 1], format: (v) => `${Math.round(v * 100)}%` },
     series,
-    vlines: [{ x: 1, label: '1 h' }, { x: 24, label: '24 h' }, { x: 48, label: '48 h' }],
+    vlines: [
+      { x: 1, label: '1 h' },
+      { x: 24, label: '24 h' },
+      { x: 48, label: '48 h' },
+    ],
   });
 }
 
@@ -266,7 +304,14 @@ function timelineSection(r: Report): string {
   if (r.warmup_days > 0) bands.push({ x0: 0, x1: r.warmup_days, color: '#6b6b6b', opacity: 0.1, label: 'warm-up (not in the statistics)' });
   for (const d of r.disruptions) {
     bands.push({ x0: d.start_hours / 24, x1: d.end_hours / 24, color: '#d73027', opacity: 0.3, label: 'disruption' });
-    if (d.window_end_hours > d.end_hours) bands.push({ x0: d.end_hours / 24, x1: d.window_end_hours / 24, color: '#d73027', opacity: 0.11, label: 'after the disruption (recovery window)' });
+    if (d.window_end_hours > d.end_hours)
+      bands.push({
+        x0: d.end_hours / 24,
+        x1: d.window_end_hours / 24,
+        color: '#d73027',
+        opacity: 0.11,
+        label: 'after the disruption (recovery window)',
+      });
   }
   // weekly ticks on long runs (the clock starts on a Monday)
   const xTicks = horizon >= 28 ? Array.from({ length: Math.floor(horizon / 7) + 1 }, (_, i) => i * 7) : niceTicks(0, horizon, 7);
@@ -275,27 +320,63 @@ function timelineSection(r: Report): string {
   Object.entries(tl.stages).forEach(([name, s], i) => {
     const hue = STAGE_HUES[i % STAGE_HUES.length];
     const unlimited = s.capacity.every((c) => c === null);
-    const pts = (ys: (number | null)[]): [number, number][] => days.map((d, k) => { const y = ys[k]; return [d, isNum(y) ? y : NaN]; });
+    const pts = (ys: (number | null)[]): [number, number][] =>
+      days.map((d, k) => {
+        const y = ys[k];
+        return [d, isNum(y) ? y : NaN];
+      });
     const figs: string[] = [];
     if (!unlimited) {
-      figs.push(figure(`${name}: queue length`, 'shipments waiting for a server, sampled over simulated time', lineChart({
-        name: `timeline-queue-${name}`,
-        title: `${name}: shipments waiting over simulated time`,
-        width: 560, height: 190, x, y: { label: 'shipments waiting', min: 0 },
-        series: [{ label: 'queue', color: hue, points: pts(s.queue), width: 1.8 }],
-        bands,
-      })));
+      figs.push(
+        figure(
+          `${name}: queue length`,
+          'shipments waiting for a server, sampled over simulated time',
+          lineChart({
+            name: `timeline-queue-${name}`,
+            title: `${name}: shipments waiting over simulated time`,
+            width: 560,
+            height: 190,
+            x,
+            y: { label: 'shipments waiting', min: 0 },
+            series: [{ label: 'queue', color: hue, points: pts(s.queue), width: 1.8 }],
+            bands,
+          }),
+        ),
+      );
     }
     const busySeries: LineSeries[] = [{ label: unlimited ? 'in progress' : 'servers busy', color: hue, points: pts(s.busy), width: 1.8 }];
-    if (!unlimited) busySeries.push({ label: 'servers available (capacity)', color: '#333', points: pts(s.capacity), step: true, dash: true, width: 1.3 });
-    figs.push(figure(unlimited ? `${name}: shipments in progress` : `${name}: servers busy`, unlimited ? 'unlimited servers (a pure delay): every shipment is served at once' : 'busy servers against the servers available (opening hours and disruptions)', lineChart({
-      name: `timeline-busy-${name}`,
-      title: unlimited ? `${name}: shipments in progress over simulated time` : `${name}: servers busy and available over simulated time`,
-      width: 560, height: 190, x, y: { label: unlimited ? 'shipments' : 'servers', min: 0 },
-      series: busySeries,
-      bands,
-    })));
-    out.push(`<h3>${esc(name)}${unlimited ? ' <span class="ci">(unlimited servers)</span>' : ''}</h3><div class="charts">${figs.join('')}</div>`);
+    if (!unlimited)
+      busySeries.push({
+        label: 'servers available (capacity)',
+        color: '#333',
+        points: pts(s.capacity),
+        step: true,
+        dash: true,
+        width: 1.3,
+      });
+    figs.push(
+      figure(
+        unlimited ? `${name}: shipments in progress` : `${name}: servers busy`,
+        unlimited
+          ? 'unlimited servers (a pure delay): every shipment is served at once'
+          : 'busy servers against the servers available (opening hours and disruptions)',
+        lineChart({
+          name: `timeline-busy-${name}`,
+          title: unlimited
+            ? `${name}: shipments in progress over simulated time`
+            : `${name}: servers busy and available over simulated time`,
+          width: 560,
+          height: 190,
+          x,
+          y: { label: unlimited ? 'shipments' : 'servers', min: 0 },
+          series: busySeries,
+          bands,
+        }),
+      ),
+    );
+    out.push(
+      `<h3>${esc(name)}${unlimited ? ' <span class="ci">(unlimited servers)</span>' : ''}</h3><div class="charts">${figs.join('')}</div>`,
+    );
   });
   return out.join('\n');
 }
@@ -315,7 +396,8 @@ function disruptionSection(r: Report): string {
       ...tiers.map((t): [string, CountAndClearance, { clearance_hours: HoursStats }] => [t, d.by_tier[t], r.by_tier[t]]),
     ];
     groups.forEach(([label, g, all], k) => {
-      const m = g.clearance_hours.mean, base = all.clearance_hours.mean;
+      const m = g.clearance_hours.mean,
+        base = all.clearance_hours.mean;
       rows.push([
         k === 0 ? `<b>${esc(d.name)}</b><br><span class="sub">${esc(window)}</span>` : '',
         esc(label),
@@ -344,31 +426,35 @@ export function renderRunReport(report: Report): string {
   out.push(`<header><h1><span class="kind">clearsim · clearance time report</span>${esc(r.scenario)}</h1>
 ${r.description ? `<p class="desc">${esc(r.description)}</p>` : ''}
 ${meta([
-    ['seed', String(r.seed)],
-    ['replications', String(r.replications)],
-    ['runtime', runtime],
-    ['horizon', `${r.horizon_days} days (warm-up ${r.warmup_days} d)`],
-    ['shipments reported', fmtInt(r.shipments.observed)],
-    ['arrived / released', `${fmtInt(r.shipments.arrived)} / ${fmtInt(r.shipments.released)}`],
-    ['events', fmtInt(r.events)],
-    ['wall time', `${r.wall_seconds.toFixed(2)} s`],
-  ])}</header>`);
+  ['seed', String(r.seed)],
+  ['replications', String(r.replications)],
+  ['runtime', runtime],
+  ['horizon', `${r.horizon_days} days (warm-up ${r.warmup_days} d)`],
+  ['shipments reported', fmtInt(r.shipments.observed)],
+  ['arrived / released', `${fmtInt(r.shipments.arrived)} / ${fmtInt(r.shipments.released)}`],
+  ['events', fmtInt(r.events)],
+  ['wall time', `${r.wall_seconds.toFixed(2)} s`],
+])}</header>`);
 
   // headline
-  const am = g.aeo.clearance_hours.mean, nm = g.non_aeo.clearance_hours.mean;
+  const am = g.aeo.clearance_hours.mean,
+    nm = g.non_aeo.clearance_hours.mean;
   let lead = '';
   if (nm > 0 && g.aeo.count > 0) {
     lead = `<p class="lead">AEO shipments are released in <b>${esc(fmtPct(am / nm))}</b> of the non-AEO mean time: <b>${esc(fmtH(am))} h</b> against <b>${esc(fmtH(nm))} h</b> on average (median ${esc(fmtH(g.aeo.clearance_hours.p50))} h against ${esc(fmtH(g.non_aeo.clearance_hours.p50))} h).</p>`;
   }
   const hrow = (label: string, f: (x: GroupReport) => string, ratio?: (x: GroupReport) => number | undefined) => {
-    const ra = ratio?.(g.aeo), rn = ratio?.(g.non_aeo);
+    const ra = ratio?.(g.aeo),
+      rn = ratio?.(g.non_aeo);
     return [esc(label), f(g.aeo), f(g.non_aeo), isNum(ra) && isNum(rn) && rn !== 0 ? esc(`${(ra / rn).toFixed(2)}×`) : '–'];
   };
   const ch = (k: keyof HoursStats) => (x: GroupReport) => x.clearance_hours[k];
   const rw = (k: keyof ReleasedWithin) => (x: GroupReport) => x.released_within[k];
   out.push(`<section><h2>Headline: AEO vs non-AEO</h2>${lead}
 <div class="cards">${headlineCard('AEO (authorized economic operators)', AEO_COLOR, g.aeo)}${headlineCard('non-AEO (all other tiers)', NON_AEO_COLOR, g.non_aeo)}</div>
-${table(['', 'AEO', 'non-AEO', 'AEO ÷ non-AEO'], [
+${table(
+  ['', 'AEO', 'non-AEO', 'AEO ÷ non-AEO'],
+  [
     hrow('shipments', (x) => esc(fmtInt(x.count))),
     hrow('mean clearance (h)', (x) => stat(x.clearance_hours, 'mean'), ch('mean')),
     hrow('median, p50 (h)', (x) => stat(x.clearance_hours, 'p50'), ch('p50')),
@@ -377,33 +463,51 @@ ${table(['', 'AEO', 'non-AEO', 'AEO ÷ non-AEO'], [
     hrow('released within 1 h', (x) => stat(x.released_within, '1h', fmtPct), rw('1h')),
     hrow('released within 24 h', (x) => stat(x.released_within, '24h', fmtPct), rw('24h')),
     hrow('released within 48 h', (x) => stat(x.released_within, '48h', fmtPct), rw('48h')),
-  ])}</section>`);
+  ],
+)}</section>`);
 
   // warm-up
   const w = r.warmup;
   const ok = w.sufficient;
-  out.push(`<p class="note${ok ? ' ok' : ''}"><b>Warm-up.</b> ${esc(`${w.configured_days} day(s) of warm-up configured (shipments arriving then are simulated but not reported). MSER-5 on ${w.series} suggests truncating ${fmtNum(w.mser5_days)} day(s): `)}${ok ? 'the configured warm-up is sufficient.' : '<b>the configured warm-up is too short</b>; the statistics still carry the start-up transient — raise horizon.warmup_days.'}</p>`);
+  out.push(
+    `<p class="note${ok ? ' ok' : ''}"><b>Warm-up.</b> ${esc(`${w.configured_days} day(s) of warm-up configured (shipments arriving then are simulated but not reported). MSER-5 on ${w.series} suggests truncating ${fmtNum(w.mser5_days)} day(s): `)}${ok ? 'the configured warm-up is sufficient.' : '<b>the configured warm-up is too short</b>; the statistics still carry the start-up transient — raise horizon.warmup_days.'}</p>`,
+  );
 
   // segments
   const keys = segmentKeys(r);
   if (keys.length > 0) {
-    const bars = (name: string, title: string, rows: [string, Record<string, number>][]) => stackedBars({
-      name, title, width: 620,
-      rows: rows.map(([label, seg]) => ({ label, values: keys.map((k) => seg[k.key] ?? 0) })),
-      keys: keys.map((k) => ({ label: k.label, color: k.color })),
-      xLabel: 'mean hours per shipment, arrival to release',
-      format: (v) => `${fmtH(v)} h`,
-    });
+    const bars = (name: string, title: string, rows: [string, Record<string, number>][]) =>
+      stackedBars({
+        name,
+        title,
+        width: 620,
+        rows: rows.map(([label, seg]) => ({ label, values: keys.map((k) => seg[k.key] ?? 0) })),
+        keys: keys.map((k) => ({ label: k.label, color: k.color })),
+        xLabel: 'mean hours per shipment, arrival to release',
+        format: (v) => `${fmtH(v)} h`,
+      });
     const byTier = Object.entries(r.segments.by_tier);
     const lanes = LANE_KEYS.filter((l) => r.segments.by_lane[l]);
     const byLane = lanes.map((l): [string, Record<string, number>] => [l, r.segments.by_lane[l]!]);
     out.push(`<section><h2>Where the time goes: arrival to release</h2>
 <p>The mean clearance time split into the Time Release Study’s segments: the wait for a declaration lodged after arrival, each stage’s queue (light) and service (dark), the guarantee and holds after findings. The segments of a shipment add up to its clearance time.</p>
 <div class="charts">${figure('By trader tier', 'mean hours per shipment in each segment', bars('segments-by-tier', 'Arrival-to-release time by segment, per trader tier', byTier))}${figure('By lane', 'green: released on the declaration; yellow: documentary check; red: physical inspection', bars('segments-by-lane', 'Arrival-to-release time by segment, per lane', byLane))}</div>
-${table(['segment (mean h per shipment)', ...byTier.map(([t]) => esc(t)), ...byLane.map(([l]) => `${esc(l)} lane`)], [
-      ...keys.map((k) => [`<span class="swatch" style="background:${k.color}"></span>${esc(k.label)}`, ...byTier.map(([, s]) => esc(fmtH(s[k.key]))), ...byLane.map(([, s]) => esc(fmtH(s[k.key])))]),
-      ['total = mean clearance', ...byTier.map(([t]) => stat(r.by_tier[t].clearance_hours, 'mean')), ...lanes.map((l) => stat(r.by_lane[l]?.clearance_hours, 'mean'))],
-    ], { totalLast: true })}</section>`);
+${table(
+  ['segment (mean h per shipment)', ...byTier.map(([t]) => esc(t)), ...byLane.map(([l]) => `${esc(l)} lane`)],
+  [
+    ...keys.map((k) => [
+      `<span class="swatch" style="background:${k.color}"></span>${esc(k.label)}`,
+      ...byTier.map(([, s]) => esc(fmtH(s[k.key]))),
+      ...byLane.map(([, s]) => esc(fmtH(s[k.key]))),
+    ]),
+    [
+      'total = mean clearance',
+      ...byTier.map(([t]) => stat(r.by_tier[t].clearance_hours, 'mean')),
+      ...lanes.map((l) => stat(r.by_lane[l]?.clearance_hours, 'mean')),
+    ],
+  ],
+  { totalLast: true },
+)}</section>`);
   }
 
   // distribution
@@ -434,40 +538,94 @@ ${timelineSection(r)}</section>`);
   out.push(disruptionSection(r));
 
   // tables
-  out.push(`<section><h2>By trader tier</h2>${table(
-    ['tier', 'shipments', 'share', 'mean (h)', 'p50', 'p90', 'p95', 'p99', '≤&nbsp;1&nbsp;h', '≤&nbsp;24&nbsp;h', '≤&nbsp;48&nbsp;h', 'inspection rate', 'hit rate', 'detection rate', 'value share', 'guarantee waived (CNY m)'],
-    tiers.map(([name, t], i) => [
-      `<span class="swatch" style="background:${tierColor(i)}"></span><b>${esc(name)}</b>${t.aeo ? ' <span class="sub">AEO</span>' : ''}${t.label ? `<br><span class="sub">${esc(t.label)}</span>` : ''}`,
-      esc(fmtInt(t.count)), stat(t, 'share', fmtPct),
-      stat(t.clearance_hours, 'mean'), stat(t.clearance_hours, 'p50'), stat(t.clearance_hours, 'p90'), stat(t.clearance_hours, 'p95'), stat(t.clearance_hours, 'p99'),
-      stat(t.released_within, '1h', fmtPct), stat(t.released_within, '24h', fmtPct), stat(t.released_within, '48h', fmtPct),
-      stat(t, 'inspection_rate', fmtPct), stat(t, 'hit_rate', fmtPct), stat(t, 'detection_rate', fmtPct), stat(t, 'value_share', fmtPct),
-      esc((t.guarantee_waived_cny / 1e6).toLocaleString('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 })),
-    ]),
-    { wideFirst: true, stackCi: true },
-  )}</section>`);
+  out.push(
+    `<section><h2>By trader tier</h2>${table(
+      [
+        'tier',
+        'shipments',
+        'share',
+        'mean (h)',
+        'p50',
+        'p90',
+        'p95',
+        'p99',
+        '≤&nbsp;1&nbsp;h',
+        '≤&nbsp;24&nbsp;h',
+        '≤&nbsp;48&nbsp;h',
+        'inspection rate',
+        'hit rate',
+        'detection rate',
+        'value share',
+        'guarantee waived (CNY m)',
+      ],
+      tiers.map(([name, t], i) => [
+        `<span class="swatch" style="background:${tierColor(i)}"></span><b>${esc(name)}</b>${t.aeo ? ' <span class="sub">AEO</span>' : ''}${t.label ? `<br><span class="sub">${esc(t.label)}</span>` : ''}`,
+        esc(fmtInt(t.count)),
+        stat(t, 'share', fmtPct),
+        stat(t.clearance_hours, 'mean'),
+        stat(t.clearance_hours, 'p50'),
+        stat(t.clearance_hours, 'p90'),
+        stat(t.clearance_hours, 'p95'),
+        stat(t.clearance_hours, 'p99'),
+        stat(t.released_within, '1h', fmtPct),
+        stat(t.released_within, '24h', fmtPct),
+        stat(t.released_within, '48h', fmtPct),
+        stat(t, 'inspection_rate', fmtPct),
+        stat(t, 'hit_rate', fmtPct),
+        stat(t, 'detection_rate', fmtPct),
+        stat(t, 'value_share', fmtPct),
+        esc((t.guarantee_waived_cny / 1e6).toLocaleString('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 })),
+      ]),
+      { wideFirst: true, stackCi: true },
+    )}</section>`,
+  );
 
-  out.push(`<section><h2>By lane</h2>${table(
-    ['lane', 'shipments', 'share', 'mean (h)', 'p50', 'p90', 'p95', 'p99'],
-    Object.entries(r.by_lane).map(([name, l]) => [
-      `<span class="swatch" style="background:${LANE_COLORS[name] ?? '#999'}"></span>${esc(name)}`,
-      esc(fmtInt(l.count)), stat(l, 'share', fmtPct),
-      stat(l.clearance_hours, 'mean'), stat(l.clearance_hours, 'p50'), stat(l.clearance_hours, 'p90'), stat(l.clearance_hours, 'p95'), stat(l.clearance_hours, 'p99'),
-    ]),
-  )}</section>`);
+  out.push(
+    `<section><h2>By lane</h2>${table(
+      ['lane', 'shipments', 'share', 'mean (h)', 'p50', 'p90', 'p95', 'p99'],
+      Object.entries(r.by_lane).map(([name, l]) => [
+        `<span class="swatch" style="background:${LANE_COLORS[name] ?? '#999'}"></span>${esc(name)}`,
+        esc(fmtInt(l.count)),
+        stat(l, 'share', fmtPct),
+        stat(l.clearance_hours, 'mean'),
+        stat(l.clearance_hours, 'p50'),
+        stat(l.clearance_hours, 'p90'),
+        stat(l.clearance_hours, 'p95'),
+        stat(l.clearance_hours, 'p99'),
+      ]),
+    )}</section>`,
+  );
 
   const stages = Object.entries(r.stages);
-  out.push(`<section><h2>Stages</h2><p>Utilization is busy over available server-time (opening hours and disruptions counted); queue is the time-average and maximum number waiting.</p>${table(
-    ['stage', 'servers', 'shipments', 'wait mean (h)', 'wait p90 (h)', 'service mean (h)', 'utilization', 'queue mean', 'queue max', ...tiers.map(([t]) => `wait ${esc(t)} (h)`)],
-    stages.map(([name, s]) => [
-      esc(name), esc(String(s.servers)), esc(fmtInt(s.count)),
-      stat(s.wait_hours, 'mean'), stat(s.wait_hours, 'p90'), stat(s.service_hours, 'mean'),
-      s.utilization === null ? '–' : stat(s, 'utilization', fmtPct),
-      stat(s.queue, 'mean', fmtNum), stat(s.queue, 'max', fmtNum),
-      ...tiers.map(([t]) => stat(s.by_tier[t].wait_hours, 'mean')),
-    ]),
-    { stackCi: true },
-  )}</section>`);
+  out.push(
+    `<section><h2>Stages</h2><p>Utilization is busy over available server-time (opening hours and disruptions counted); queue is the time-average and maximum number waiting.</p>${table(
+      [
+        'stage',
+        'servers',
+        'shipments',
+        'wait mean (h)',
+        'wait p90 (h)',
+        'service mean (h)',
+        'utilization',
+        'queue mean',
+        'queue max',
+        ...tiers.map(([t]) => `wait ${esc(t)} (h)`),
+      ],
+      stages.map(([name, s]) => [
+        esc(name),
+        esc(String(s.servers)),
+        esc(fmtInt(s.count)),
+        stat(s.wait_hours, 'mean'),
+        stat(s.wait_hours, 'p90'),
+        stat(s.service_hours, 'mean'),
+        s.utilization === null ? '–' : stat(s, 'utilization', fmtPct),
+        stat(s.queue, 'mean', fmtNum),
+        stat(s.queue, 'max', fmtNum),
+        ...tiers.map(([t]) => stat(s.by_tier[t].wait_hours, 'mean')),
+      ]),
+      { stackCi: true },
+    )}</section>`,
+  );
 
   return page(`clearsim report: ${r.scenario}`, out.join('\n'));
 }
@@ -480,21 +638,39 @@ export function renderCompareReport(comparison: ComparisonInput): string {
   const groups = Object.entries(c.groups);
   const out: string[] = [];
   const same = c.a === c.b;
-  const nameA = same ? `a (${c.a})` : c.a, nameB = same ? `b (${c.b}, changed settings)` : c.b;
+  const nameA = same ? `a (${c.a})` : c.a,
+    nameB = same ? `b (${c.b}, changed settings)` : c.b;
   out.push(`<header><h1><span class="kind">clearsim · comparison</span>${same ? `${esc(c.a)}: b vs a` : `${esc(c.b)} vs ${esc(c.a)}`}</h1>
 <p class="desc">Differences are <b>b − a</b> (${esc(nameB)} minus ${esc(nameA)}): negative means b clears faster. Both ran the same replications (seed, r), so each pair saw the same shipments and the intervals come from the paired differences (common random numbers).</p>
 ${meta([
-    ['a', c.a], ['b', same ? `${c.b} (changed settings)` : c.b], ['seed', String(c.seed)], ['replications', String(c.replications)],
-    ['pairing narrows the intervals by', fmtPct(c.pairing_narrows_by)],
-  ])}</header>`);
+  ['a', c.a],
+  ['b', same ? `${c.b} (changed settings)` : c.b],
+  ['seed', String(c.seed)],
+  ['replications', String(c.replications)],
+  ['pairing narrows the intervals by', fmtPct(c.pairing_narrows_by)],
+])}</header>`);
 
   out.push(`<section><h2>In plain words</h2><ul class="lines">${c.lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul></section>`);
 
-  const STATS = [['mean', 'mean'], ['p50', 'median (p50)'], ['p90', 'p90']] as const;
-  const rows = groups.flatMap(([, g]) => STATS.map(([k, label]) => {
-    const iv = g[k];
-    return { label, group: g.label, value: iv.diff, lo: iv.lo, hi: iv.hi, lo2: iv.diff - iv.unpaired_half_width, hi2: iv.diff + iv.unpaired_half_width };
-  }));
+  const STATS = [
+    ['mean', 'mean'],
+    ['p50', 'median (p50)'],
+    ['p90', 'p90'],
+  ] as const;
+  const rows = groups.flatMap(([, g]) =>
+    STATS.map(([k, label]) => {
+      const iv = g[k];
+      return {
+        label,
+        group: g.label,
+        value: iv.diff,
+        lo: iv.lo,
+        hi: iv.hi,
+        lo2: iv.diff - iv.unpaired_half_width,
+        hi2: iv.diff + iv.unpaired_half_width,
+      };
+    }),
+  );
   const chart = dotWhisker({
     name: 'compare-diff',
     title: `Change in clearance time, ${c.b} minus ${c.a}, with 95% intervals`,
@@ -526,22 +702,33 @@ ${meta([
   const trows: string[][] = [];
   for (const [key, g] of groups) {
     const all: [string, Interval, (x: number) => string][] = [
-      ['mean (h)', g.mean, fmtH], ['p50 (h)', g.p50, fmtH], ['p90 (h)', g.p90, fmtH], ['inspection rate', g.inspection_rate, fmtPct],
+      ['mean (h)', g.mean, fmtH],
+      ['p50 (h)', g.p50, fmtH],
+      ['p90 (h)', g.p90, fmtH],
+      ['inspection rate', g.inspection_rate, fmtPct],
     ];
     all.forEach(([label, iv, f], k) => {
       const pct = f === fmtPct;
       const sgn = (x: number) => (pct ? `${x > 0 ? '+' : x < 0 ? '−' : ''}${(Math.abs(x) * 100).toFixed(2)} pp` : fmtSigned(x));
-      const narrower = isNum(iv.half_width) && isNum(iv.unpaired_half_width) && iv.unpaired_half_width > 0 ? fmtPct(1 - iv.half_width / iv.unpaired_half_width) : '–';
+      const narrower =
+        isNum(iv.half_width) && isNum(iv.unpaired_half_width) && iv.unpaired_half_width > 0
+          ? fmtPct(1 - iv.half_width / iv.unpaired_half_width)
+          : '–';
       trows.push([
         k === 0 ? `<b>${esc(g.label)}</b><br><span class="sub">${esc(key)}</span>` : '',
-        esc(label), esc(f(iv.mean_a)), esc(f(iv.mean_b)), esc(sgn(iv.diff)),
+        esc(label),
+        esc(f(iv.mean_a)),
+        esc(f(iv.mean_b)),
+        esc(sgn(iv.diff)),
         esc(isNum(iv.lo) ? `${sgn(iv.lo)} to ${sgn(iv.hi)}` : '–'),
         esc(isNum(iv.unpaired_half_width) ? `${sgn(iv.diff - iv.unpaired_half_width)} to ${sgn(iv.diff + iv.unpaired_half_width)}` : '–'),
         esc(narrower),
       ]);
     });
   }
-  out.push(`<section><h2>Table</h2>${table(['group', 'statistic', `a: ${esc(c.a)}`, `b: ${esc(c.b)}`, 'b − a', 'paired 95% interval', 'unpaired 95% interval', 'paired narrower by'], trows, { leftCols: 2 })}</section>`);
+  out.push(
+    `<section><h2>Table</h2>${table(['group', 'statistic', `a: ${esc(c.a)}`, `b: ${esc(c.b)}`, 'b − a', 'paired 95% interval', 'unpaired 95% interval', 'paired narrower by'], trows, { leftCols: 2 })}</section>`,
+  );
   return page(`clearsim comparison: ${c.b} vs ${c.a}`, out.join('\n'));
 }
 
@@ -560,11 +747,11 @@ export function renderSweepReport(sweep: SweepInput): string {
   out.push(`<header><h1><span class="kind">clearsim · parameter sweep</span>${esc(sw.scenario)}</h1>
 ${first.description ? `<p class="desc">${esc(first.description)}</p>` : ''}
 ${meta([
-    ['points', String(points.length)],
-    ['replications per point', String(reps ?? '–')],
-    ['seed', String(first.seed)],
-    ...params.map((p): [string, string] => [p.path, p.values.map(paramValue).join(', ')]),
-  ])}
+  ['points', String(points.length)],
+  ['replications per point', String(reps ?? '–')],
+  ['seed', String(first.seed)],
+  ...params.map((p): [string, string] => [p.path, p.values.map(paramValue).join(', ')]),
+])}
 <p class="desc">Every point runs the same replications (seed, r), so differences between points are the parameters’, not the seeds’. ± is the 95% half-width across replications.</p></header>`);
 
   // one chart per combination of the other parameters, x = the first parameter
@@ -584,8 +771,11 @@ ${meta([
     [...combos.values()].forEach((combo, ci) => {
       const series: LineSeries[] = tiers.map((t, i) => {
         // a point whose scenario has no such tier is left out of the line
-        const pts = combo.pts.map((pt) => ({ x: xOf(pt.params[p0.path]), c: pt.report.by_tier[t]?.clearance_hours })).sort((a, b) => a.x - b.x);
-        const mean = (c: HoursStats | undefined) => c?.mean ?? NaN, hw = (c: HoursStats | undefined) => (c && ci95Of(c, 'mean')) ?? 0;
+        const pts = combo.pts
+          .map((pt) => ({ x: xOf(pt.params[p0.path]), c: pt.report.by_tier[t]?.clearance_hours }))
+          .sort((a, b) => a.x - b.x);
+        const mean = (c: HoursStats | undefined) => c?.mean ?? NaN,
+          hw = (c: HoursStats | undefined) => (c && ci95Of(c, 'mean')) ?? 0;
         return {
           label: t,
           color: TIER_COLORS[i % TIER_COLORS.length],
@@ -596,24 +786,31 @@ ${meta([
       });
       const name = ci === 0 ? 'sweep-mean' : `sweep-mean-${ci + 1}`;
       const xVals = [...new Set(combo.pts.map((pt) => xOf(pt.params[p0.path])))].filter(isNum);
-      const lo = Math.min(...xVals), hi = Math.max(...xVals);
+      const lo = Math.min(...xVals),
+        hi = Math.max(...xVals);
       const pad = numeric ? (hi - lo || 1) * 0.06 : 0;
-      figs.push(figure(
-        `Mean clearance by tier across ${p0.path}${combo.label ? ` (${combo.label})` : ''}`,
-        'points: mean over replications; whiskers: 95% confidence interval',
-        lineChart({
-          name,
-          title: `Mean clearance time per tier across ${p0.path}${combo.label ? `, ${combo.label}` : ''}`,
-          width: combos.size === 1 ? 900 : 620,
-          height: 280,
-          x: numeric ? { label: p0.path, min: lo - pad, max: hi + pad, ticks: xVals.length <= 12 ? xVals : undefined } : { label: p0.path },
-          xCategories: numeric ? undefined : xs,
-          y: { label: 'mean clearance (h)', min: 0 },
-          series,
-        }),
-      ));
+      figs.push(
+        figure(
+          `Mean clearance by tier across ${p0.path}${combo.label ? ` (${combo.label})` : ''}`,
+          'points: mean over replications; whiskers: 95% confidence interval',
+          lineChart({
+            name,
+            title: `Mean clearance time per tier across ${p0.path}${combo.label ? `, ${combo.label}` : ''}`,
+            width: combos.size === 1 ? 900 : 620,
+            height: 280,
+            x: numeric
+              ? { label: p0.path, min: lo - pad, max: hi + pad, ticks: xVals.length <= 12 ? xVals : undefined }
+              : { label: p0.path },
+            xCategories: numeric ? undefined : xs,
+            y: { label: 'mean clearance (h)', min: 0 },
+            series,
+          }),
+        ),
+      );
     });
-    out.push(`<section><h2>Mean clearance across ${esc(p0.path)}</h2><div class="charts${figs.length === 1 ? ' wide' : ''}">${figs.join('')}</div></section>`);
+    out.push(
+      `<section><h2>Mean clearance across ${esc(p0.path)}</h2><div class="charts${figs.length === 1 ? ' wide' : ''}">${figs.join('')}</div></section>`,
+    );
   }
 
   const rows = points.map((pt) => {
@@ -628,11 +825,19 @@ ${meta([
       isNum(ratio) ? esc(ratio.toFixed(2)) : '–',
     ];
   });
-  out.push(`<section><h2>Points</h2>${table([
-    ...params.map((p) => esc(p.path)),
-    ...tiers.map((t) => `${esc(t)} mean (h)`),
-    ...tiers.map((t) => `${esc(t)} p90 (h)`),
-    'AEO mean (h)', 'non-AEO mean (h)', 'AEO ÷ non-AEO',
-  ], rows, { leftCols: params.length })}</section>`);
+  out.push(
+    `<section><h2>Points</h2>${table(
+      [
+        ...params.map((p) => esc(p.path)),
+        ...tiers.map((t) => `${esc(t)} mean (h)`),
+        ...tiers.map((t) => `${esc(t)} p90 (h)`),
+        'AEO mean (h)',
+        'non-AEO mean (h)',
+        'AEO ÷ non-AEO',
+      ],
+      rows,
+      { leftCols: params.length },
+    )}</section>`,
+  );
   return page(`clearsim sweep: ${sw.scenario}`, out.join('\n'));
 }

@@ -49,7 +49,8 @@ export function niceStep(range: number, count: number): number {
 export function niceTicks(min: number, max: number, count = 5): number[] {
   const step = niceStep(max - min, count);
   const out: number[] = [];
-  for (let v = Math.ceil(min / step - 1e-9) * step; v <= max + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : +v.toPrecision(12));
+  for (let v = Math.ceil(min / step - 1e-9) * step; v <= max + step * 1e-9; v += step)
+    out.push(Math.abs(v) < step * 1e-9 ? 0 : +v.toPrecision(12));
   return out;
 }
 
@@ -94,18 +95,26 @@ export interface LegendItem {
 export function legend(items: LegendItem[], x: number, y: number, width: number): { svg: string; height: number } {
   if (items.length === 0) return { svg: '', height: 0 };
   const rowH = 18;
-  let cx = 0, cy = 0;
+  let cx = 0,
+    cy = 0;
   const parts: string[] = [];
   for (const it of items) {
     const w = 22 + textWidth(it.label) + 16;
-    if (cx > 0 && cx + w > width) { cx = 0; cy += rowH; }
-    const sx = x + cx, sy = y + cy + rowH / 2;
+    if (cx > 0 && cx + w > width) {
+      cx = 0;
+      cy += rowH;
+    }
+    const sx = x + cx,
+      sy = y + cy + rowH / 2;
     const k = it.kind ?? 'rect';
     let sw: string;
-    if (k === 'line' || k === 'dash') sw = `<line x1="${r1(sx)}" x2="${r1(sx + 18)}" y1="${r1(sy)}" y2="${r1(sy)}" stroke="${esc(it.color)}" stroke-width="2.5"${k === 'dash' ? ' stroke-dasharray="5 3"' : ''}/>`;
+    if (k === 'line' || k === 'dash')
+      sw = `<line x1="${r1(sx)}" x2="${r1(sx + 18)}" y1="${r1(sy)}" y2="${r1(sy)}" stroke="${esc(it.color)}" stroke-width="2.5"${k === 'dash' ? ' stroke-dasharray="5 3"' : ''}/>`;
     else if (k === 'dot') sw = `<circle cx="${r1(sx + 9)}" cy="${r1(sy)}" r="4.5" fill="${esc(it.color)}"/>`;
-    else if (k === 'whisker') sw = `<line x1="${r1(sx)}" x2="${r1(sx + 18)}" y1="${r1(sy)}" y2="${r1(sy)}" stroke="${esc(it.color)}" stroke-width="${it.opacity ?? 3}"/><line x1="${r1(sx)}" x2="${r1(sx)}" y1="${r1(sy - 4)}" y2="${r1(sy + 4)}" stroke="${esc(it.color)}" stroke-width="1.5"/><line x1="${r1(sx + 18)}" x2="${r1(sx + 18)}" y1="${r1(sy - 4)}" y2="${r1(sy + 4)}" stroke="${esc(it.color)}" stroke-width="1.5"/>`;
-    else sw = `<rect x="${r1(sx)}" y="${r1(sy - 6)}" width="18" height="12" rx="2" fill="${esc(it.color)}"${k === 'band' ? ` fill-opacity="${it.opacity ?? 0.25}" stroke="${esc(it.color)}" stroke-opacity="0.4"` : ''}/>`;
+    else if (k === 'whisker')
+      sw = `<line x1="${r1(sx)}" x2="${r1(sx + 18)}" y1="${r1(sy)}" y2="${r1(sy)}" stroke="${esc(it.color)}" stroke-width="${it.opacity ?? 3}"/><line x1="${r1(sx)}" x2="${r1(sx)}" y1="${r1(sy - 4)}" y2="${r1(sy + 4)}" stroke="${esc(it.color)}" stroke-width="1.5"/><line x1="${r1(sx + 18)}" x2="${r1(sx + 18)}" y1="${r1(sy - 4)}" y2="${r1(sy + 4)}" stroke="${esc(it.color)}" stroke-width="1.5"/>`;
+    else
+      sw = `<rect x="${r1(sx)}" y="${r1(sy - 6)}" width="18" height="12" rx="2" fill="${esc(it.color)}"${k === 'band' ? ` fill-opacity="${it.opacity ?? 0.25}" stroke="${esc(it.color)}" stroke-opacity="0.4"` : ''}/>`;
     parts.push(`${sw}<text x="${r1(sx + 22)}" y="${r1(sy + 4)}">${esc(it.label)}</text>`);
     cx += w;
   }
@@ -113,8 +122,10 @@ export function legend(items: LegendItem[], x: number, y: number, width: number)
 }
 
 function shell(name: string, title: string, width: number, height: number, body: string, desc?: string): string {
-  return `<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-chart="${esc(name)}" role="img" viewBox="0 0 ${width} ${Math.ceil(height)}" width="${width}" height="${Math.ceil(height)}" style="max-width:${width}px">`
-    + `<title>${esc(title)}</title>${desc ? `<desc>${esc(desc)}</desc>` : ''}${body}</svg>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-chart="${esc(name)}" role="img" viewBox="0 0 ${width} ${Math.ceil(height)}" width="${width}" height="${Math.ceil(height)}" style="max-width:${width}px">` +
+    `<title>${esc(title)}</title>${desc ? `<desc>${esc(desc)}</desc>` : ''}${body}</svg>`
+  );
 }
 
 /** Grid lines, ticks, tick labels and axis titles around the plot box. */
@@ -122,23 +133,36 @@ function axes(x: Scale, y: Scale, box: Box, xLabel: string, yLabel: string, xCat
   const out: string[] = ['<g class="axes">'];
   for (const v of y.ticks) {
     const py = r1(y(v));
-    out.push(`<line class="grid" x1="${box.x0}" x2="${box.x1}" y1="${py}" y2="${py}"/><text class="tick" x="${box.x0 - 6}" y="${py + 4}" text-anchor="end">${esc(y.format(v))}</text>`);
+    out.push(
+      `<line class="grid" x1="${box.x0}" x2="${box.x1}" y1="${py}" y2="${py}"/><text class="tick" x="${box.x0 - 6}" y="${py + 4}" text-anchor="end">${esc(y.format(v))}</text>`,
+    );
   }
   const xt = xCategories ? xCategories.map((_, i) => i) : x.ticks;
   for (const v of xt) {
     const px = r1(x(v));
     const label = xCategories ? xCategories[v] : x.format(v);
     if (xGrid) out.push(`<line class="grid" x1="${px}" x2="${px}" y1="${box.y0}" y2="${box.y1}"/>`);
-    out.push(`<line class="tickmark" x1="${px}" x2="${px}" y1="${box.y1}" y2="${box.y1 + 5}"/><text class="tick" x="${px}" y="${box.y1 + 18}" text-anchor="middle">${esc(label)}</text>`);
+    out.push(
+      `<line class="tickmark" x1="${px}" x2="${px}" y1="${box.y1}" y2="${box.y1 + 5}"/><text class="tick" x="${px}" y="${box.y1 + 18}" text-anchor="middle">${esc(label)}</text>`,
+    );
   }
-  out.push(`<line class="axisline" x1="${box.x0}" x2="${box.x1}" y1="${box.y1}" y2="${box.y1}"/><line class="axisline" x1="${box.x0}" x2="${box.x0}" y1="${box.y0}" y2="${box.y1}"/>`);
+  out.push(
+    `<line class="axisline" x1="${box.x0}" x2="${box.x1}" y1="${box.y1}" y2="${box.y1}"/><line class="axisline" x1="${box.x0}" x2="${box.x0}" y1="${box.y0}" y2="${box.y1}"/>`,
+  );
   out.push(`<text class="axis-label" x="${r1((box.x0 + box.x1) / 2)}" y="${box.y1 + 36}" text-anchor="middle">${esc(xLabel)}</text>`);
-  out.push(`<text class="axis-label" transform="translate(14 ${r1((box.y0 + box.y1) / 2)}) rotate(-90)" text-anchor="middle">${esc(yLabel)}</text>`);
+  out.push(
+    `<text class="axis-label" transform="translate(14 ${r1((box.y0 + box.y1) / 2)}) rotate(-90)" text-anchor="middle">${esc(yLabel)}</text>`,
+  );
   out.push('</g>');
   return out.join('');
 }
 
-interface Box { x0: number; x1: number; y0: number; y1: number }
+interface Box {
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+}
 
 export interface LineSeries {
   label: string;
@@ -158,8 +182,18 @@ export interface LineSeries {
   noLegend?: boolean;
 }
 
-export interface Band { x0: number; x1: number; color: string; opacity: number; label?: string }
-export interface RefLine { x: number; label: string; color?: string }
+export interface Band {
+  x0: number;
+  x1: number;
+  color: string;
+  opacity: number;
+  label?: string;
+}
+export interface RefLine {
+  x: number;
+  label: string;
+  color?: string;
+}
 
 export interface LineChartOptions {
   name: string;
@@ -181,8 +215,12 @@ function pathOf(pts: [number, number][], x: Scale, y: Scale, step: boolean): str
   const out: string[] = [];
   let prev: [number, number] | null = null;
   for (const p of pts) {
-    if (!Number.isFinite(p[0]) || !Number.isFinite(p[1])) { prev = null; continue; }
-    const px = r1(x(p[0])), py = r1(y(p[1]));
+    if (!Number.isFinite(p[0]) || !Number.isFinite(p[1])) {
+      prev = null;
+      continue;
+    }
+    const px = r1(x(p[0])),
+      py = r1(y(p[1]));
     if (!prev) out.push(`M${px} ${py}`);
     else if (step) out.push(`H${px}V${py}`);
     else out.push(`L${px} ${py}`);
@@ -192,21 +230,36 @@ function pathOf(pts: [number, number][], x: Scale, y: Scale, step: boolean): str
 }
 
 export function lineChart(o: LineChartOptions): string {
-  const width = o.width ?? 640, plotH = o.height ?? 260;
+  const width = o.width ?? 640,
+    plotH = o.height ?? 260;
   const items: LegendItem[] = [
-    ...o.series.filter((s) => !s.noLegend).map((s): LegendItem => (s.area ? { label: s.label, color: s.color, kind: 'band', opacity: s.area } : { label: s.label, color: s.color, kind: s.dash ? 'dash' : 'line' })),
+    ...o.series
+      .filter((s) => !s.noLegend)
+      .map(
+        (s): LegendItem =>
+          s.area
+            ? { label: s.label, color: s.color, kind: 'band', opacity: s.area }
+            : { label: s.label, color: s.color, kind: s.dash ? 'dash' : 'line' },
+      ),
     ...(o.bands ?? []).filter((b) => b.label).map((b) => ({ label: b.label!, color: b.color, kind: 'band' as const, opacity: b.opacity })),
     ...(o.extraLegend ?? []),
   ];
   const seen = new Set<string>();
-  const uniq = items.filter((i) => (seen.has(i.label) ? false : (seen.add(i.label), true)));
-  const left = 58, right = 18;
+  const uniq = items.filter((i) => {
+    if (seen.has(i.label)) return false;
+    seen.add(i.label);
+    return true;
+  });
+  const left = 58,
+    right = 18;
   const lg = legend(uniq, left, 6, width - left - right);
   const box: Box = { x0: left, x1: width - right, y0: 8 + lg.height + 4, y1: 8 + lg.height + 4 + plotH };
   const height = box.y1 + 46;
 
   const xs = o.series.flatMap((s) => s.points.map((p) => p[0])).filter(Number.isFinite);
-  const ys = o.series.flatMap((s) => [...s.points.map((p) => p[1]), ...(s.whiskers ?? []).flatMap((w) => [w[1], w[2]])]).filter(Number.isFinite);
+  const ys = o.series
+    .flatMap((s) => [...s.points.map((p) => p[1]), ...(s.whiskers ?? []).flatMap((w) => [w[1], w[2]])])
+    .filter(Number.isFinite);
   const xmin = o.x.min ?? (o.xCategories ? -0.5 : Math.min(0, ...xs));
   const xmax = o.x.max ?? (o.xCategories ? o.xCategories.length - 0.5 : Math.max(...xs, xmin + 1));
   const ymin = o.y.min ?? Math.min(0, ...ys);
@@ -216,33 +269,52 @@ export function lineChart(o: LineChartOptions): string {
 
   const plot: string[] = ['<g class="plot">'];
   for (const b of o.bands ?? []) {
-    const a = Math.max(xmin, b.x0), c = Math.min(xmax, b.x1);
+    const a = Math.max(xmin, b.x0),
+      c = Math.min(xmax, b.x1);
     if (!(c > a)) continue;
-    plot.push(`<rect x="${r1(x(a))}" y="${box.y0}" width="${r1(x(c) - x(a))}" height="${box.y1 - box.y0}" fill="${esc(b.color)}" fill-opacity="${b.opacity}"><title>${esc(b.label ?? '')}</title></rect>`);
+    plot.push(
+      `<rect x="${r1(x(a))}" y="${box.y0}" width="${r1(x(c) - x(a))}" height="${box.y1 - box.y0}" fill="${esc(b.color)}" fill-opacity="${b.opacity}"><title>${esc(b.label ?? '')}</title></rect>`,
+    );
   }
   for (const v of o.vlines ?? []) {
     if (!(v.x >= xmin && v.x <= xmax)) continue;
     const px = r1(x(v.x));
-    plot.push(`<line class="refline" x1="${px}" x2="${px}" y1="${box.y0}" y2="${box.y1}" stroke="${esc(v.color ?? '#777')}"/><text class="reflabel" x="${px + 3}" y="${box.y0 + 12}">${esc(v.label)}</text>`);
+    plot.push(
+      `<line class="refline" x1="${px}" x2="${px}" y1="${box.y0}" y2="${box.y1}" stroke="${esc(v.color ?? '#777')}"/><text class="reflabel" x="${px + 3}" y="${box.y0 + 12}">${esc(v.label)}</text>`,
+    );
   }
   for (const s of o.series.filter((q) => q.area)) {
     const pts = s.points.filter((p) => Number.isFinite(p[0]) && Number.isFinite(p[1]));
     if (pts.length < 2) continue;
     const base = r1(y(Math.max(ymin, 0)));
-    plot.push(`<path d="${pathOf(pts, x, y, !!s.step)}V${base}H${r1(x(pts[0][0]))}Z" fill="${esc(s.color)}" fill-opacity="${s.area}" stroke="${esc(s.color)}" stroke-opacity="0.5" stroke-width="0.8"><title>${esc(s.label)}</title></path>`);
+    plot.push(
+      `<path d="${pathOf(pts, x, y, !!s.step)}V${base}H${r1(x(pts[0][0]))}Z" fill="${esc(s.color)}" fill-opacity="${s.area}" stroke="${esc(s.color)}" stroke-opacity="0.5" stroke-width="0.8"><title>${esc(s.label)}</title></path>`,
+    );
   }
   for (const s of o.series) {
     if (s.area) continue;
     const d = pathOf(s.points, x, y, !!s.step);
-    if (d) plot.push(`<path d="${d}" fill="none" stroke="${esc(s.color)}" stroke-width="${s.width ?? 2}" stroke-linejoin="round"${s.dash ? ' stroke-dasharray="6 4"' : ''}><title>${esc(s.label)}</title></path>`);
+    if (d)
+      plot.push(
+        `<path d="${d}" fill="none" stroke="${esc(s.color)}" stroke-width="${s.width ?? 2}" stroke-linejoin="round"${s.dash ? ' stroke-dasharray="6 4"' : ''}><title>${esc(s.label)}</title></path>`,
+      );
     for (const [wx, lo, hi] of s.whiskers ?? []) {
       if (![wx, lo, hi].every(Number.isFinite) || hi <= lo) continue;
       // clipped to the plot; a clipped end has no cap
-      const a = r1(y(Math.max(lo, y.min))), c = r1(y(Math.min(hi, y.max))), px = r1(x(wx));
+      const a = r1(y(Math.max(lo, y.min))),
+        c = r1(y(Math.min(hi, y.max))),
+        px = r1(x(wx));
       const caps = `${lo >= y.min ? `M${px - 5} ${a}H${px + 5}` : ''}${hi <= y.max ? `M${px - 5} ${c}H${px + 5}` : ''}`;
-      plot.push(`<path d="M${px} ${a}V${c}${caps}" stroke="${esc(s.color)}" stroke-width="1.5" fill="none"><title>${esc(`${s.label}: 95% interval ${y.format(lo)} to ${y.format(hi)}`)}</title></path>`);
+      plot.push(
+        `<path d="M${px} ${a}V${c}${caps}" stroke="${esc(s.color)}" stroke-width="1.5" fill="none"><title>${esc(`${s.label}: 95% interval ${y.format(lo)} to ${y.format(hi)}`)}</title></path>`,
+      );
     }
-    if (s.markers) for (const [px, py] of s.points) if (Number.isFinite(px) && Number.isFinite(py)) plot.push(`<circle cx="${r1(x(px))}" cy="${r1(y(py))}" r="3.5" fill="${esc(s.color)}"><title>${esc(`${s.label}: ${y.format(py)}`)}</title></circle>`);
+    if (s.markers)
+      for (const [px, py] of s.points)
+        if (Number.isFinite(px) && Number.isFinite(py))
+          plot.push(
+            `<circle cx="${r1(x(px))}" cy="${r1(y(py))}" r="3.5" fill="${esc(s.color)}"><title>${esc(`${s.label}: ${y.format(py)}`)}</title></circle>`,
+          );
   }
   plot.push('</g>');
   return shell(o.name, o.title, width, height, lg.svg + axes(x, y, box, o.x.label, o.y.label, o.xCategories) + plot.join(''), o.desc);
@@ -265,13 +337,26 @@ export function stackedBars(o: StackedBarsOptions): string {
   const fmt = o.format ?? defaultFormat;
   const left = Math.min(220, Math.max(70, ...o.rows.map((r) => textWidth(r.label) + 14)));
   const right = 70;
-  const lg = legend(o.keys.map((k) => ({ label: k.label, color: k.color, kind: 'rect' })), 12, 6, width - 24);
-  const barH = 22, gap = 10;
+  const lg = legend(
+    o.keys.map((k) => ({ label: k.label, color: k.color, kind: 'rect' })),
+    12,
+    6,
+    width - 24,
+  );
+  const barH = 22,
+    gap = 10;
   const box: Box = { x0: left, x1: width - right, y0: 8 + lg.height + 4, y1: 0 };
   box.y1 = box.y0 + o.rows.length * (barH + gap) + gap;
   const height = box.y1 + 46;
   const totals = o.rows.map((r) => r.values.reduce((a, v) => a + (Number.isFinite(v) && v > 0 ? v : 0), 0));
-  const x = makeScale({ label: o.xLabel }, 0, niceMax(Math.max(...totals, 1e-9)), box.x0, box.x1, Math.max(3, Math.floor((box.x1 - box.x0) / 80)));
+  const x = makeScale(
+    { label: o.xLabel },
+    0,
+    niceMax(Math.max(...totals, 1e-9)),
+    box.x0,
+    box.x1,
+    Math.max(3, Math.floor((box.x1 - box.x0) / 80)),
+  );
   const y = makeScale({ label: '' }, 0, 1, box.y1, box.y0, 1);
   y.ticks = [];
   const plot: string[] = ['<g class="plot">'];
@@ -281,9 +366,12 @@ export function stackedBars(o: StackedBarsOptions): string {
     plot.push(`<text class="rowlabel" x="${left - 8}" y="${r1(top + barH / 2 + 4)}" text-anchor="end">${esc(row.label)}</text>`);
     row.values.forEach((v, k) => {
       if (!(Number.isFinite(v) && v > 0)) return;
-      const a = x(acc), b = x(acc + v);
+      const a = x(acc),
+        b = x(acc + v);
       acc += v;
-      plot.push(`<rect x="${r1(a)}" y="${r1(top)}" width="${r1(Math.max(0.5, b - a))}" height="${barH}" fill="${esc(o.keys[k]?.color ?? '#999')}"><title>${esc(`${row.label} — ${o.keys[k]?.label ?? k}: ${fmt(v)}`)}</title></rect>`);
+      plot.push(
+        `<rect x="${r1(a)}" y="${r1(top)}" width="${r1(Math.max(0.5, b - a))}" height="${barH}" fill="${esc(o.keys[k]?.color ?? '#999')}"><title>${esc(`${row.label} — ${o.keys[k]?.label ?? k}: ${fmt(v)}`)}</title></rect>`,
+      );
     });
     plot.push(`<text class="barvalue" x="${r1(x(acc) + 6)}" y="${r1(top + barH / 2 + 4)}">${esc(fmt(totals[i]))}</text>`);
   });
@@ -307,9 +395,16 @@ export interface GroupedBarsOptions {
 
 /** Vertical bars: for each category, one bar per series side by side. */
 export function groupedBars(o: GroupedBarsOptions): string {
-  const width = o.width ?? 640, plotH = o.height ?? 220;
-  const left = 58, right = 18;
-  const lg = legend(o.series.map((s) => ({ label: s.label, color: s.color, kind: 'rect' })), left, 6, width - left - right);
+  const width = o.width ?? 640,
+    plotH = o.height ?? 220;
+  const left = 58,
+    right = 18;
+  const lg = legend(
+    o.series.map((s) => ({ label: s.label, color: s.color, kind: 'rect' })),
+    left,
+    6,
+    width - left - right,
+  );
   const box: Box = { x0: left, x1: width - right, y0: 8 + lg.height + 4, y1: 8 + lg.height + 4 + plotH };
   const height = box.y1 + 46;
   const all = o.series.flatMap((s) => s.values.map((v, i) => v + (s.errors?.[i] ?? 0))).filter(Number.isFinite);
@@ -326,14 +421,22 @@ export function groupedBars(o: GroupedBarsOptions): string {
       const v = s.values[i];
       if (!Number.isFinite(v)) return;
       const bx = cx - (bw * o.series.length) / 2 + k * bw;
-      const top = y(Math.max(0, v)), base = y(0);
-      plot.push(`<rect x="${r1(bx + 1)}" y="${r1(top)}" width="${r1(bw - 2)}" height="${r1(Math.max(0.5, base - top))}" fill="${esc(s.color)}"><title>${esc(`${cat} — ${s.label}: ${y.format(v)}`)}</title></rect>`);
+      const top = y(Math.max(0, v)),
+        base = y(0);
+      plot.push(
+        `<rect x="${r1(bx + 1)}" y="${r1(top)}" width="${r1(bw - 2)}" height="${r1(Math.max(0.5, base - top))}" fill="${esc(s.color)}"><title>${esc(`${cat} — ${s.label}: ${y.format(v)}`)}</title></rect>`,
+      );
       const e = s.errors?.[i];
       if (e && Number.isFinite(e) && e > 0) {
-        const mx = r1(bx + bw / 2), a = r1(y(v - e)), b = r1(y(v + e));
-        plot.push(`<path d="M${mx} ${a}V${b}M${mx - 4} ${a}H${mx + 4}M${mx - 4} ${b}H${mx + 4}" stroke="#222" stroke-width="1.2" fill="none"/>`);
+        const mx = r1(bx + bw / 2),
+          a = r1(y(v - e)),
+          b = r1(y(v + e));
+        plot.push(
+          `<path d="M${mx} ${a}V${b}M${mx - 4} ${a}H${mx + 4}M${mx - 4} ${b}H${mx + 4}" stroke="#222" stroke-width="1.2" fill="none"/>`,
+        );
       }
-      if (o.valueLabels && bw >= 22) plot.push(`<text class="barvalue small" x="${r1(bx + bw / 2)}" y="${r1(top - 4)}" text-anchor="middle">${esc(y.format(v))}</text>`);
+      if (o.valueLabels && bw >= 22)
+        plot.push(`<text class="barvalue small" x="${r1(bx + bw / 2)}" y="${r1(top - 4)}" text-anchor="middle">${esc(y.format(v))}</text>`);
     });
   });
   plot.push('</g>');
@@ -375,26 +478,41 @@ export function dotWhisker(o: DotWhiskerOptions): string {
   const width = o.width ?? 640;
   const color = o.color ?? '#2166ac';
   const light = '#9ab8d8';
-  const left = Math.min(240, Math.max(90, ...o.rows.map((r) => textWidth(r.label) + 24), ...o.rows.map((r) => textWidth(r.group, 13) * 1.12 + 22)));
+  const left = Math.min(
+    240,
+    Math.max(90, ...o.rows.map((r) => textWidth(r.label) + 24), ...o.rows.map((r) => textWidth(r.group, 13) * 1.12 + 22)),
+  );
   // the estimate and its primary interval written out at the right of each row
   const f = o.format ?? defaultFormat;
   const nf = o.noteFormat ?? f;
   const note = (r: DotWhiskerRow) => `${nf(r.value)}${isFiniteNum(r.lo) && isFiniteNum(r.hi) ? `  (${nf(r.lo)} to ${nf(r.hi)})` : ''}`;
   const right = Math.min(260, Math.max(...o.rows.map((r) => textWidth(note(r), 11.5)))) + 30;
-  const lg = legend([
-    { label: 'difference (b − a)', color, kind: 'dot' },
-    { label: o.primaryLabel, color, kind: 'whisker', opacity: 3.5 },
-    { label: o.secondaryLabel, color: light, kind: 'whisker', opacity: 1.5 },
-  ], 12, 6, width - 24);
-  const rowH = 22, groupH = 22;
+  const lg = legend(
+    [
+      { label: 'difference (b − a)', color, kind: 'dot' },
+      { label: o.primaryLabel, color, kind: 'whisker', opacity: 3.5 },
+      { label: o.secondaryLabel, color: light, kind: 'whisker', opacity: 1.5 },
+    ],
+    12,
+    6,
+    width - 24,
+  );
+  const rowH = 22,
+    groupH = 22;
   const groups: string[] = [];
   for (const r of o.rows) if (!groups.includes(r.group)) groups.push(r.group);
   const box: Box = { x0: left, x1: width - right, y0: 8 + lg.height + 4, y1: 0 };
   box.y1 = box.y0 + groups.length * groupH + o.rows.length * rowH + 8;
   const height = box.y1 + 46;
-  const vals = o.rows.flatMap((r) => [r.value, r.lo, r.hi, r.lo2, r.hi2]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-  let lo = Math.min(0, ...vals), hi = Math.max(0, ...vals);
-  if (hi - lo < 1e-9) { lo -= 1; hi += 1; }
+  const vals = o.rows
+    .flatMap((r) => [r.value, r.lo, r.hi, r.lo2, r.hi2])
+    .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  let lo = Math.min(0, ...vals),
+    hi = Math.max(0, ...vals);
+  if (hi - lo < 1e-9) {
+    lo -= 1;
+    hi += 1;
+  }
   const step = niceStep(hi - lo, 6);
   lo = Math.floor(lo / step - 1e-9) * step;
   hi = Math.ceil(hi / step + 1e-9) * step;
@@ -414,14 +532,23 @@ export function dotWhisker(o: DotWhiskerOptions): string {
       plot.push(`<line class="rowguide" x1="${box.x0}" x2="${box.x1}" y1="${my}" y2="${my}"/>`);
       plot.push(`<text class="rownote" x="${box.x1 + 14}" y="${my + 4}">${esc(note(r))}</text>`);
       if (r.lo2 !== undefined && r.hi2 !== undefined && Number.isFinite(r.lo2) && Number.isFinite(r.hi2)) {
-        const a = r1(x(r.lo2)), b = r1(x(r.hi2));
-        plot.push(`<path d="M${a} ${my}H${b}M${a} ${my - 5}V${my + 5}M${b} ${my - 5}V${my + 5}" stroke="${light}" stroke-width="1.5" fill="none"><title>${esc(`${g} ${r.label}: ${o.secondaryLabel} ${f(r.lo2)} to ${f(r.hi2)}`)}</title></path>`);
+        const a = r1(x(r.lo2)),
+          b = r1(x(r.hi2));
+        plot.push(
+          `<path d="M${a} ${my}H${b}M${a} ${my - 5}V${my + 5}M${b} ${my - 5}V${my + 5}" stroke="${light}" stroke-width="1.5" fill="none"><title>${esc(`${g} ${r.label}: ${o.secondaryLabel} ${f(r.lo2)} to ${f(r.hi2)}`)}</title></path>`,
+        );
       }
       if (r.lo !== undefined && r.hi !== undefined && Number.isFinite(r.lo) && Number.isFinite(r.hi)) {
-        const a = r1(x(r.lo)), b = r1(x(r.hi));
-        plot.push(`<path d="M${a} ${my}H${b}" stroke="${color}" stroke-width="3.5" stroke-linecap="round" fill="none"><title>${esc(`${g} ${r.label}: ${o.primaryLabel} ${f(r.lo)} to ${f(r.hi)}`)}</title></path>`);
+        const a = r1(x(r.lo)),
+          b = r1(x(r.hi));
+        plot.push(
+          `<path d="M${a} ${my}H${b}" stroke="${color}" stroke-width="3.5" stroke-linecap="round" fill="none"><title>${esc(`${g} ${r.label}: ${o.primaryLabel} ${f(r.lo)} to ${f(r.hi)}`)}</title></path>`,
+        );
       }
-      if (Number.isFinite(r.value)) plot.push(`<circle cx="${r1(x(r.value))}" cy="${my}" r="5" fill="${color}" stroke="#fff" stroke-width="1.5"><title>${esc(`${g} ${r.label}: ${f(r.value)}`)}</title></circle>`);
+      if (Number.isFinite(r.value))
+        plot.push(
+          `<circle cx="${r1(x(r.value))}" cy="${my}" r="5" fill="${color}" stroke="#fff" stroke-width="1.5"><title>${esc(`${g} ${r.label}: ${f(r.value)}`)}</title></circle>`,
+        );
       cy += rowH;
     }
   }

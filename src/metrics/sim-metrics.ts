@@ -6,7 +6,22 @@ import { LANES } from '../scenario/types.js';
 
 const H = 3600; // metrics are in simulated seconds; the model works in hours
 /** Clearance: 1 minute to 14 days. */
-export const CLEARANCE_BUCKETS = [60, 300, 900, 1800, 3600, 2 * 3600, 4 * 3600, 8 * 3600, 12 * 3600, 86400, 2 * 86400, 4 * 86400, 7 * 86400, 14 * 86400];
+export const CLEARANCE_BUCKETS = [
+  60,
+  300,
+  900,
+  1800,
+  3600,
+  2 * 3600,
+  4 * 3600,
+  8 * 3600,
+  12 * 3600,
+  86400,
+  2 * 86400,
+  4 * 86400,
+  7 * 86400,
+  14 * 86400,
+];
 /** Stage waits: 1 second (served at once) to 7 days. */
 export const WAIT_BUCKETS = [1, 60, 300, 900, 1800, 3600, 2 * 3600, 4 * 3600, 8 * 3600, 86400, 2 * 86400, 7 * 86400];
 
@@ -35,17 +50,69 @@ export class SimMetrics {
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const r = [this.registry];
-    this.arrivedTotal = new client.Counter({ name: 'clearsim_shipments_arrived_total', help: 'Shipments whose goods arrived at the customs area', labelNames: ['tier'], registers: r });
-    this.releasedTotal = new client.Counter({ name: 'clearsim_shipments_released_total', help: 'Shipments released, by tier and lane', labelNames: ['tier', 'lane'], registers: r });
-    this.clearance = new client.Histogram({ name: 'clearsim_clearance_time_seconds', help: 'Clearance time (arrival to release, TRS), simulated seconds', labelNames: ['tier', 'lane'], buckets: CLEARANCE_BUCKETS, registers: r });
-    this.stageWait = new client.Histogram({ name: 'clearsim_stage_wait_seconds', help: "Wait in a stage's queue before service, simulated seconds", labelNames: ['stage', 'tier'], buckets: WAIT_BUCKETS, registers: r });
-    this.queueLength = new client.Gauge({ name: 'clearsim_queue_length', help: "Shipments waiting in a stage's queue", labelNames: ['stage'], registers: r });
-    this.serversBusy = new client.Gauge({ name: 'clearsim_servers_busy', help: 'Servers of a stage serving a shipment', labelNames: ['stage'], registers: r });
-    this.serversCapacity = new client.Gauge({ name: 'clearsim_servers_capacity', help: 'Servers a stage has now (opening hours, disruptions)', labelNames: ['stage'], registers: r });
-    this.checksTotal = new client.Counter({ name: 'clearsim_checks_total', help: 'Documentary and physical checks, by outcome (hit, clear)', labelNames: ['stage', 'tier', 'outcome'], registers: r });
+    this.arrivedTotal = new client.Counter({
+      name: 'clearsim_shipments_arrived_total',
+      help: 'Shipments whose goods arrived at the customs area',
+      labelNames: ['tier'],
+      registers: r,
+    });
+    this.releasedTotal = new client.Counter({
+      name: 'clearsim_shipments_released_total',
+      help: 'Shipments released, by tier and lane',
+      labelNames: ['tier', 'lane'],
+      registers: r,
+    });
+    this.clearance = new client.Histogram({
+      name: 'clearsim_clearance_time_seconds',
+      help: 'Clearance time (arrival to release, TRS), simulated seconds',
+      labelNames: ['tier', 'lane'],
+      buckets: CLEARANCE_BUCKETS,
+      registers: r,
+    });
+    this.stageWait = new client.Histogram({
+      name: 'clearsim_stage_wait_seconds',
+      help: "Wait in a stage's queue before service, simulated seconds",
+      labelNames: ['stage', 'tier'],
+      buckets: WAIT_BUCKETS,
+      registers: r,
+    });
+    this.queueLength = new client.Gauge({
+      name: 'clearsim_queue_length',
+      help: "Shipments waiting in a stage's queue",
+      labelNames: ['stage'],
+      registers: r,
+    });
+    this.serversBusy = new client.Gauge({
+      name: 'clearsim_servers_busy',
+      help: 'Servers of a stage serving a shipment',
+      labelNames: ['stage'],
+      registers: r,
+    });
+    this.serversCapacity = new client.Gauge({
+      name: 'clearsim_servers_capacity',
+      help: 'Servers a stage has now (opening hours, disruptions)',
+      labelNames: ['stage'],
+      registers: r,
+    });
+    this.checksTotal = new client.Counter({
+      name: 'clearsim_checks_total',
+      help: 'Documentary and physical checks, by outcome (hit, clear)',
+      labelNames: ['stage', 'tier', 'outcome'],
+      registers: r,
+    });
     // merged over runs in threads by their maximum: a sum of clocks means nothing
-    this.simTime = new client.Gauge({ name: 'clearsim_sim_time_seconds', help: 'The simulated clock, seconds from Monday 00:00 of the first week', registers: r, aggregator: 'max' });
-    this.disruptionActive = new client.Gauge({ name: 'clearsim_disruption_active', help: 'Disruptions in force now', registers: r, aggregator: 'max' });
+    this.simTime = new client.Gauge({
+      name: 'clearsim_sim_time_seconds',
+      help: 'The simulated clock, seconds from Monday 00:00 of the first week',
+      registers: r,
+      aggregator: 'max',
+    });
+    this.disruptionActive = new client.Gauge({
+      name: 'clearsim_disruption_active',
+      help: 'Disruptions in force now',
+      registers: r,
+      aggregator: 'max',
+    });
     if (opts.defaultMetrics !== false) client.collectDefaultMetrics({ register: this.registry });
   }
 
@@ -67,7 +134,9 @@ export class SimMetrics {
     const kept = last.filter((m) => (m.type as unknown as string) !== 'gauge');
     // folded into one snapshot, so memory does not grow with the runs a server has seen
     this.folding = this.folding.then(async () => {
-      this.retired = this.retired ? ((await client.AggregatorRegistry.aggregate([this.retired, kept]).getMetricsAsJSON()) as MetricsJson) : kept;
+      this.retired = this.retired
+        ? ((await client.AggregatorRegistry.aggregate([this.retired, kept]).getMetricsAsJSON()) as MetricsJson)
+        : kept;
     });
   }
 
@@ -108,12 +177,15 @@ export class ScenarioMetrics implements RunObserver {
 
   constructor(m: SimMetrics, s: Scenario, role: MetricsRole) {
     this.m = m;
-    const tiers = s.tiers.map((t) => t.name), stages = s.stages.map((x) => x.name);
+    const tiers = s.tiers.map((t) => t.name),
+      stages = s.stages.map((x) => x.name);
     this.arrivedBy = tiers.map((tier) => m.arrivedTotal.labels({ tier }));
     this.releasedBy = tiers.map((tier) => LANES.map((lane) => m.releasedTotal.labels({ tier, lane })));
     this.clearanceBy = tiers.map((tier) => LANES.map((lane) => m.clearance.labels({ tier, lane })));
     this.waitBy = stages.map((stage) => tiers.map((tier) => m.stageWait.labels({ stage, tier })));
-    this.checksBy = stages.map((stage) => tiers.map((tier) => [m.checksTotal.labels({ stage, tier, outcome: 'hit' }), m.checksTotal.labels({ stage, tier, outcome: 'clear' })]));
+    this.checksBy = stages.map((stage) =>
+      tiers.map((tier) => [m.checksTotal.labels({ stage, tier, outcome: 'hit' }), m.checksTotal.labels({ stage, tier, outcome: 'clear' })]),
+    );
     this.queueBy = stages.map((stage) => m.queueLength.labels({ stage }));
     this.busyBy = stages.map((stage) => m.serversBusy.labels({ stage }));
     this.capacityBy = stages.map((stage) => m.serversCapacity.labels({ stage }));

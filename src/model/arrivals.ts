@@ -13,7 +13,11 @@ export class ArrivalProcess {
   constructor(private readonly s: Scenario) {
     this.base = s.arrivals.perDay / 24;
     const b = new Set<number>();
-    for (const d of s.disruptions) if (d.arrivals !== 1) { b.add(d.start); b.add(d.end); }
+    for (const d of s.disruptions)
+      if (d.arrivals !== 1) {
+        b.add(d.start);
+        b.add(d.end);
+      }
     this.boundaries = [...b].sort((x, y) => x - y);
   }
 

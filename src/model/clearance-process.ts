@@ -133,9 +133,17 @@ export class ClearanceProcess {
   private nextArrival = 0;
   private timelineStep = 0;
 
-  constructor(readonly scenario: Scenario, readonly replication: number, opts: ClearanceOptions) {
+  constructor(
+    readonly scenario: Scenario,
+    readonly replication: number,
+    opts: ClearanceOptions,
+  ) {
     this.model = new ShipmentModel(scenario);
-    this.streams = new Streams(scenario.seed, replication, scenario.stages.map((x) => x.name));
+    this.streams = new Streams(
+      scenario.seed,
+      replication,
+      scenario.stages.map((x) => x.name),
+    );
     this.arrivals = new ArrivalProcess(scenario);
     this.stageCount = scenario.stages.length;
     this.detects = scenario.stages.map((x) => x.detection > 0);
@@ -208,7 +216,10 @@ export class ClearanceProcess {
    */
   recordTimeline(points = 400): void {
     if (!this.driver.levels) return;
-    this.timeline = { hours: [], stages: Object.fromEntries(this.scenario.stages.map((st) => [st.name, { queue: [], busy: [], capacity: [] }])) };
+    this.timeline = {
+      hours: [],
+      stages: Object.fromEntries(this.scenario.stages.map((st) => [st.name, { queue: [], busy: [], capacity: [] }])),
+    };
     this.timelineStep = Math.max(0.25, this.horizon / points);
     this.driver.schedule(Math.max(0, this.driver.now), Wake.Sample, null, 0);
   }
@@ -216,15 +227,42 @@ export class ClearanceProcess {
   /** One event from the driver's calendar (any wake but ServiceEnd, which goes to endService). */
   wake(kind: Wake, sh: Shipment | null, arg: number): void {
     switch (kind) {
-      case Wake.Generate: this.runEvents++; this.generate(); break;
-      case Wake.Arrive: this.runEvents++; this.nextIncoming(); break;
-      case Wake.Lodge: (sh as Shipment).events++; this.advance(sh as Shipment); break;
-      case Wake.Resume: (sh as Shipment).events++; this.advance(sh as Shipment); break;
-      case Wake.Capacity: this.runEvents++; this.capacityChange(arg); break;
-      case Wake.PriorityOn: this.runEvents++; this.driver.setPriority(true); break;
-      case Wake.PriorityOff: this.runEvents++; this.driver.setPriority(false); break;
-      case Wake.DisruptionEdge: this.runEvents++; this.observer?.disruption?.(this.activeDisruptions(), this.driver.now); break;
-      case Wake.Sample: this.runEvents++; this.sample(); break;
+      case Wake.Generate:
+        this.runEvents++;
+        this.generate();
+        break;
+      case Wake.Arrive:
+        this.runEvents++;
+        this.nextIncoming();
+        break;
+      case Wake.Lodge:
+        (sh as Shipment).events++;
+        this.advance(sh as Shipment);
+        break;
+      case Wake.Resume:
+        (sh as Shipment).events++;
+        this.advance(sh as Shipment);
+        break;
+      case Wake.Capacity:
+        this.runEvents++;
+        this.capacityChange(arg);
+        break;
+      case Wake.PriorityOn:
+        this.runEvents++;
+        this.driver.setPriority(true);
+        break;
+      case Wake.PriorityOff:
+        this.runEvents++;
+        this.driver.setPriority(false);
+        break;
+      case Wake.DisruptionEdge:
+        this.runEvents++;
+        this.observer?.disruption?.(this.activeDisruptions(), this.driver.now);
+        break;
+      case Wake.Sample:
+        this.runEvents++;
+        this.sample();
+        break;
     }
   }
 
@@ -289,7 +327,13 @@ export class ClearanceProcess {
     const acc = this.accounting;
     if (acc !== null) {
       if (this.visitTotals !== null) this.accountVisits(sh, acc, this.visitTotals);
-      acc.release(sh, clearance, sh.guaranteeHours > 0 ? sh.guaranteeHours : 0, sh.holdHours > 0 ? sh.holdHours : 0, this.model.guaranteeWaived(sh));
+      acc.release(
+        sh,
+        clearance,
+        sh.guaranteeHours > 0 ? sh.guaranteeHours : 0,
+        sh.holdHours > 0 ? sh.holdHours : 0,
+        this.model.guaranteeWaived(sh),
+      );
     }
     this.observer?.released?.(sh, clearance, at);
   }
@@ -359,11 +403,23 @@ export class ClearanceProcess {
   private advance(sh: Shipment): void {
     const d = this.driver;
     switch (this.model.next(sh, d.now)) {
-      case Next.Stage: this.enter(sh); break;
-      case Next.Delay: d.schedule(sh.until, Wake.Resume, sh, 0); break;
-      case Next.WaitForGoods: sh.waitingForGoods = true; d.awaitGoods(sh); break;
-      case Next.Release: d.release(sh); break;
-      case Next.ReleaseOnArrival: sh.releasePending = true; d.awaitGoods(sh); break;
+      case Next.Stage:
+        this.enter(sh);
+        break;
+      case Next.Delay:
+        d.schedule(sh.until, Wake.Resume, sh, 0);
+        break;
+      case Next.WaitForGoods:
+        sh.waitingForGoods = true;
+        d.awaitGoods(sh);
+        break;
+      case Next.Release:
+        d.release(sh);
+        break;
+      case Next.ReleaseOnArrival:
+        sh.releasePending = true;
+        d.awaitGoods(sh);
+        break;
     }
   }
 

@@ -12,7 +12,8 @@ export function offeredLoads(s: Scenario): { stage: string; utilization: number 
   for (const t of s.tiers) {
     const lt = laneTable(t, s.targetingLift);
     const share = (cum: Float64Array) => [1 - cum[2], cum[1] - cum[0], cum[0], cum[2] - cum[1]];
-    const c = share(lt.compliant), n = share(lt.noncompliant);
+    const c = share(lt.compliant),
+      n = share(lt.noncompliant);
     for (let lane = 0; lane < 4; lane++) {
       const p = t.shipmentShare * ((1 - t.noncompliance) * c[lane] + t.noncompliance * n[lane]);
       for (const st of routes[lane].stages) visits[st] += p;

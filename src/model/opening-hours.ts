@@ -21,7 +21,8 @@ export function nextOpeningChange(h: OpeningHours, t: number): number {
   // Scan up to 8 days of candidate boundaries (open and close of each day), in order.
   for (let d = 0; d <= 8; d++) {
     const base = dayStart + d * 24;
-    const open = base + h.open, close = base + h.close;
+    const open = base + h.open,
+      close = base + h.close;
     if (open > t) return open;
     if (close > t) return close;
   }

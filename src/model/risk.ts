@@ -7,10 +7,16 @@ import type { Tier } from '../scenario/types.js';
  * set so the tier's overall red rate stays r. Likewise for yellow among those not red. Blue is
  * drawn at random among the rest (post-clearance audit is not targeted at the border).
  */
-export interface LaneTable { compliant: Float64Array; noncompliant: Float64Array }
+export interface LaneTable {
+  compliant: Float64Array;
+  noncompliant: Float64Array;
+}
 
 export function laneTable(t: Tier, lift: number): LaneTable {
-  const n = t.noncompliance, r = t.red, y = t.yellow, b = t.blue;
+  const n = t.noncompliance,
+    r = t.red,
+    y = t.yellow,
+    b = t.blue;
   const redNc = Math.min(1, r * lift);
   const redC = n < 1 ? clamp01((r - n * redNc) / (1 - n)) : 0;
   const notRed = 1 - r;

@@ -20,12 +20,26 @@ export function combineObservers(list: (RunObserver | null | undefined)[]): RunO
   const obs = list.filter((o): o is RunObserver => !!o);
   if (obs.length <= 1) return obs[0];
   return {
-    arrived: (sh, now) => { for (const o of obs) o.arrived?.(sh, now); },
-    stageStarted: (sh, stage, wait, now) => { for (const o of obs) o.stageStarted?.(sh, stage, wait, now); },
-    checked: (sh, stage, hit) => { for (const o of obs) o.checked?.(sh, stage, hit); },
-    released: (sh, clearance, now) => { for (const o of obs) o.released?.(sh, clearance, now); },
-    stageChanged: (stage, q, busy, cap) => { for (const o of obs) o.stageChanged?.(stage, q, busy, cap); },
-    disruption: (active, now) => { for (const o of obs) o.disruption?.(active, now); },
-    clock: (now) => { for (const o of obs) o.clock?.(now); },
+    arrived: (sh, now) => {
+      for (const o of obs) o.arrived?.(sh, now);
+    },
+    stageStarted: (sh, stage, wait, now) => {
+      for (const o of obs) o.stageStarted?.(sh, stage, wait, now);
+    },
+    checked: (sh, stage, hit) => {
+      for (const o of obs) o.checked?.(sh, stage, hit);
+    },
+    released: (sh, clearance, now) => {
+      for (const o of obs) o.released?.(sh, clearance, now);
+    },
+    stageChanged: (stage, q, busy, cap) => {
+      for (const o of obs) o.stageChanged?.(stage, q, busy, cap);
+    },
+    disruption: (active, now) => {
+      for (const o of obs) o.disruption?.(active, now);
+    },
+    clock: (now) => {
+      for (const o of obs) o.clock?.(now);
+    },
   };
 }

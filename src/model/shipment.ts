@@ -131,7 +131,12 @@ export class ShipmentModel {
     this.routes = buildRoutes(scenario);
     this.lanes = scenario.tiers.map((t) => laneTable(t, scenario.targetingLift));
     let c = 0;
-    this.tierCum = Float64Array.from(scenario.tiers.map((t) => (c += t.shipmentShare)));
+    this.tierCum = Float64Array.from(
+      scenario.tiers.map((t) => {
+        c += t.shipmentShare;
+        return c;
+      }),
+    );
     this.tierCum[this.tierCum.length - 1] = Infinity; // shares sum to 1 within 1e-6; never fall off the end
     this.detection = Float64Array.from(scenario.stages.map((x) => x.detection));
     this.usesHold = this.detection.some((d) => d > 0);
@@ -183,7 +188,9 @@ export class ShipmentModel {
     sh.route = route;
     sh.arrival = arrival;
     sh.preLodged = uPre < t.preArrivalShare;
-    sh.lodgement = sh.preLodged ? arrival - Math.min(s.lodgement.lead.quantile(uLodge), this.lookahead) : arrival + s.lodgement.delay.quantile(uLodge);
+    sh.lodgement = sh.preLodged
+      ? arrival - Math.min(s.lodgement.lead.quantile(uLodge), this.lookahead)
+      : arrival + s.lodgement.delay.quantile(uLodge);
     sh.needsGuarantee = uG < this.guaranteeShare;
     sh.value = t.value ? t.value.quantile(uValue) : 0;
 
@@ -226,19 +233,31 @@ export class ShipmentModel {
     if (sh.step === route.releaseStart && sh.guaranteeHours < 0) {
       const g = this.guaranteeDelay(sh);
       sh.guaranteeHours = g;
-      if (g > 0) { sh.until = now + g; return Next.Delay; }
+      if (g > 0) {
+        sh.until = now + g;
+        return Next.Delay;
+      }
     }
     if (sh.step >= route.stages.length) {
       if (sh.finding && sh.holdHours < 0) {
         const h = this.holdTime(sh);
         sh.holdHours = h;
-        if (h > 0) { sh.until = now + h; return Next.Delay; }
+        if (h > 0) {
+          sh.until = now + h;
+          return Next.Delay;
+        }
       }
       // Cleared before the goods arrived: released the moment they do (TRS clearance 0).
-      if (sh.arrival > now) { sh.until = sh.arrival; return Next.ReleaseOnArrival; }
+      if (sh.arrival > now) {
+        sh.until = sh.arrival;
+        return Next.ReleaseOnArrival;
+      }
       return Next.Release;
     }
-    if (this.needsGoods[route.stages[sh.step]] && sh.arrival > now) { sh.until = sh.arrival; return Next.WaitForGoods; }
+    if (this.needsGoods[route.stages[sh.step]] && sh.arrival > now) {
+      sh.until = sh.arrival;
+      return Next.WaitForGoods;
+    }
     return Next.Stage;
   }
 

@@ -25,7 +25,11 @@ export class EmbeddedRun implements ClearanceDriver {
   /** Events on the calendar that move a shipment (arrivals, lodgements, service ends, delays ending). */
   private movesPending = 0;
 
-  constructor(readonly scenario: Scenario, readonly replication = 0, observer: RunObserver | null = null) {
+  constructor(
+    readonly scenario: Scenario,
+    readonly replication = 0,
+    observer: RunObserver | null = null,
+  ) {
     const s = scenario;
     this.collector = new Collector(s);
     this.process = new ClearanceProcess(s, replication, { accounting: this.collector, observer });
@@ -33,7 +37,15 @@ export class EmbeddedRun implements ClearanceDriver {
     this.start = this.process.start;
     this.calendar.now = this.start;
     const from = s.warmupDays * 24;
-    this.resources = s.stages.map((st) => new Resource<Shipment>(st.name, s.tiers.length, this.process.capacityAt(st.index, this.start), new StageIntegrator(from, this.horizon, this.start)));
+    this.resources = s.stages.map(
+      (st) =>
+        new Resource<Shipment>(
+          st.name,
+          s.tiers.length,
+          this.process.capacityAt(st.index, this.start),
+          new StageIntegrator(from, this.horizon, this.start),
+        ),
+    );
     this.process.begin(this);
   }
 
@@ -120,7 +132,9 @@ export class EmbeddedRun implements ClearanceDriver {
    * Validation keeps such scenarios out; this names the stages should one get through.
    */
   private stalled(): Error {
-    const waiting = this.resources.flatMap((r, i) => (r.queued > 0 ? [`${r.queued} at ${this.scenario.stages[i].name} (servers now ${r.capacity})`] : []));
+    const waiting = this.resources.flatMap((r, i) =>
+      r.queued > 0 ? [`${r.queued} at ${this.scenario.stages[i].name} (servers now ${r.capacity})`] : [],
+    );
     return new RunStalled(
       `the run cannot go on at simulated day ${(this.calendar.now / 24).toFixed(2)}: no event is left but ${this.process.inSystem} shipments are not released` +
         (waiting.length ? `: waiting ${waiting.join(', ')}; check stages.<stage>.servers, hours and disruptions' capacity` : ''),

@@ -32,7 +32,10 @@ try {
     onProgress: (x) => {
       // a few messages a second at most, whatever the slice rate
       const now = Date.now();
-      if (now - lastProgress >= 100) { lastProgress = now; post({ type: 'progress', done: x }); }
+      if (now - lastProgress >= 100) {
+        lastProgress = now;
+        post({ type: 'progress', done: x });
+      }
     },
   });
   post({ type: 'done', report, metrics: metrics ? await metrics.registry.getMetricsAsJSON() : null });

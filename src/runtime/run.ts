@@ -41,8 +41,13 @@ export function runReplication(s: Scenario, replication = 0, observer?: RunObser
 
 function reportOf(run: EmbeddedRun, wallSeconds: number): Report {
   return buildReport(run.scenario, run.collector, {
-    runtime: 'embedded', replication: run.replication, arrived: run.arrived, released: run.released,
-    events: run.events, wallSeconds, stages: run.resources.map((r) => r.totals),
+    runtime: 'embedded',
+    replication: run.replication,
+    arrived: run.arrived,
+    released: run.released,
+    events: run.events,
+    wallSeconds,
+    stages: run.resources.map((r) => r.totals),
   });
 }
 

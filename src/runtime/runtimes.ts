@@ -52,17 +52,26 @@ export const RUNTIMES: Readonly<Record<RuntimeName, Runtime>> = {
   embedded: {
     name: 'embedded',
     description: 'virtual time on this machine; optionally paced by a time scale',
-    needsRedis: false, workers: null, timeScale: { default: undefined }, observes: 'all',
+    needsRedis: false,
+    workers: null,
+    timeScale: { default: undefined },
+    observes: 'all',
   },
   bullmq: {
     name: 'bullmq',
     description: 'real time: stage queues on Redis served by worker processes',
-    needsRedis: true, workers: { default: DEFAULT_WORKERS, max: MAX_WORKERS }, timeScale: { default: DEFAULT_TIME_SCALE }, observes: 'coordinator',
+    needsRedis: true,
+    workers: { default: DEFAULT_WORKERS, max: MAX_WORKERS },
+    timeScale: { default: DEFAULT_TIME_SCALE },
+    observes: 'coordinator',
   },
   distributed: {
     name: 'distributed',
     description: 'replications as jobs on `clearsim worker` processes, each run on the embedded engine',
-    needsRedis: true, workers: { default: DEFAULT_WORKERS, max: MAX_WORKERS }, timeScale: null, observes: 'none',
+    needsRedis: true,
+    workers: { default: DEFAULT_WORKERS, max: MAX_WORKERS },
+    timeScale: null,
+    observes: 'none',
   },
 };
 
@@ -85,12 +94,14 @@ export function settingsOf(name: RuntimeName, given: RuntimeSettings = {}): Runt
   if (rt.needsRedis) out.redisUrl = given.redisUrl ?? DEFAULT_REDIS_URL;
   if (rt.workers) {
     const n = given.workers ?? rt.workers.default;
-    if (!Number.isInteger(n) || n < 0 || n > rt.workers.max) throw new RangeError(`${name} runtime: workers must be a whole number from 0 to ${rt.workers.max} (got ${n})`);
+    if (!Number.isInteger(n) || n < 0 || n > rt.workers.max)
+      throw new RangeError(`${name} runtime: workers must be a whole number from 0 to ${rt.workers.max} (got ${n})`);
     out.workers = n;
   }
   if (rt.timeScale) {
     const x = given.timeScale ?? rt.timeScale.default;
-    if (x !== undefined && !(Number.isFinite(x) && x > 0)) throw new RangeError(`${name} runtime: the time scale must be a number > 0 (got ${x})`);
+    if (x !== undefined && !(Number.isFinite(x) && x > 0))
+      throw new RangeError(`${name} runtime: the time scale must be a number > 0 (got ${x})`);
     out.timeScale = x;
   }
   return out;
@@ -130,26 +141,47 @@ export async function execute(name: RuntimeName, scenario: Scenario, opts: Execu
   switch (name) {
     case 'embedded': {
       if (opts.isolate) {
-        if (opts.observer || opts.timeline || opts.onReplication || opts.flush) throw new Error('embedded runtime: an isolated run takes no observer, timeline, onReplication or flush');
-        return runEmbeddedInThread(scenario, { timeScale: set.timeScale, signal: opts.signal, onProgress: opts.onProgress, metrics: opts.metrics, memoryMb: opts.isolate.memoryMb });
+        if (opts.observer || opts.timeline || opts.onReplication || opts.flush)
+          throw new Error('embedded runtime: an isolated run takes no observer, timeline, onReplication or flush');
+        return runEmbeddedInThread(scenario, {
+          timeScale: set.timeScale,
+          signal: opts.signal,
+          onProgress: opts.onProgress,
+          metrics: opts.metrics,
+          memoryMb: opts.isolate.memoryMb,
+        });
       }
       const observer = combineObservers([opts.metrics?.bind(scenario), opts.observer]);
       return runEmbedded(scenario, {
-        onProgress: opts.onProgress, signal: opts.signal, timeScale: set.timeScale, observer,
-        timeline: opts.timeline, onReplication: opts.onReplication, flush: opts.flush,
+        onProgress: opts.onProgress,
+        signal: opts.signal,
+        timeScale: set.timeScale,
+        observer,
+        timeline: opts.timeline,
+        onReplication: opts.onReplication,
+        flush: opts.flush,
       });
     }
     case 'bullmq':
       return runBullmq(scenario, {
-        redisUrl: set.redisUrl!, timeScale: set.timeScale!, workers: set.workers!, onProgress: opts.onProgress,
-        signal: opts.signal, log: opts.log, timeline: opts.timeline, onReplication: opts.onReplication, flush: opts.flush,
+        redisUrl: set.redisUrl!,
+        timeScale: set.timeScale!,
+        workers: set.workers!,
+        onProgress: opts.onProgress,
+        signal: opts.signal,
+        log: opts.log,
+        timeline: opts.timeline,
+        onReplication: opts.onReplication,
+        flush: opts.flush,
         observer: combineObservers([opts.metrics?.bind(scenario, 'coordinator'), opts.observer]),
       });
     case 'distributed': {
       const t0 = performance.now();
       let done = 0;
       const [reports] = await replicate('distributed', [{ scenario, replications: scenario.replications }], {
-        ...set, signal: opts.signal, onDone: opts.onProgress ? () => opts.onProgress!(++done / scenario.replications) : undefined,
+        ...set,
+        signal: opts.signal,
+        onDone: opts.onProgress ? () => opts.onProgress!(++done / scenario.replications) : undefined,
       });
       const merged = mergeReplications(reports);
       merged.wall_seconds = (performance.now() - t0) / 1000;
@@ -176,20 +208,18 @@ export interface ReplicateOptions extends Omit<RuntimeSettings, 'timeScale'> {
  * locally one after another, or all at once as jobs on `clearsim worker` processes (with
  * `workers` of them started here for the while). The same seeds give the same reports either way.
  */
-export async function replicate(name: ReplicationRuntime, batches: { scenario: Scenario; replications: number }[], opts: ReplicateOptions = {}): Promise<Report[][]> {
+export async function replicate(
+  name: ReplicationRuntime,
+  batches: { scenario: Scenario; replications: number }[],
+  opts: ReplicateOptions = {},
+): Promise<Report[][]> {
   const { onDone, signal } = opts;
   if (signal?.aborted) throw new RunCancelled();
   if (name === 'distributed') {
     const set = settingsOf('distributed', opts);
     const procs = spawnWorkers(set.workers!, set.redisUrl!);
     try {
-      return await replicateOnWorkers(set.redisUrl!, batches, {
-        onDone: () => {
-          // thrown from here, the wait for the other jobs ends and the connections close
-          if (signal?.aborted) throw new RunCancelled();
-          onDone?.();
-        },
-      });
+      return await replicateOnWorkers(set.redisUrl!, batches, { onDone, signal });
     } finally {
       await stopWorkers(procs);
     }

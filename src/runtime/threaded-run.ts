@@ -45,7 +45,12 @@ const THREAD_ENTRY = new URL('../../dist/runtime/run-thread.js', import.meta.url
  */
 export function runEmbeddedInThread(s: Scenario, opts: ThreadedRunOptions): Promise<Report> {
   const data: ThreadRunData = { source: s.source, label: `run of ${s.name}`, timeScale: opts.timeScale, metrics: !!opts.metrics };
-  const worker = new Worker(THREAD_ENTRY, { workerData: data, resourceLimits: { maxOldGenerationSizeMb: opts.memoryMb }, stdout: false, stderr: false });
+  const worker = new Worker(THREAD_ENTRY, {
+    workerData: data,
+    resourceLimits: { maxOldGenerationSizeMb: opts.memoryMb },
+    stdout: false,
+    stderr: false,
+  });
   const pending = new Map<number, (json: MetricsJson) => void>();
   let nextId = 0;
   const source = () =>
@@ -54,7 +59,9 @@ export function runEmbeddedInThread(s: Scenario, opts: ThreadedRunOptions): Prom
       pending.set(id, resolve);
       worker.postMessage({ type: 'metrics', id } satisfies ThreadRequest);
       // a thread too busy to answer within a scrape's time is left out of this scrape
-      setTimeout(() => { if (pending.delete(id)) resolve([]); }, 1000).unref();
+      setTimeout(() => {
+        if (pending.delete(id)) resolve([]);
+      }, 1000).unref();
     });
   opts.metrics?.addSource(source);
 
@@ -70,14 +77,31 @@ export function runEmbeddedInThread(s: Scenario, opts: ThreadedRunOptions): Prom
     const onAbort = () => {
       worker.postMessage({ type: 'cancel' } satisfies ThreadRequest);
       // a thread that does not stop at its next slice is stopped from here
-      setTimeout(() => settle(() => { opts.metrics?.removeSource(source, null); reject(new RunCancelled()); }), 2000).unref();
+      setTimeout(
+        () =>
+          settle(() => {
+            opts.metrics?.removeSource(source, null);
+            reject(new RunCancelled());
+          }),
+        2000,
+      ).unref();
     };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (m: ThreadMessage) => {
       switch (m.type) {
-        case 'progress': opts.onProgress?.(m.done); break;
-        case 'metrics': pending.get(m.id)?.(m.json); pending.delete(m.id); break;
-        case 'done': settle(() => { opts.metrics?.removeSource(source, m.metrics); resolve(m.report); }); break;
+        case 'progress':
+          opts.onProgress?.(m.done);
+          break;
+        case 'metrics':
+          pending.get(m.id)?.(m.json);
+          pending.delete(m.id);
+          break;
+        case 'done':
+          settle(() => {
+            opts.metrics?.removeSource(source, m.metrics);
+            resolve(m.report);
+          });
+          break;
         case 'failed':
           settle(() => {
             opts.metrics?.removeSource(source, null);
@@ -91,11 +115,21 @@ export function runEmbeddedInThread(s: Scenario, opts: ThreadedRunOptions): Prom
     worker.on('error', (err: Error & { code?: string }) => {
       settle(() => {
         opts.metrics?.removeSource(source, null);
-        reject(err.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? new ClearsimError('RUN_OUT_OF_MEMORY', `the run needed more than its memory limit of ${opts.memoryMb} MiB and was stopped; fewer arrivals, a shorter horizon or fewer replications need less (or raise the server's limit)`)
-          : err);
+        reject(
+          err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? new ClearsimError(
+                'RUN_OUT_OF_MEMORY',
+                `the run needed more than its memory limit of ${opts.memoryMb} MiB and was stopped; fewer arrivals, a shorter horizon or fewer replications need less (or raise the server's limit)`,
+              )
+            : err,
+        );
       });
     });
-    worker.on('exit', (code) => settle(() => { opts.metrics?.removeSource(source, null); reject(new Error(`the run's thread exited (code ${code}) before it finished`)); }));
+    worker.on('exit', (code) =>
+      settle(() => {
+        opts.metrics?.removeSource(source, null);
+        reject(new Error(`the run's thread exited (code ${code}) before it finished`));
+      }),
+    );
   });
 }

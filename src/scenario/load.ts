@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import {
-  CST, Composer, Document, Lexer, LineCounter, Parser, YAMLMap, YAMLSeq, isAlias, isCollection, isMap, isNode, isPair, isScalar, isSeq,
+  CST, Composer, Document, Lexer, LineCounter, Parser, YAMLMap, isAlias, isCollection, isMap, isNode, isPair, isScalar, isSeq,
   YAMLParseError, type Node as YamlNode, type Pair, type YAMLError,
 } from 'yaml';
 import { ScenarioError, type ScenarioIssue } from '../errors.js';

@@ -59,7 +59,13 @@ export class Collector {
     this.disruptionClearance = s.disruptions.map(() => Array.from({ length: nt }, () => new Summary()));
     this.disruptionLanes = s.disruptions.map(() => LANES.map(() => new Summary()));
     this.needsGoods = s.stages.map((st) => st.needsGoods);
-    this.segmentNames = ['lodgement', ...s.stages.flatMap((st) => [`${st.name}_wait`, `${st.name}_service`]), 'guarantee', 'hold', 'goods_wait'];
+    this.segmentNames = [
+      'lodgement',
+      ...s.stages.flatMap((st) => [`${st.name}_wait`, `${st.name}_service`]),
+      'guarantee',
+      'hold',
+      'goods_wait',
+    ];
     this.guaranteeSeg = 1 + 2 * s.stages.length;
     this.holdSeg = this.guaranteeSeg + 1;
     this.goodsSeg = this.segmentNames.length - 1;
@@ -82,7 +88,8 @@ export class Collector {
     this.arrival = sh.arrival;
     this.cursor = sh.lodgement;
     if (this.cursor > this.arrival) this.put(0, this.cursor - this.arrival);
-    const route = sh.route, stages = route.stages;
+    const route = sh.route,
+      stages = route.stages;
     for (let k = 0; k <= stages.length; k++) {
       if (k === route.releaseStart) this.add(this.guaranteeSeg, guaranteeHours);
       if (k === stages.length) break;
@@ -104,7 +111,9 @@ export class Collector {
 
   /** Lays a segment of duration d at the cursor; counts the part after arrival. */
   private add(i: number, d: number): void {
-    const t = this.cursor, a = t > this.arrival ? t : this.arrival, b = t + d;
+    const t = this.cursor,
+      a = t > this.arrival ? t : this.arrival,
+      b = t + d;
     if (b > a) this.put(i, b - a);
     this.cursor = b;
   }
@@ -126,7 +135,10 @@ export class Collector {
   /** A shipment released; `clearance` is arrival to release, 0 if released before arrival. */
   release(sh: Shipment, clearance: number, guaranteeHours: number, holdHours: number, waived: number): void {
     const h = Math.floor(sh.arrival);
-    if (h >= 0 && h < this.hourlySum.length) { this.hourlySum[h] += clearance; this.hourlyCount[h]++; }
+    if (h >= 0 && h < this.hourlySum.length) {
+      this.hourlySum[h] += clearance;
+      this.hourlyCount[h]++;
+    }
     if (!sh.observed) return;
     const counted = this.split(sh, guaranteeHours, holdHours);
     // what the stages do not account for after arrival: the wait for goods a needs_goods stage had

@@ -23,15 +23,22 @@ export class LogHistogram {
 
   record(v: number): void {
     this.total++;
-    if (!(v > 0)) { this.zeros++; return; }
+    if (!(v > 0)) {
+      this.zeros++;
+      return;
+    }
     f64[0] = v;
     const hi = u32[HI];
     const exp = hi >>> 20;
     let i: number;
-    if (exp < MIN_EXP) { this.zeros++; return; }
+    if (exp < MIN_EXP) {
+      this.zeros++;
+      return;
+    }
     if (exp > MAX_EXP) i = BUCKETS - 1;
     else i = ((exp - MIN_EXP) << MANTISSA_BITS) | ((hi >>> (20 - MANTISSA_BITS)) & ((1 << MANTISSA_BITS) - 1));
-    (this.counts ??= new Uint32Array(BUCKETS))[i]++;
+    if (this.counts === null) this.counts = new Uint32Array(BUCKETS);
+    this.counts[i]++;
   }
 
   /** The value below which p percent of the recorded values fall (midpoint of the bucket). */
@@ -52,7 +59,8 @@ export class LogHistogram {
     this.total += o.total;
     this.zeros += o.zeros;
     if (!o.counts) return;
-    const c = (this.counts ??= new Uint32Array(BUCKETS));
+    if (this.counts === null) this.counts = new Uint32Array(BUCKETS);
+    const c = this.counts;
     for (let i = 0; i < BUCKETS; i++) c[i] += o.counts[i];
   }
 }

@@ -9,14 +9,22 @@ export function mser5(series: number[]): { batches: number; truncate: number } {
   const k = b.length;
   if (k < 4) return { batches: k, truncate: 0 };
   // suffix sums make every candidate d O(1)
-  const s1 = new Float64Array(k + 1), s2 = new Float64Array(k + 1);
-  for (let i = k - 1; i >= 0; i--) { s1[i] = s1[i + 1] + b[i]; s2[i] = s2[i + 1] + b[i] * b[i]; }
-  let best = 0, bestStat = Infinity;
+  const s1 = new Float64Array(k + 1),
+    s2 = new Float64Array(k + 1);
+  for (let i = k - 1; i >= 0; i--) {
+    s1[i] = s1[i + 1] + b[i];
+    s2[i] = s2[i + 1] + b[i] * b[i];
+  }
+  let best = 0,
+    bestStat = Infinity;
   for (let d = 0; d <= Math.floor(k / 2); d++) {
     const n = k - d;
     const mean = s1[d] / n;
     const stat = (s2[d] - n * mean * mean) / (n * n);
-    if (stat < bestStat) { bestStat = stat; best = d; }
+    if (stat < bestStat) {
+      bestStat = stat;
+      best = d;
+    }
   }
   return { batches: k, truncate: best };
 }

@@ -43,7 +43,12 @@ export function mergeReplications(reports: Report[]): Report {
     replication: i,
     aeo_mean_hours: r.aeo_vs_non_aeo.aeo.clearance_hours.mean,
     non_aeo_mean_hours: r.aeo_vs_non_aeo.non_aeo.clearance_hours.mean,
-    by_tier: Object.fromEntries(Object.entries(r.by_tier).map(([k, v]) => [k, { count: v.count, mean: v.clearance_hours.mean, p90: v.clearance_hours.p90, inspection_rate: v.inspection_rate }])),
+    by_tier: Object.fromEntries(
+      Object.entries(r.by_tier).map(([k, v]) => [
+        k,
+        { count: v.count, mean: v.clearance_hours.mean, p90: v.clearance_hours.p90, inspection_rate: v.inspection_rate },
+      ]),
+    ),
   }));
   return merged;
 }
@@ -62,8 +67,14 @@ function mergeNode(nodes: Node[]): unknown {
       const vals = nodes.map((n) => (n as Record<string, Node> | undefined)?.[k]);
       const v = first[k];
       if (typeof v === 'number' && !FIXED.has(k)) {
-        if (!vals.every((x): x is number => typeof x === 'number')) { out[k] = null; continue; }
-        if (SUMMED.has(k)) { out[k] = sum(vals); continue; }
+        if (!vals.every((x): x is number => typeof x === 'number')) {
+          out[k] = null;
+          continue;
+        }
+        if (SUMMED.has(k)) {
+          out[k] = sum(vals);
+          continue;
+        }
         out[k] = sum(vals) / vals.length;
         out[`${k}_ci95`] = ci95(vals);
       } else {

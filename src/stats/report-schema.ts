@@ -10,7 +10,16 @@
  * they do not know). Objects list every field they have: the schema is closed, except the report's
  * top level, where a runtime may add a section of its own (as the BullMQ runtime adds `bullmq`).
  */
-import { Type, type Static, type TNull, type TNumber, type TOptional, type TProperties, type TSchema, type TUnion } from '@sinclair/typebox';
+import {
+  Type,
+  type Static,
+  type TNull,
+  type TNumber,
+  type TOptional,
+  type TProperties,
+  type TSchema,
+  type TUnion,
+} from '@sinclair/typebox';
 
 // ---------------------------------------------------------------------------------------------
 // building blocks
@@ -28,7 +37,10 @@ type StatisticKeys<P extends TProperties> = { [K in keyof P & string]: P[K] exte
 export type WithCi95<P extends TProperties> = P & { [K in StatisticKeys<P> as `${K}_ci95`]: TOptional<TNumber> };
 
 const isStatistic = (s: TSchema): boolean =>
-  s.type === 'number' || (Array.isArray(s.anyOf) && s.anyOf.some((x: TSchema) => x.type === 'number') && s.anyOf.every((x: TSchema) => x.type === 'number' || x.type === 'null'));
+  s.type === 'number' ||
+  (Array.isArray(s.anyOf) &&
+    s.anyOf.some((x: TSchema) => x.type === 'number') &&
+    s.anyOf.every((x: TSchema) => x.type === 'number' || x.type === 'null'));
 
 /** The suffix of the 95% half-width a merged report puts next to each averaged statistic. */
 export const CI95_SUFFIX = '_ci95';
@@ -43,10 +55,12 @@ export function withCi95<P extends TProperties>(props: P): WithCi95<P> {
   for (const [k, s] of Object.entries(props)) {
     out[k] = s;
     if (isStatistic(s)) {
-      out[`${k}${CI95_SUFFIX}`] = Type.Optional(Type.Number({
-        minimum: 0,
-        description: `Merged replications only: 95% confidence half-width of ${k} across the replications (t distribution, n - 1 degrees of freedom), in ${k}'s unit; absent in a single replication's report`,
-      }));
+      out[`${k}${CI95_SUFFIX}`] = Type.Optional(
+        Type.Number({
+          minimum: 0,
+          description: `Merged replications only: 95% confidence half-width of ${k} across the replications (t distribution, n - 1 degrees of freedom), in ${k}'s unit; absent in a single replication's report`,
+        }),
+      );
     }
   }
   return out as WithCi95<P>;
@@ -80,146 +94,274 @@ export const LANE_KEYS = ['green', 'yellow', 'red', 'blue'] as const;
 
 /** One object per lane: green, yellow and red always, blue when the scenario uses it. */
 function perLane<T extends TSchema>(item: T, what: string, id: string) {
-  return shared(Type.Object({
-    green: described(item, `${what}: green lane (released on the declaration)`),
-    yellow: described(item, `${what}: yellow lane (documentary check)`),
-    red: described(item, `${what}: red lane (physical inspection)`),
-    blue: Type.Optional(described(item, `${what}: blue lane (post-clearance audit); only when a flow or tier uses it`)),
-  }, { $id: id, description: `${what}, by lane: green, yellow and red always; blue only when the scenario's flow or a tier uses it`, ...closed }));
+  return shared(
+    Type.Object(
+      {
+        green: described(item, `${what}: green lane (released on the declaration)`),
+        yellow: described(item, `${what}: yellow lane (documentary check)`),
+        red: described(item, `${what}: red lane (physical inspection)`),
+        blue: Type.Optional(described(item, `${what}: blue lane (post-clearance audit); only when a flow or tier uses it`)),
+      },
+      {
+        $id: id,
+        description: `${what}, by lane: green, yellow and red always; blue only when the scenario's flow or a tier uses it`,
+        ...closed,
+      },
+    ),
+  );
 }
 
-export const HoursStatsSchema = shared(Type.Object(withCi95({
-  mean: hours('Mean'),
-  sd: hours('Standard deviation'),
-  p50: hours('Median'),
-  p90: hours('90th percentile'),
-  p95: hours('95th percentile'),
-  p99: hours('99th percentile'),
-  max: hours('Largest value (in a merged report: the mean over replications of each one\'s largest)'),
-}), {
-  $id: 'HoursStats',
-  description: 'Summary of a duration over the shipments reported (released, arrived after the warm-up), in hours. '
-    + 'Percentiles come from a log-linear histogram (0.4% relative precision). All 0 when there were no shipments.',
-  ...closed,
-}));
+export const HoursStatsSchema = shared(
+  Type.Object(
+    withCi95({
+      mean: hours('Mean'),
+      sd: hours('Standard deviation'),
+      p50: hours('Median'),
+      p90: hours('90th percentile'),
+      p95: hours('95th percentile'),
+      p99: hours('99th percentile'),
+      max: hours("Largest value (in a merged report: the mean over replications of each one's largest)"),
+    }),
+    {
+      $id: 'HoursStats',
+      description:
+        'Summary of a duration over the shipments reported (released, arrived after the warm-up), in hours. ' +
+        'Percentiles come from a log-linear histogram (0.4% relative precision). All 0 when there were no shipments.',
+      ...closed,
+    },
+  ),
+);
 export type HoursStats = Static<typeof HoursStatsSchema>;
 
-export const ReleasedWithinSchema = shared(Type.Object(withCi95({
-  '1h': share('Share released within 1 hour of arrival'),
-  '24h': share('Share released within 24 hours of arrival'),
-  '48h': share('Share released within 48 hours of arrival'),
-}), { $id: 'ReleasedWithin', description: 'Shares of shipments released within the Time Release Study service standards (1, 24, 48 hours of arrival); 0 when there were no shipments', ...closed }));
+export const ReleasedWithinSchema = shared(
+  Type.Object(
+    withCi95({
+      '1h': share('Share released within 1 hour of arrival'),
+      '24h': share('Share released within 24 hours of arrival'),
+      '48h': share('Share released within 48 hours of arrival'),
+    }),
+    {
+      $id: 'ReleasedWithin',
+      description:
+        'Shares of shipments released within the Time Release Study service standards (1, 24, 48 hours of arrival); 0 when there were no shipments',
+      ...closed,
+    },
+  ),
+);
 export type ReleasedWithin = Static<typeof ReleasedWithinSchema>;
 
-export const TierLanesSchema = shared(Type.Object(withCi95({
-  green: count('Shipments sent green (released on the declaration)'),
-  yellow: count('Shipments sent yellow (documentary check)'),
-  red: count('Shipments sent red (physical inspection)'),
-  blue: Type.Optional(count('Shipments sent blue (post-clearance audit); only when the scenario uses the blue lane')),
-}), { $id: 'TierLanes', description: "A tier's shipments by lane (counts)", ...closed }));
+export const TierLanesSchema = shared(
+  Type.Object(
+    withCi95({
+      green: count('Shipments sent green (released on the declaration)'),
+      yellow: count('Shipments sent yellow (documentary check)'),
+      red: count('Shipments sent red (physical inspection)'),
+      blue: Type.Optional(count('Shipments sent blue (post-clearance audit); only when the scenario uses the blue lane')),
+    }),
+    { $id: 'TierLanes', description: "A tier's shipments by lane (counts)", ...closed },
+  ),
+);
 
-export const TierReportSchema = shared(Type.Object({
-  label: Type.String({ description: "The tier's label, as the scenario gives it" }),
-  aeo: Type.Boolean({ description: 'Whether the tier is an authorized economic operator (AEO) tier' }),
-  ...withCi95({
-    count: count('Shipments reported (released, arrived after warm-up)'),
-    share: share("Share of all reported shipments that are this tier's"),
-  }),
-  clearance_hours: described(HoursStatsSchema, 'Clearance time: arrival of the goods to release (hours; 0 when released before arrival)'),
-  released_within: ReleasedWithinSchema,
-  lanes: TierLanesSchema,
-  ...withCi95({
-    inspection_rate: share('Share sent to physical inspection: lanes.red / count, as China Customs counts it'),
-    hit_rate: share('Findings per checked shipment: among shipments in the yellow or red lane, the share with a finding (0 when none was checked)'),
-    detection_rate: share('Share of the non-compliant shipments that a check found: findings over noncompliant (0 when none was non-compliant)'),
-    noncompliant: count('Non-compliant shipments (observed)'),
-    findings: count('Checked (yellow or red) shipments with a finding: the numerator of hit_rate'),
-    pre_lodged_share: share('Share lodged before the goods arrived'),
-    value_cny: Type.Number({ minimum: 0, description: 'Total declared value of the observed shipments (CNY; 0 when the tier has no value)' }),
-    value_share: share("Share of the declared value of all reported shipments that is this tier's"),
-    guarantee_waived_cny: Type.Number({ minimum: 0, description: 'For a guarantee_exempt tier, the guarantees waived (CNY): value × guarantee.amount_rate over its declarations that would have needed one; 0 for other tiers' }),
-  }),
-  segments_mean_hours: Type.Object(withCi95({
-    lodgement_delay: hours('Mean wait for a declaration lodged after arrival, per shipment'),
-    guarantee: hours('Mean time lodging the guarantee, per shipment'),
-    hold: hours('Mean hold after a finding, per shipment'),
-  }), { description: 'Three Time Release Study segments, mean hours per shipment (the full split is in segments.by_tier)', ...closed }),
-}, { $id: 'TierReport', description: 'One trader tier: clearance times, lanes, checks and money', ...closed }));
+export const TierReportSchema = shared(
+  Type.Object(
+    {
+      label: Type.String({ description: "The tier's label, as the scenario gives it" }),
+      aeo: Type.Boolean({ description: 'Whether the tier is an authorized economic operator (AEO) tier' }),
+      ...withCi95({
+        count: count('Shipments reported (released, arrived after warm-up)'),
+        share: share("Share of all reported shipments that are this tier's"),
+      }),
+      clearance_hours: described(
+        HoursStatsSchema,
+        'Clearance time: arrival of the goods to release (hours; 0 when released before arrival)',
+      ),
+      released_within: ReleasedWithinSchema,
+      lanes: TierLanesSchema,
+      ...withCi95({
+        inspection_rate: share('Share sent to physical inspection: lanes.red / count, as China Customs counts it'),
+        hit_rate: share(
+          'Findings per checked shipment: among shipments in the yellow or red lane, the share with a finding (0 when none was checked)',
+        ),
+        detection_rate: share(
+          'Share of the non-compliant shipments that a check found: findings over noncompliant (0 when none was non-compliant)',
+        ),
+        noncompliant: count('Non-compliant shipments (observed)'),
+        findings: count('Checked (yellow or red) shipments with a finding: the numerator of hit_rate'),
+        pre_lodged_share: share('Share lodged before the goods arrived'),
+        value_cny: Type.Number({
+          minimum: 0,
+          description: 'Total declared value of the observed shipments (CNY; 0 when the tier has no value)',
+        }),
+        value_share: share("Share of the declared value of all reported shipments that is this tier's"),
+        guarantee_waived_cny: Type.Number({
+          minimum: 0,
+          description:
+            'For a guarantee_exempt tier, the guarantees waived (CNY): value × guarantee.amount_rate over its declarations that would have needed one; 0 for other tiers',
+        }),
+      }),
+      segments_mean_hours: Type.Object(
+        withCi95({
+          lodgement_delay: hours('Mean wait for a declaration lodged after arrival, per shipment'),
+          guarantee: hours('Mean time lodging the guarantee, per shipment'),
+          hold: hours('Mean hold after a finding, per shipment'),
+        }),
+        { description: 'Three Time Release Study segments, mean hours per shipment (the full split is in segments.by_tier)', ...closed },
+      ),
+    },
+    { $id: 'TierReport', description: 'One trader tier: clearance times, lanes, checks and money', ...closed },
+  ),
+);
 export type TierReport = Static<typeof TierReportSchema>;
 
-export const OverallSchema = shared(Type.Object({
-  ...withCi95({ count: count('Shipments reported') }),
-  clearance_hours: described(HoursStatsSchema, 'Clearance time of all shipments, arrival to release (hours)'),
-  released_within: ReleasedWithinSchema,
-  ...withCi95({ inspection_rate: share('Share of all shipments sent red (physical inspection)') }),
-}, { $id: 'Overall', description: 'All reported shipments together', ...closed }));
+export const OverallSchema = shared(
+  Type.Object(
+    {
+      ...withCi95({ count: count('Shipments reported') }),
+      clearance_hours: described(HoursStatsSchema, 'Clearance time of all shipments, arrival to release (hours)'),
+      released_within: ReleasedWithinSchema,
+      ...withCi95({ inspection_rate: share('Share of all shipments sent red (physical inspection)') }),
+    },
+    { $id: 'Overall', description: 'All reported shipments together', ...closed },
+  ),
+);
 
-export const GroupReportSchema = shared(Type.Object({
-  ...withCi95({ count: count("Shipments reported in the group's tiers") }),
-  clearance_hours: described(HoursStatsSchema, "Clearance time of the group's shipments, arrival to release (hours)"),
-  released_within: ReleasedWithinSchema,
-  percentiles: Type.Array(Type.Number({ minimum: 0 }), {
-    minItems: 99, maxItems: 99,
-    description: "Clearance-time percentiles p1 to p99 of the group (hours; item k is p(k+1)): the CDF a Time Release Study plots. In a merged report, the first replication's",
-  }),
-}, { $id: 'GroupReport', description: 'The AEO tiers together, or the non-AEO tiers together', ...closed }));
+export const GroupReportSchema = shared(
+  Type.Object(
+    {
+      ...withCi95({ count: count("Shipments reported in the group's tiers") }),
+      clearance_hours: described(HoursStatsSchema, "Clearance time of the group's shipments, arrival to release (hours)"),
+      released_within: ReleasedWithinSchema,
+      percentiles: Type.Array(Type.Number({ minimum: 0 }), {
+        minItems: 99,
+        maxItems: 99,
+        description:
+          "Clearance-time percentiles p1 to p99 of the group (hours; item k is p(k+1)): the CDF a Time Release Study plots. In a merged report, the first replication's",
+      }),
+    },
+    { $id: 'GroupReport', description: 'The AEO tiers together, or the non-AEO tiers together', ...closed },
+  ),
+);
 export type GroupReport = Static<typeof GroupReportSchema>;
 
-export const AeoVsNonAeoSchema = shared(Type.Object({
-  aeo: described(GroupReportSchema, 'The AEO tiers together'),
-  non_aeo: described(GroupReportSchema, 'The non-AEO tiers together'),
-  ...withCi95({
-    mean_ratio: nullableNumber('AEO mean clearance divided by non-AEO mean clearance; null when there are no AEO shipments or the non-AEO mean is 0', { minimum: 0 }),
-  }),
-}, { $id: 'AeoVsNonAeo', description: 'The headline comparison: AEO against non-AEO clearance', ...closed }));
+export const AeoVsNonAeoSchema = shared(
+  Type.Object(
+    {
+      aeo: described(GroupReportSchema, 'The AEO tiers together'),
+      non_aeo: described(GroupReportSchema, 'The non-AEO tiers together'),
+      ...withCi95({
+        mean_ratio: nullableNumber(
+          'AEO mean clearance divided by non-AEO mean clearance; null when there are no AEO shipments or the non-AEO mean is 0',
+          { minimum: 0 },
+        ),
+      }),
+    },
+    { $id: 'AeoVsNonAeo', description: 'The headline comparison: AEO against non-AEO clearance', ...closed },
+  ),
+);
 
-export const LaneReportSchema = shared(Type.Object({
-  ...withCi95({
-    count: count('Shipments reported in the lane'),
-    share: share('Share of all reported shipments in the lane'),
-  }),
-  clearance_hours: described(HoursStatsSchema, "Clearance time of the lane's shipments, arrival to release (hours)"),
-}, { $id: 'LaneReport', description: 'One lane', ...closed }));
+export const LaneReportSchema = shared(
+  Type.Object(
+    {
+      ...withCi95({
+        count: count('Shipments reported in the lane'),
+        share: share('Share of all reported shipments in the lane'),
+      }),
+      clearance_hours: described(HoursStatsSchema, "Clearance time of the lane's shipments, arrival to release (hours)"),
+    },
+    { $id: 'LaneReport', description: 'One lane', ...closed },
+  ),
+);
 
-export const StageTierSchema = shared(Type.Object({
-  ...withCi95({ count: count("The tier's shipments that went through the stage") }),
-  wait_hours: described(HoursStatsSchema, "The tier's wait in the stage's queue (hours)"),
-}, { $id: 'StageTier', description: "One tier's shipments at a stage", ...closed }));
+export const StageTierSchema = shared(
+  Type.Object(
+    {
+      ...withCi95({ count: count("The tier's shipments that went through the stage") }),
+      wait_hours: described(HoursStatsSchema, "The tier's wait in the stage's queue (hours)"),
+    },
+    { $id: 'StageTier', description: "One tier's shipments at a stage", ...closed },
+  ),
+);
 
-export const StageReportSchema = shared(Type.Object({
-  servers: Type.Union([Type.Integer({ minimum: 0 }), Type.Literal('unlimited')], { description: "Servers (officers, teams, lanes) the scenario gives the stage, or 'unlimited' (a pure delay)" }),
-  ...withCi95({ count: count('Observed shipments that started service at the stage') }),
-  wait_hours: described(HoursStatsSchema, "Time in the stage's queue before service starts (hours); waiting for the goods before a needs_goods stage is not queue time"),
-  service_hours: described(HoursStatsSchema, 'Service time at the stage (hours)'),
-  ...withCi95({ utilization: nullableNumber('Busy over available server-time in the observation window (opening hours and disruptions counted); null for an unlimited stage', { minimum: 0, maximum: 1 }) }),
-  queue: Type.Object(withCi95({
-    mean: count('Time-average number waiting over the observation window (shipments)'),
-    max: count('Largest number waiting in the observation window (shipments)'),
-  }), { description: 'Queue length, shipments waiting for a server', ...closed }),
-  ...withCi95({ busy_mean: count('Time-average busy servers over the observation window (for an unlimited stage: the mean number of shipments in it)') }),
-  by_tier: Type.Record(Type.String(), StageTierSchema, { description: 'The stage by trader tier (every tier of the scenario)' }),
-}, { $id: 'StageReport', description: 'One stage (declaration processing, checks, payment, ...)', ...closed }));
+export const StageReportSchema = shared(
+  Type.Object(
+    {
+      servers: Type.Union([Type.Integer({ minimum: 0 }), Type.Literal('unlimited')], {
+        description: "Servers (officers, teams, lanes) the scenario gives the stage, or 'unlimited' (a pure delay)",
+      }),
+      ...withCi95({ count: count('Observed shipments that started service at the stage') }),
+      wait_hours: described(
+        HoursStatsSchema,
+        "Time in the stage's queue before service starts (hours); waiting for the goods before a needs_goods stage is not queue time",
+      ),
+      service_hours: described(HoursStatsSchema, 'Service time at the stage (hours)'),
+      ...withCi95({
+        utilization: nullableNumber(
+          'Busy over available server-time in the observation window (opening hours and disruptions counted); null for an unlimited stage',
+          { minimum: 0, maximum: 1 },
+        ),
+      }),
+      queue: Type.Object(
+        withCi95({
+          mean: count('Time-average number waiting over the observation window (shipments)'),
+          max: count('Largest number waiting in the observation window (shipments)'),
+        }),
+        { description: 'Queue length, shipments waiting for a server', ...closed },
+      ),
+      ...withCi95({
+        busy_mean: count(
+          'Time-average busy servers over the observation window (for an unlimited stage: the mean number of shipments in it)',
+        ),
+      }),
+      by_tier: Type.Record(Type.String(), StageTierSchema, { description: 'The stage by trader tier (every tier of the scenario)' }),
+    },
+    { $id: 'StageReport', description: 'One stage (declaration processing, checks, payment, ...)', ...closed },
+  ),
+);
 export type StageReport = Static<typeof StageReportSchema>;
 
-export const CountAndClearanceSchema = shared(Type.Object({
-  ...withCi95({ count: count('Shipments') }),
-  clearance_hours: described(HoursStatsSchema, 'Clearance time, arrival to release (hours)'),
-}, { $id: 'CountAndClearance', description: 'A count of shipments and their clearance time', ...closed }));
+export const CountAndClearanceSchema = shared(
+  Type.Object(
+    {
+      ...withCi95({ count: count('Shipments') }),
+      clearance_hours: described(HoursStatsSchema, 'Clearance time, arrival to release (hours)'),
+    },
+    { $id: 'CountAndClearance', description: 'A count of shipments and their clearance time', ...closed },
+  ),
+);
 export type CountAndClearance = Static<typeof CountAndClearanceSchema>;
 
-export const DisruptionReportSchema = shared(Type.Object({
-  name: Type.String({ description: "The disruption's name" }),
-  start_hours: Type.Number({ description: 'When it starts, hours from the clock\'s start (Monday 00:00 of day 0)' }),
-  end_hours: Type.Number({ description: "When it ends, hours from the clock's start" }),
-  window_end_hours: Type.Number({ description: "End of its window: end_hours plus the scenario's priority recovery (hours from the clock's start)" }),
-  by_tier: Type.Record(Type.String(), CountAndClearanceSchema, { description: 'Shipments arriving in the window, by tier' }),
-  by_lane: perLane(CountAndClearanceSchema, 'Shipments arriving in the window', 'DisruptionLanes'),
-  aeo_vs_non_aeo: Type.Object({
-    aeo: described(CountAndClearanceSchema, 'AEO shipments arriving in the window'),
-    non_aeo: described(CountAndClearanceSchema, 'Non-AEO shipments arriving in the window'),
-    ...withCi95({ mean_ratio: nullableNumber('AEO mean clearance over non-AEO mean clearance in the window; null when the non-AEO mean is 0 (no non-AEO shipments)', { minimum: 0 }) }),
-  }, { description: 'AEO against non-AEO in the window', ...closed }),
-}, { $id: 'DisruptionReport', description: 'Shipments that arrived during a disruption or its recovery window (start to end + priority.recovery)', ...closed }));
+export const DisruptionReportSchema = shared(
+  Type.Object(
+    {
+      name: Type.String({ description: "The disruption's name" }),
+      start_hours: Type.Number({ description: "When it starts, hours from the clock's start (Monday 00:00 of day 0)" }),
+      end_hours: Type.Number({ description: "When it ends, hours from the clock's start" }),
+      window_end_hours: Type.Number({
+        description: "End of its window: end_hours plus the scenario's priority recovery (hours from the clock's start)",
+      }),
+      by_tier: Type.Record(Type.String(), CountAndClearanceSchema, { description: 'Shipments arriving in the window, by tier' }),
+      by_lane: perLane(CountAndClearanceSchema, 'Shipments arriving in the window', 'DisruptionLanes'),
+      aeo_vs_non_aeo: Type.Object(
+        {
+          aeo: described(CountAndClearanceSchema, 'AEO shipments arriving in the window'),
+          non_aeo: described(CountAndClearanceSchema, 'Non-AEO shipments arriving in the window'),
+          ...withCi95({
+            mean_ratio: nullableNumber(
+              'AEO mean clearance over non-AEO mean clearance in the window; null when the non-AEO mean is 0 (no non-AEO shipments)',
+              { minimum: 0 },
+            ),
+          }),
+        },
+        { description: 'AEO against non-AEO in the window', ...closed },
+      ),
+    },
+    {
+      $id: 'DisruptionReport',
+      description: 'Shipments that arrived during a disruption or its recovery window (start to end + priority.recovery)',
+      ...closed,
+    },
+  ),
+);
 export type DisruptionReport = Static<typeof DisruptionReportSchema>;
 
 /** Where a shipment's time goes: the Time Release Study segments, in the order a shipment lives them. */
@@ -240,7 +382,10 @@ export interface Segment {
 export function segmentsOf(stages: readonly string[]): Segment[] {
   return [
     { key: 'lodgement', kind: 'lodgement' },
-    ...stages.flatMap((stage): Segment[] => [{ key: `${stage}_wait`, kind: 'wait', stage }, { key: `${stage}_service`, kind: 'service', stage }]),
+    ...stages.flatMap((stage): Segment[] => [
+      { key: `${stage}_wait`, kind: 'wait', stage },
+      { key: `${stage}_service`, kind: 'service', stage },
+    ]),
     { key: 'guarantee', kind: 'guarantee' },
     { key: 'hold', kind: 'hold' },
     { key: 'goods_wait', kind: 'goods_wait' },
@@ -253,117 +398,222 @@ const segmentProps = withCi95({
   hold: hours('Held after a finding'),
   goods_wait: hours('Any time after arrival that no other segment accounts for, normally 0: a needs_goods stage waiting for the goods'),
 });
-const stageSegment = { type: 'number', minimum: 0, description: "<stage>_wait: the stage's queue; <stage>_service: its service (mean hours per shipment); <key>_ci95: a merged report's 95% half-width" };
+const stageSegment = {
+  type: 'number',
+  minimum: 0,
+  description:
+    "<stage>_wait: the stage's queue; <stage>_service: its service (mean hours per shipment); <key>_ci95: a merged report's 95% half-width",
+};
 /** Mean hours per shipment in each segment; keys as segmentsOf() makes them. */
-export const SegmentMeansSchema = shared(Type.Unsafe<Record<string, number>>({
-  ...Type.Object(segmentProps),
-  $id: 'SegmentMeans',
-  description: "Mean hours per shipment in each Time Release Study segment, in the order a shipment lives them: lodgement, each stage's <stage>_wait and <stage>_service, guarantee, hold, goods_wait. "
-    + "Only time after the goods arrived counts, so a shipment's segments add up to its clearance time. segmentsOf(stage names) gives the keys.",
-  // (goods_wait is not a stage's: the pattern leaves it to its property)
-  patternProperties: { [`^(?!goods_wait(${CI95_SUFFIX})?$).+_(wait|service)(${CI95_SUFFIX})?$`]: stageSegment },
-  ...closed,
-}));
-
-export const SegmentsSchema = shared(Type.Object({
-  by_tier: Type.Record(Type.String(), SegmentMeansSchema, { description: 'Per trader tier' }),
-  by_lane: perLane(SegmentMeansSchema, 'Segments', 'SegmentLanes'),
-}, { $id: 'Segments', description: 'Arrival-to-release time split into Time Release Study segments (mean hours per shipment)', ...closed }));
-
-export const WarmupSchema = shared(Type.Object({
-  ...withCi95({
-    configured_days: Type.Number({ minimum: 0, description: 'Warm-up the scenario configures (days): shipments arriving then are simulated, not reported' }),
-    mser5_days: Type.Number({ minimum: 0, description: 'Warm-up MSER-5 suggests on the series (days)' }),
+export const SegmentMeansSchema = shared(
+  Type.Unsafe<Record<string, number>>({
+    ...Type.Object(segmentProps),
+    $id: 'SegmentMeans',
+    description:
+      "Mean hours per shipment in each Time Release Study segment, in the order a shipment lives them: lodgement, each stage's <stage>_wait and <stage>_service, guarantee, hold, goods_wait. " +
+      "Only time after the goods arrived counts, so a shipment's segments add up to its clearance time. segmentsOf(stage names) gives the keys.",
+    // (goods_wait is not a stage's: the pattern leaves it to its property)
+    patternProperties: { [`^(?!goods_wait(${CI95_SUFFIX})?$).+_(wait|service)(${CI95_SUFFIX})?$`]: stageSegment },
+    ...closed,
   }),
-  sufficient: Type.Boolean({ description: 'Whether the configured warm-up is at least what MSER-5 suggests (in a merged report, the first replication\'s verdict)' }),
-  series: Type.String({ description: 'What MSER-5 ran on' }),
-}, { $id: 'Warmup', description: 'Is the warm-up long enough? MSER-5 on mean clearance by hour of arrival', ...closed }));
+);
 
-export const ShipmentsSchema = shared(Type.Object({
-  arrived: count('Shipments whose declaration or goods came in the run, warm-up included (a merged report: total over replications)'),
-  released: count('Of those, released by the end of the run (a merged report: total)'),
-  in_progress: count('Of those, still in progress at the end: arrived - released (a merged report: total)'),
-  observed: count('Released shipments that arrived after the warm-up: the ones every statistic is about (a merged report: total)'),
-  per_replication: Type.Optional(Type.Object({
-    arrived: count('Mean shipments arrived per replication'),
-    arrived_ci95: Type.Number({ minimum: 0, description: '95% half-width of arrived per replication' }),
-  }, { description: 'Merged replications only: arrivals per replication', ...closed })),
-}, { $id: 'Shipments', description: 'How many shipments the run saw', ...closed }));
+export const SegmentsSchema = shared(
+  Type.Object(
+    {
+      by_tier: Type.Record(Type.String(), SegmentMeansSchema, { description: 'Per trader tier' }),
+      by_lane: perLane(SegmentMeansSchema, 'Segments', 'SegmentLanes'),
+    },
+    { $id: 'Segments', description: 'Arrival-to-release time split into Time Release Study segments (mean hours per shipment)', ...closed },
+  ),
+);
 
-export const PerReplicationSchema = shared(Type.Object({
-  replication: Type.Integer({ minimum: 0, description: 'Replication index r (seeded with (seed, r))' }),
-  aeo_mean_hours: hours("The replication's AEO mean clearance"),
-  non_aeo_mean_hours: hours("The replication's non-AEO mean clearance"),
-  by_tier: Type.Record(Type.String(), Type.Object({
-    count: count('Shipments reported'),
-    mean: hours('Mean clearance'),
-    p90: hours('90th percentile of clearance'),
-    inspection_rate: share('Share sent red'),
-  }, { description: "One tier in the replication", ...closed }), { description: 'By tier' }),
-}, { $id: 'PerReplication', description: "One replication's headline figures", ...closed }));
+export const WarmupSchema = shared(
+  Type.Object(
+    {
+      ...withCi95({
+        configured_days: Type.Number({
+          minimum: 0,
+          description: 'Warm-up the scenario configures (days): shipments arriving then are simulated, not reported',
+        }),
+        mser5_days: Type.Number({ minimum: 0, description: 'Warm-up MSER-5 suggests on the series (days)' }),
+      }),
+      sufficient: Type.Boolean({
+        description:
+          "Whether the configured warm-up is at least what MSER-5 suggests (in a merged report, the first replication's verdict)",
+      }),
+      series: Type.String({ description: 'What MSER-5 ran on' }),
+    },
+    { $id: 'Warmup', description: 'Is the warm-up long enough? MSER-5 on mean clearance by hour of arrival', ...closed },
+  ),
+);
 
-export const TimelineSchema = shared(Type.Object({
-  hours: Type.Array(Type.Number(), { description: "Sampling times, hours from the clock's start (Monday 00:00 of day 0)" }),
-  stages: Type.Record(Type.String(), Type.Object({
-    queue: Type.Array(Type.Number({ minimum: 0 }), { description: 'Shipments waiting at each sampling time' }),
-    busy: Type.Array(Type.Number({ minimum: 0 }), { description: 'Busy servers (shipments in service) at each sampling time' }),
-    capacity: Type.Array(Type.Union([Type.Number({ minimum: 0 }), Type.Null()]), { description: 'Servers available at each sampling time (opening hours and disruptions counted); null for an unlimited stage' }),
-  }, { description: "One stage's samples, one per item of hours", ...closed }), { description: 'By stage' }),
-}, { $id: 'Timeline', description: "Every stage's queue, busy servers and capacity sampled over simulated time (the first replication's); only when the run was asked for it (clearsim run --report)", ...closed }));
+export const ShipmentsSchema = shared(
+  Type.Object(
+    {
+      arrived: count('Shipments whose declaration or goods came in the run, warm-up included (a merged report: total over replications)'),
+      released: count('Of those, released by the end of the run (a merged report: total)'),
+      in_progress: count('Of those, still in progress at the end: arrived - released (a merged report: total)'),
+      observed: count('Released shipments that arrived after the warm-up: the ones every statistic is about (a merged report: total)'),
+      per_replication: Type.Optional(
+        Type.Object(
+          {
+            arrived: count('Mean shipments arrived per replication'),
+            arrived_ci95: Type.Number({ minimum: 0, description: '95% half-width of arrived per replication' }),
+          },
+          { description: 'Merged replications only: arrivals per replication', ...closed },
+        ),
+      ),
+    },
+    { $id: 'Shipments', description: 'How many shipments the run saw', ...closed },
+  ),
+);
+
+export const PerReplicationSchema = shared(
+  Type.Object(
+    {
+      replication: Type.Integer({ minimum: 0, description: 'Replication index r (seeded with (seed, r))' }),
+      aeo_mean_hours: hours("The replication's AEO mean clearance"),
+      non_aeo_mean_hours: hours("The replication's non-AEO mean clearance"),
+      by_tier: Type.Record(
+        Type.String(),
+        Type.Object(
+          {
+            count: count('Shipments reported'),
+            mean: hours('Mean clearance'),
+            p90: hours('90th percentile of clearance'),
+            inspection_rate: share('Share sent red'),
+          },
+          { description: 'One tier in the replication', ...closed },
+        ),
+        { description: 'By tier' },
+      ),
+    },
+    { $id: 'PerReplication', description: "One replication's headline figures", ...closed },
+  ),
+);
+
+export const TimelineSchema = shared(
+  Type.Object(
+    {
+      hours: Type.Array(Type.Number(), { description: "Sampling times, hours from the clock's start (Monday 00:00 of day 0)" }),
+      stages: Type.Record(
+        Type.String(),
+        Type.Object(
+          {
+            queue: Type.Array(Type.Number({ minimum: 0 }), { description: 'Shipments waiting at each sampling time' }),
+            busy: Type.Array(Type.Number({ minimum: 0 }), { description: 'Busy servers (shipments in service) at each sampling time' }),
+            capacity: Type.Array(Type.Union([Type.Number({ minimum: 0 }), Type.Null()]), {
+              description: 'Servers available at each sampling time (opening hours and disruptions counted); null for an unlimited stage',
+            }),
+          },
+          { description: "One stage's samples, one per item of hours", ...closed },
+        ),
+        { description: 'By stage' },
+      ),
+    },
+    {
+      $id: 'Timeline',
+      description:
+        "Every stage's queue, busy servers and capacity sampled over simulated time (the first replication's); only when the run was asked for it (clearsim run --report)",
+      ...closed,
+    },
+  ),
+);
 export type Timeline = Static<typeof TimelineSchema>;
 
-export const BullmqSectionSchema = shared(Type.Object({
-  run_id: Type.String({ description: "The run's id: its queues and keys in Redis (the first replication's in a merged report)" }),
-  ...withCi95({
-    time_scale: Type.Number({ exclusiveMinimum: 0, description: 'Simulated seconds per wall second' }),
-    worker_processes: count('Worker processes serving Redis when the run started (local ones and ones started elsewhere)'),
-    redis_hz: nullableNumber("Redis's hz setting (how often it promotes delayed jobs); null when CONFIG GET is not allowed", { minimum: 0 }),
-    duplicate_releases: count('Releases seen twice and ignored (0 when every shipment was released exactly once)'),
-    pipeline_seconds: Type.Number({ minimum: 0, description: "Wall seconds from the simulated clock's start to the last release" }),
-    last_release_hours: Type.Optional(nullableNumber("Simulated time of the last release, hours from the clock's start (the embedded engine stops at its own: a comparison of events needs both); null when nothing was released")),
-  }),
-  lag: Type.Object({
-    ...withCi95({
-      mean_wall_seconds: Type.Number({ minimum: 0, description: "How late delayed steps started (lodgement, guarantee, holds, waiting for goods, unlimited stages), in wall seconds: each shipment's largest lag, averaged over shipments" }),
-      p95_wall_seconds: Type.Number({ minimum: 0, description: '95th percentile of the lag, in wall seconds' }),
-      max_wall_seconds: Type.Number({ minimum: 0, description: 'Largest lag, in wall seconds' }),
-      p95_sim_hours: hours('95th percentile of the lag in simulated time'),
-    }),
-    keeping_up: Type.Boolean({ description: 'Whether the p95 lag stayed within 0.5 wall seconds: when false the workers fell behind and queueing is distorted' }),
-  }, { description: 'How far the workers ran behind the simulated clock', ...closed }),
-}, { $id: 'BullmqSection', description: 'The BullMQ runtime only: how the distributed run went', ...closed }));
+export const BullmqSectionSchema = shared(
+  Type.Object(
+    {
+      run_id: Type.String({ description: "The run's id: its queues and keys in Redis (the first replication's in a merged report)" }),
+      ...withCi95({
+        time_scale: Type.Number({ exclusiveMinimum: 0, description: 'Simulated seconds per wall second' }),
+        worker_processes: count('Worker processes serving Redis when the run started (local ones and ones started elsewhere)'),
+        redis_hz: nullableNumber("Redis's hz setting (how often it promotes delayed jobs); null when CONFIG GET is not allowed", {
+          minimum: 0,
+        }),
+        duplicate_releases: count('Releases seen twice and ignored (0 when every shipment was released exactly once)'),
+        pipeline_seconds: Type.Number({ minimum: 0, description: "Wall seconds from the simulated clock's start to the last release" }),
+        last_release_hours: Type.Optional(
+          nullableNumber(
+            "Simulated time of the last release, hours from the clock's start (the embedded engine stops at its own: a comparison of events needs both); null when nothing was released",
+          ),
+        ),
+      }),
+      lag: Type.Object(
+        {
+          ...withCi95({
+            mean_wall_seconds: Type.Number({
+              minimum: 0,
+              description:
+                "How late delayed steps started (lodgement, guarantee, holds, waiting for goods, unlimited stages), in wall seconds: each shipment's largest lag, averaged over shipments",
+            }),
+            p95_wall_seconds: Type.Number({ minimum: 0, description: '95th percentile of the lag, in wall seconds' }),
+            max_wall_seconds: Type.Number({ minimum: 0, description: 'Largest lag, in wall seconds' }),
+            p95_sim_hours: hours('95th percentile of the lag in simulated time'),
+          }),
+          keeping_up: Type.Boolean({
+            description: 'Whether the p95 lag stayed within 0.5 wall seconds: when false the workers fell behind and queueing is distorted',
+          }),
+        },
+        { description: 'How far the workers ran behind the simulated clock', ...closed },
+      ),
+    },
+    { $id: 'BullmqSection', description: 'The BullMQ runtime only: how the distributed run went', ...closed },
+  ),
+);
 export type BullmqSection = Static<typeof BullmqSectionSchema>;
 
-export const ReportSchema = shared(Type.Object({
-  scenario: Type.String({ description: "The scenario's name" }),
-  description: Type.String({ description: "The scenario's description ('' when none)" }),
-  seed: Type.Integer({ minimum: 0, description: 'Seed; replication r draws from (seed, r)' }),
-  replications: Type.Integer({ minimum: 1, description: 'Replications merged into this report (1: a single replication, no _ci95 fields)' }),
-  runtime: Type.String({ description: "Which runtime simulated the shipments: 'embedded' (the virtual-time engine) or 'bullmq' (stage queues on BullMQ/Redis, in real time). Replications distributed to workers (--distribute) run embedded" }),
-  horizon_days: Type.Number({ exclusiveMinimum: 0, description: 'Simulated days' }),
-  warmup_days: Type.Number({ minimum: 0, description: 'Warm-up days: shipments arriving before are simulated but not reported' }),
-  shipments: ShipmentsSchema,
-  by_tier: Type.Record(Type.String(), TierReportSchema, { description: "By trader tier, in the scenario's order" }),
-  overall: OverallSchema,
-  aeo_vs_non_aeo: AeoVsNonAeoSchema,
-  by_lane: perLane(LaneReportSchema, 'Clearance', 'ByLane'),
-  stages: Type.Record(Type.String(), StageReportSchema, { description: "By stage, in the scenario's order" }),
-  disruptions: Type.Array(DisruptionReportSchema, { description: "One per disruption of the scenario, in its order (empty when it has none)" }),
-  segments: SegmentsSchema,
-  warmup: WarmupSchema,
-  events: Type.Integer({ minimum: 0, description: 'Simulation events processed (arrivals, lodgements, service ends, delays ending, capacity and priority changes; BullMQ: releases), a measure of work; a merged report: total' }),
-  wall_seconds: Type.Number({ minimum: 0, description: 'Wall-clock seconds the run took (a merged report: the whole run)' }),
-  bullmq: Type.Optional(BullmqSectionSchema),
-  timeline: Type.Optional(TimelineSchema),
-  per_replication: Type.Optional(Type.Array(PerReplicationSchema, { description: 'Merged replications only: each replication\'s headline figures' })),
-}, {
-  $id: 'Report',
-  title: 'clearsim report',
-  description: "A run's report (DESIGN.md §5): clearance times by trader tier, lane and stage, AEO against non-AEO, disruptions, Time Release Study segments. "
-    + 'A merged report (replications > 1) holds the mean over replications of every statistic, with a <name>_ci95 sibling (95% half-width), and per_replication. '
-    + 'Times are hours. A runtime may add a section of its own at the top level.',
-  additionalProperties: true,
-}));
+export const ReportSchema = shared(
+  Type.Object(
+    {
+      scenario: Type.String({ description: "The scenario's name" }),
+      description: Type.String({ description: "The scenario's description ('' when none)" }),
+      seed: Type.Integer({ minimum: 0, description: 'Seed; replication r draws from (seed, r)' }),
+      replications: Type.Integer({
+        minimum: 1,
+        description: 'Replications merged into this report (1: a single replication, no _ci95 fields)',
+      }),
+      runtime: Type.String({
+        description:
+          "Which runtime simulated the shipments: 'embedded' (the virtual-time engine) or 'bullmq' (stage queues on BullMQ/Redis, in real time). Replications distributed to workers (--distribute) run embedded",
+      }),
+      horizon_days: Type.Number({ exclusiveMinimum: 0, description: 'Simulated days' }),
+      warmup_days: Type.Number({ minimum: 0, description: 'Warm-up days: shipments arriving before are simulated but not reported' }),
+      shipments: ShipmentsSchema,
+      by_tier: Type.Record(Type.String(), TierReportSchema, { description: "By trader tier, in the scenario's order" }),
+      overall: OverallSchema,
+      aeo_vs_non_aeo: AeoVsNonAeoSchema,
+      by_lane: perLane(LaneReportSchema, 'Clearance', 'ByLane'),
+      stages: Type.Record(Type.String(), StageReportSchema, { description: "By stage, in the scenario's order" }),
+      disruptions: Type.Array(DisruptionReportSchema, {
+        description: 'One per disruption of the scenario, in its order (empty when it has none)',
+      }),
+      segments: SegmentsSchema,
+      warmup: WarmupSchema,
+      events: Type.Integer({
+        minimum: 0,
+        description:
+          'Simulation events processed (arrivals, lodgements, service ends, delays ending, capacity and priority changes; BullMQ: releases), a measure of work; a merged report: total',
+      }),
+      wall_seconds: Type.Number({ minimum: 0, description: 'Wall-clock seconds the run took (a merged report: the whole run)' }),
+      bullmq: Type.Optional(BullmqSectionSchema),
+      timeline: Type.Optional(TimelineSchema),
+      per_replication: Type.Optional(
+        Type.Array(PerReplicationSchema, { description: "Merged replications only: each replication's headline figures" }),
+      ),
+    },
+    {
+      $id: 'Report',
+      title: 'clearsim report',
+      description:
+        "A run's report (DESIGN.md §5): clearance times by trader tier, lane and stage, AEO against non-AEO, disruptions, Time Release Study segments. " +
+        'A merged report (replications > 1) holds the mean over replications of every statistic, with a <name>_ci95 sibling (95% half-width), and per_replication. ' +
+        'Times are hours. A runtime may add a section of its own at the top level.',
+      additionalProperties: true,
+    },
+  ),
+);
 
 /** The report of a run: one replication's, or merged replications' (then with `_ci95` siblings and per_replication). */
 export type Report = Static<typeof ReportSchema>;
@@ -371,40 +621,76 @@ export type Report = Static<typeof ReportSchema>;
 // ---------------------------------------------------------------------------------------------
 // compare and sweep
 
-const interval = (description: string) => nullableNumber(`${description}; null when undefined (a single replication, or no shipments in the group)`);
-export const IntervalSchema = shared(Type.Object({
-  diff: interval('Mean over replications of b - a'),
-  lo: interval('Lower end of the paired 95% interval of the difference'),
-  hi: interval('Upper end of the paired 95% interval'),
-  half_width: interval('Half-width of the paired 95% interval (from the differences of replications run on the same seeds)'),
-  unpaired_half_width: interval('Half-width an unpaired comparison of the same runs would give (Welch)'),
-  mean_a: interval('Mean of the statistic over a\'s replications'),
-  mean_b: interval('Mean of the statistic over b\'s replications'),
-}, { $id: 'Interval', description: "A difference b - a of a statistic with its 95% interval, in the statistic's unit (hours, or a share for inspection_rate)", ...closed }));
+const interval = (description: string) =>
+  nullableNumber(`${description}; null when undefined (a single replication, or no shipments in the group)`);
+export const IntervalSchema = shared(
+  Type.Object(
+    {
+      diff: interval('Mean over replications of b - a'),
+      lo: interval('Lower end of the paired 95% interval of the difference'),
+      hi: interval('Upper end of the paired 95% interval'),
+      half_width: interval('Half-width of the paired 95% interval (from the differences of replications run on the same seeds)'),
+      unpaired_half_width: interval('Half-width an unpaired comparison of the same runs would give (Welch)'),
+      mean_a: interval("Mean of the statistic over a's replications"),
+      mean_b: interval("Mean of the statistic over b's replications"),
+    },
+    {
+      $id: 'Interval',
+      description:
+        "A difference b - a of a statistic with its 95% interval, in the statistic's unit (hours, or a share for inspection_rate)",
+      ...closed,
+    },
+  ),
+);
 
-export const ComparisonGroupSchema = shared(Type.Object({
-  label: Type.String({ description: 'What the group is' }),
-  mean: described(IntervalSchema, 'Mean clearance (hours)'),
-  p50: described(IntervalSchema, 'Median clearance (hours)'),
-  p90: described(IntervalSchema, '90th percentile of clearance (hours)'),
-  inspection_rate: described(IntervalSchema, 'Share sent red'),
-}, { $id: 'ComparisonGroup', description: 'One group: differences b - a with paired 95% intervals', ...closed }));
+export const ComparisonGroupSchema = shared(
+  Type.Object(
+    {
+      label: Type.String({ description: 'What the group is' }),
+      mean: described(IntervalSchema, 'Mean clearance (hours)'),
+      p50: described(IntervalSchema, 'Median clearance (hours)'),
+      p90: described(IntervalSchema, '90th percentile of clearance (hours)'),
+      inspection_rate: described(IntervalSchema, 'Share sent red'),
+    },
+    { $id: 'ComparisonGroup', description: 'One group: differences b - a with paired 95% intervals', ...closed },
+  ),
+);
 
-export const ComparisonSchema = shared(Type.Object({
-  a: Type.String({ description: "Scenario a's name" }),
-  b: Type.String({ description: "Scenario b's name (or a's with the overrides)" }),
-  seed: Type.Integer({ minimum: 0, description: 'The seed both ran with' }),
-  replications: Type.Integer({ minimum: 1, description: 'Replications of each, paired by seed (seed, r)' }),
-  groups: Type.Record(Type.String(), ComparisonGroupSchema, { description: "Each tier both scenarios have (by name; a tier named like a group, e.g. 'aeo', is keyed '<name>_tier'), then aeo, non_aeo and all" }),
-  pairing_narrows_by: Type.Number({ description: 'How much narrower the paired intervals are than unpaired ones (1 - mean ratio of half-widths over mean, p50, p90)' }),
-  lines: Type.Array(Type.String(), { description: 'One sentence per group on its mean clearance' }),
-}, { $id: 'Comparison', title: 'clearsim compare --json', description: 'clearsim compare: b against a, replications paired by seed; differences are b - a', ...closed }));
+export const ComparisonSchema = shared(
+  Type.Object(
+    {
+      a: Type.String({ description: "Scenario a's name" }),
+      b: Type.String({ description: "Scenario b's name (or a's with the overrides)" }),
+      seed: Type.Integer({ minimum: 0, description: 'The seed both ran with' }),
+      replications: Type.Integer({ minimum: 1, description: 'Replications of each, paired by seed (seed, r)' }),
+      groups: Type.Record(Type.String(), ComparisonGroupSchema, {
+        description:
+          "Each tier both scenarios have (by name; a tier named like a group, e.g. 'aeo', is keyed '<name>_tier'), then aeo, non_aeo and all",
+      }),
+      pairing_narrows_by: Type.Number({
+        description: 'How much narrower the paired intervals are than unpaired ones (1 - mean ratio of half-widths over mean, p50, p90)',
+      }),
+      lines: Type.Array(Type.String(), { description: 'One sentence per group on its mean clearance' }),
+    },
+    {
+      $id: 'Comparison',
+      title: 'clearsim compare --json',
+      description: 'clearsim compare: b against a, replications paired by seed; differences are b - a',
+      ...closed,
+    },
+  ),
+);
 export type ComparisonJson = Static<typeof ComparisonSchema>;
 
-export const SweepParamSchema = shared(Type.Object({
-  path: Type.String({ description: 'The scenario field varied (a --set path)' }),
-  values: Type.Array(Type.String(), { description: 'Its values as written on the command line (read as YAML)' }),
-}, { $id: 'SweepParam', description: 'One --param', ...closed }));
+export const SweepParamSchema = shared(
+  Type.Object(
+    {
+      path: Type.String({ description: 'The scenario field varied (a --set path)' }),
+      values: Type.Array(Type.String(), { description: 'Its values as written on the command line (read as YAML)' }),
+    },
+    { $id: 'SweepParam', description: 'One --param', ...closed },
+  ),
+);
 export type SweepParam = Static<typeof SweepParamSchema>;
 
 const rowValue = Type.Union([Type.String(), Type.Number(), Type.Boolean()]);
@@ -425,43 +711,80 @@ const ROW_COLUMNS: Record<string, string> = {
   '^.+_mean_ci95$': '<tier>_mean_ci95: its 95% half-width (hours)',
   '^.+_p90_h$': '<tier>_p90_h: 90th percentile of clearance (hours)',
   '^.+_p90_ci95$': '<tier>_p90_ci95: its 95% half-width (hours)',
-  '^.+_inspection_rate$': "<tier>_inspection_rate: share sent red",
+  '^.+_inspection_rate$': '<tier>_inspection_rate: share sent red',
   '^.+_utilization$': "<stage>_utilization: the stage's utilization ('' for an unlimited stage)",
   '^.+_wait_mean_h$': "<stage>_wait_mean_h: mean wait in the stage's queue (hours)",
   '^.+_wait_p90_h$': '<stage>_wait_p90_h: 90th percentile of the wait (hours)',
-  '^disruption\\d+_.+_h$': "disruption<i>_aeo_mean_h, _non_aeo_mean_h, _non_aeo_p90_h, _red_p90_h: clearance of the shipments arriving in disruption i's window (hours)",
+  '^disruption\\d+_.+_h$':
+    "disruption<i>_aeo_mean_h, _non_aeo_mean_h, _non_aeo_p90_h, _red_p90_h: clearance of the shipments arriving in disruption i's window (hours)",
 };
-export const SweepRowSchema = shared(Type.Unsafe<Record<string, string | number | boolean>>({
-  $id: 'SweepRow',
-  type: 'object',
-  description: "One point of a sweep, a column per statistic (the CSV's columns): first each --param's path with its value (a number, string or boolean as read; JSON text for an object), "
-    + "then per tier and per group (aeo, non_aeo) <name>_mean_h, _mean_ci95, _p90_h, _p90_ci95 and per tier _inspection_rate, then per stage <stage>_utilization, _wait_mean_h, _wait_p90_h, "
-    + 'then per disruption i disruption<i>_aeo_mean_h, _non_aeo_mean_h, _non_aeo_p90_h, _red_p90_h. Means over the replications; the _ci95 are 95% half-widths.',
-  required: Object.keys(GROUP_COLUMNS),
-  properties: GROUP_COLUMNS,
-  // (the groups' columns are properties: the patterns leave them out)
-  patternProperties: Object.fromEntries(Object.entries(ROW_COLUMNS).map(([p, description]) => [`^(?!(non_)?aeo_(mean_h|mean_ci95|p90_h|p90_ci95)$)${p.slice(1)}`, { ...rowValue, description }])),
-  additionalProperties: { ...rowValue, description: "A --param's value at the point" },
-}));
+export const SweepRowSchema = shared(
+  Type.Unsafe<Record<string, string | number | boolean>>({
+    $id: 'SweepRow',
+    type: 'object',
+    description:
+      "One point of a sweep, a column per statistic (the CSV's columns): first each --param's path with its value (a number, string or boolean as read; JSON text for an object), " +
+      'then per tier and per group (aeo, non_aeo) <name>_mean_h, _mean_ci95, _p90_h, _p90_ci95 and per tier _inspection_rate, then per stage <stage>_utilization, _wait_mean_h, _wait_p90_h, ' +
+      'then per disruption i disruption<i>_aeo_mean_h, _non_aeo_mean_h, _non_aeo_p90_h, _red_p90_h. Means over the replications; the _ci95 are 95% half-widths.',
+    required: Object.keys(GROUP_COLUMNS),
+    properties: GROUP_COLUMNS,
+    // (the groups' columns are properties: the patterns leave them out)
+    patternProperties: Object.fromEntries(
+      Object.entries(ROW_COLUMNS).map(([p, description]) => [
+        `^(?!(non_)?aeo_(mean_h|mean_ci95|p90_h|p90_ci95)$)${p.slice(1)}`,
+        { ...rowValue, description },
+      ]),
+    ),
+    additionalProperties: { ...rowValue, description: "A --param's value at the point" },
+  }),
+);
 export type SweepRow = Static<typeof SweepRowSchema>;
 
-export const SweepSchema = shared(Type.Object({
-  scenario: Type.String({ description: "The scenario's name" }),
-  replications: Type.Integer({ minimum: 1, description: 'Replications at every point, on the same seeds (seed, r)' }),
-  params: Type.Array(SweepParamSchema, { description: 'The parameters, first varying slowest' }),
-  points: Type.Array(SweepRowSchema, { description: 'Every point of the full grid of values' }),
-}, { $id: 'Sweep', title: 'clearsim sweep --json', description: 'clearsim sweep --json: a full grid of parameter values, one row of statistics per point', ...closed }));
+export const SweepSchema = shared(
+  Type.Object(
+    {
+      scenario: Type.String({ description: "The scenario's name" }),
+      replications: Type.Integer({ minimum: 1, description: 'Replications at every point, on the same seeds (seed, r)' }),
+      params: Type.Array(SweepParamSchema, { description: 'The parameters, first varying slowest' }),
+      points: Type.Array(SweepRowSchema, { description: 'Every point of the full grid of values' }),
+    },
+    {
+      $id: 'Sweep',
+      title: 'clearsim sweep --json',
+      description: 'clearsim sweep --json: a full grid of parameter values, one row of statistics per point',
+      ...closed,
+    },
+  ),
+);
 export type SweepJson = Static<typeof SweepSchema>;
 
-export const SweepFileSchema = shared(Type.Object({
-  scenario: Type.String({ description: "The scenario's name" }),
-  replications: Type.Integer({ minimum: 1, description: 'Replications at every point, on the same seeds (seed, r)' }),
-  params: Type.Array(SweepParamSchema, { description: 'The parameters, first varying slowest' }),
-  points: Type.Array(Type.Object({
-    params: Type.Record(Type.String(), Type.Unknown(), { description: "Each --param's path and its value at the point (as read: a number, string, boolean, object, ...)" }),
-    summary: SweepRowSchema,
-  }, { description: 'One point', ...closed }), { description: 'Every point of the full grid of values' }),
-}, { $id: 'SweepFile', title: 'clearsim sweep --out x.json', description: 'clearsim sweep --out <file>.json: the points with their parameter values and statistics', ...closed }));
+export const SweepFileSchema = shared(
+  Type.Object(
+    {
+      scenario: Type.String({ description: "The scenario's name" }),
+      replications: Type.Integer({ minimum: 1, description: 'Replications at every point, on the same seeds (seed, r)' }),
+      params: Type.Array(SweepParamSchema, { description: 'The parameters, first varying slowest' }),
+      points: Type.Array(
+        Type.Object(
+          {
+            params: Type.Record(Type.String(), Type.Unknown(), {
+              description: "Each --param's path and its value at the point (as read: a number, string, boolean, object, ...)",
+            }),
+            summary: SweepRowSchema,
+          },
+          { description: 'One point', ...closed },
+        ),
+        { description: 'Every point of the full grid of values' },
+      ),
+    },
+    {
+      $id: 'SweepFile',
+      title: 'clearsim sweep --out x.json',
+      description: 'clearsim sweep --out <file>.json: the points with their parameter values and statistics',
+      ...closed,
+    },
+  ),
+);
 export type SweepFile = Static<typeof SweepFileSchema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -499,19 +822,28 @@ export function reportSchemaDocument(): Record<string, unknown> {
     if (typeof o.$id === 'string') {
       const { $id: id, description, ...body } = o;
       const { description: own, ...defBody } = define(id);
-      if (JSON.stringify(defBody) !== JSON.stringify(hoist(body))) throw new Error(`report schema: ${id} is used with other content than its own (only the description may differ)`);
+      if (JSON.stringify(defBody) !== JSON.stringify(hoist(body)))
+        throw new Error(`report schema: ${id} is used with other content than its own (only the description may differ)`);
       return description !== undefined && description !== own ? { $ref: `#/$defs/${id}`, description } : { $ref: `#/$defs/${id}` };
     }
     return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, hoist(x)]));
   };
   for (const kind of DOCUMENT_KINDS) define(kind);
-  const ordered = Object.fromEntries([...DOCUMENT_KINDS, ...Object.keys(defs).filter((k) => !(DOCUMENT_KINDS as readonly string[]).includes(k)).sort()].map((k) => [k, defs[k]]));
+  const ordered = Object.fromEntries(
+    [
+      ...DOCUMENT_KINDS,
+      ...Object.keys(defs)
+        .filter((k) => !(DOCUMENT_KINDS as readonly string[]).includes(k))
+        .sort(),
+    ].map((k) => [k, defs[k]]),
+  );
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: REPORT_SCHEMA_ID,
     title: 'clearsim reports',
-    description: 'The JSON clearsim writes: a run\'s report (clearsim run --json/--out, GET /runs/:id), a comparison (clearsim compare --json/--out), a sweep (clearsim sweep --json, and --out <file>.json). '
-      + 'Validate a document against #/$defs/Report, #/$defs/Comparison, #/$defs/Sweep or #/$defs/SweepFile. Generated from src/stats/report-schema.ts by `npm run schema`; times are hours.',
+    description:
+      "The JSON clearsim writes: a run's report (clearsim run --json/--out, GET /runs/:id), a comparison (clearsim compare --json/--out), a sweep (clearsim sweep --json, and --out <file>.json). " +
+      'Validate a document against #/$defs/Report, #/$defs/Comparison, #/$defs/Sweep or #/$defs/SweepFile. Generated from src/stats/report-schema.ts by `npm run schema`; times are hours.',
     $defs: ordered,
   };
 }

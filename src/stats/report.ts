@@ -1,9 +1,17 @@
 import { LANES, Lane, type LaneName, type Scenario } from '../scenario/types.js';
-import { Collector, TierTally, WITHIN_HOURS } from './collector.js';
+import { type Collector, type TierTally, WITHIN_HOURS } from './collector.js';
 import type { StageTotals } from './stage-integrator.js';
 import { mser5 } from './mser.js';
 import { Summary, Within } from './summary.js';
-import { segmentsOf, type DisruptionReport, type HoursStats, type Report, type ReleasedWithin, type StageReport, type TierReport } from './report-schema.js';
+import {
+  segmentsOf,
+  type DisruptionReport,
+  type HoursStats,
+  type Report,
+  type ReleasedWithin,
+  type StageReport,
+  type TierReport,
+} from './report-schema.js';
 
 /** The report of DESIGN.md §5, typed by its schema (./report-schema.ts). Extra fields are additions; none of §5's are renamed. */
 export type { Report };
@@ -11,7 +19,15 @@ export type { Report };
 /** green, yellow and red always; blue when the scenario uses it. */
 type PerLane<T> = { green: T; yellow: T; red: T; blue?: T };
 
-const stats = (s: Summary): HoursStats => ({ mean: s.mean, sd: Math.sqrt(s.variance), p50: s.percentile(50), p90: s.percentile(90), p95: s.percentile(95), p99: s.percentile(99), max: s.max });
+const stats = (s: Summary): HoursStats => ({
+  mean: s.mean,
+  sd: Math.sqrt(s.variance),
+  p50: s.percentile(50),
+  p90: s.percentile(90),
+  p95: s.percentile(95),
+  p99: s.percentile(99),
+  max: s.max,
+});
 const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
 
 export interface RunFacts {
@@ -30,21 +46,26 @@ export interface RunFacts {
 /** Builds one replication's report from what its collector and stage resources observed. */
 export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
   const lanesUsed = LANES.filter((_, i) => i !== Lane.Blue || s.flow.lanes[i].length > 0 || s.tiers.some((t) => t.blue > 0));
-  const perLane = <T>(make: (l: LaneName, i: Lane) => T) => Object.fromEntries(lanesUsed.map((l) => [l, make(l, LANES.indexOf(l))])) as PerLane<T>;
+  const perLane = <T>(make: (l: LaneName, i: Lane) => T) =>
+    Object.fromEntries(lanesUsed.map((l) => [l, make(l, LANES.indexOf(l))])) as PerLane<T>;
   const laneCounts = (t: TierTally) => perLane((_, i) => t.lanes[i]);
   // the collector's within-thresholds are WITHIN_HOURS: 1, 24 and 48 h
   const shares = (w: Within) => w.shares() as ReleasedWithin;
   // the segments' keys from the scenario's stage names; the collector's sums are looked up by key
   const segs = segmentsOf(s.stages.map((st) => st.name));
   const segmentAt = segs.map((g) => c.segmentNames.indexOf(g.key));
-  if (segmentAt.includes(-1) || segmentAt.length !== c.segmentNames.length) throw new Error(`report: the collector's segments (${c.segmentNames.join(', ')}) are not the report's (${segs.map((g) => g.key).join(', ')})`);
+  if (segmentAt.includes(-1) || segmentAt.length !== c.segmentNames.length)
+    throw new Error(
+      `report: the collector's segments (${c.segmentNames.join(', ')}) are not the report's (${segs.map((g) => g.key).join(', ')})`,
+    );
   const totalValue = c.tiers.reduce((a, t) => a + t.value, 0);
   const totalCount = c.tiers.reduce((a, t) => a + t.count, 0);
 
   const byTier: Record<string, TierReport> = {};
   s.tiers.forEach((tier, i) => {
     const t = c.tiers[i];
-    const seg = c.segmentsByTier[i], at = (key: string) => segmentAt[segs.findIndex((g) => g.key === key)];
+    const seg = c.segmentsByTier[i],
+      at = (key: string) => segmentAt[segs.findIndex((g) => g.key === key)];
     byTier[tier.name] = {
       label: tier.label,
       aeo: tier.aeo,
@@ -83,8 +104,12 @@ export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
     return { count, clearance_hours: stats(sum), released_within: shares(within), sum };
   };
   // p1..p99 of each group's clearance: the CDF a Time Release Study plots
-  const withPercentiles = ({ sum, ...g }: ReturnType<typeof group>) => ({ ...g, percentiles: Array.from({ length: 99 }, (_, k) => sum.percentile(k + 1)) });
-  const aeo = withPercentiles(group(true)), nonAeo = withPercentiles(group(false));
+  const withPercentiles = ({ sum, ...g }: ReturnType<typeof group>) => ({
+    ...g,
+    percentiles: Array.from({ length: 99 }, (_, k) => sum.percentile(k + 1)),
+  });
+  const aeo = withPercentiles(group(true)),
+    nonAeo = withPercentiles(group(false));
   const { sum: _all, ...all } = group(null);
   let red = 0;
   for (const t of c.tiers) red += t.lanes[Lane.Red];
@@ -117,22 +142,34 @@ export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
     };
   });
 
-  const segmentMeans = (sums: Float64Array, n: number): Record<string, number> => Object.fromEntries(segs.map((g, k) => [g.key, ratio(sums[segmentAt[k]], n)]));
+  const segmentMeans = (sums: Float64Array, n: number): Record<string, number> =>
+    Object.fromEntries(segs.map((g, k) => [g.key, ratio(sums[segmentAt[k]], n)]));
   const segments = {
     by_tier: Object.fromEntries(s.tiers.map((t, i) => [t.name, segmentMeans(c.segmentsByTier[i], c.tiers[i].count)])),
     by_lane: perLane((_, i) => segmentMeans(c.segmentsByLane[i], c.lanes[i].count)),
   };
 
   // MSER-5 on mean clearance by hour of arrival (hours with no arrival carry no information)
-  const series: number[] = [], seriesHours: number[] = [];
-  for (let h = 0; h < c.hourlySum.length; h++) if (c.hourlyCount[h] > 0) { series.push(c.hourlySum[h] / c.hourlyCount[h]); seriesHours.push(h); }
+  const series: number[] = [],
+    seriesHours: number[] = [];
+  for (let h = 0; h < c.hourlySum.length; h++)
+    if (c.hourlyCount[h] > 0) {
+      series.push(c.hourlySum[h] / c.hourlyCount[h]);
+      seriesHours.push(h);
+    }
   const m = mser5(series);
   const mserDays = m.truncate > 0 ? (seriesHours[m.truncate * 5] ?? 0) / 24 : 0;
-  const warmup = { configured_days: s.warmupDays, mser5_days: mserDays, sufficient: mserDays <= s.warmupDays + 1e-9, series: 'mean clearance by hour of arrival, batched in 5s' };
+  const warmup = {
+    configured_days: s.warmupDays,
+    mser5_days: mserDays,
+    sufficient: mserDays <= s.warmupDays + 1e-9,
+    series: 'mean clearance by hour of arrival, batched in 5s',
+  };
 
   const disruptions = s.disruptions.map((d, i): DisruptionReport => {
     const byT: DisruptionReport['by_tier'] = {};
-    const a = new Summary(), n = new Summary();
+    const a = new Summary(),
+      n = new Summary();
     s.tiers.forEach((tier, k) => {
       const sm = c.disruptionClearance[i][k];
       byT[tier.name] = { count: sm.count, clearance_hours: stats(sm) };
@@ -144,8 +181,15 @@ export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
       end_hours: d.end,
       window_end_hours: d.end + s.priority.recovery,
       by_tier: byT,
-      by_lane: perLane((_, k) => { const sm = c.disruptionLanes[i][k]; return { count: sm.count, clearance_hours: stats(sm) }; }),
-      aeo_vs_non_aeo: { aeo: { count: a.count, clearance_hours: stats(a) }, non_aeo: { count: n.count, clearance_hours: stats(n) }, mean_ratio: n.mean > 0 ? a.mean / n.mean : null },
+      by_lane: perLane((_, k) => {
+        const sm = c.disruptionLanes[i][k];
+        return { count: sm.count, clearance_hours: stats(sm) };
+      }),
+      aeo_vs_non_aeo: {
+        aeo: { count: a.count, clearance_hours: stats(a) },
+        non_aeo: { count: n.count, clearance_hours: stats(n) },
+        mean_ratio: n.mean > 0 ? a.mean / n.mean : null,
+      },
     };
   });
 
@@ -160,7 +204,11 @@ export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
     shipments: { arrived: f.arrived, released: f.released, in_progress: f.arrived - f.released, observed: totalCount },
     by_tier: byTier,
     overall: { ...all, inspection_rate: ratio(red, all.count) },
-    aeo_vs_non_aeo: { aeo, non_aeo: nonAeo, mean_ratio: nonAeo.clearance_hours.mean > 0 && aeo.count > 0 ? aeo.clearance_hours.mean / nonAeo.clearance_hours.mean : null },
+    aeo_vs_non_aeo: {
+      aeo,
+      non_aeo: nonAeo,
+      mean_ratio: nonAeo.clearance_hours.mean > 0 && aeo.count > 0 ? aeo.clearance_hours.mean / nonAeo.clearance_hours.mean : null,
+    },
     by_lane: byLane,
     stages,
     disruptions,

@@ -59,7 +59,9 @@ export class Within {
   }
   shares(): Record<string, number> {
     const out: Record<string, number> = {};
-    this.thresholds.forEach((t, i) => (out[`${t}h`] = this.total ? this.counts[i] / this.total : 0));
+    this.thresholds.forEach((t, i) => {
+      out[`${t}h`] = this.total ? this.counts[i] / this.total : 0;
+    });
     return out;
   }
 }

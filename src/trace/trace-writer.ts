@@ -22,17 +22,37 @@ export class TraceWriter implements RunObserver {
   private failure?: NodeJS.ErrnoException;
   rows = 0;
 
-  constructor(readonly file: string, private readonly scenario: Scenario) {
+  constructor(
+    readonly file: string,
+    scenario: Scenario,
+  ) {
     this.jsonl = /\.jsonl$/i.test(file);
     this.out = createWriteStream(file);
     // Kept for flush/close to throw: as an unhandled 'error' event it would crash the run mid-way.
-    this.out.on('error', (err) => { this.failure ??= err; });
+    this.out.on('error', (err) => {
+      this.failure ??= err;
+    });
     this.stages = scenario.stages.map((s) => s.name);
     this.tiers = scenario.tiers.map((t) => t.name);
     this.visited = new Uint8Array(this.stages.length);
     if (!this.jsonl) {
-      const cols = ['replication', 'id', 'tier', 'lane', 'arrival_h', 'lodgement_h', 'pre_lodged', ...this.stages.flatMap((s) => [`${s}_start_h`, `${s}_end_h`]), 'guarantee_h', 'hold_h', 'release_h', 'clearance_h', 'noncompliant', 'finding'];
-      this.buf = cols.join(',') + '\n';
+      const cols = [
+        'replication',
+        'id',
+        'tier',
+        'lane',
+        'arrival_h',
+        'lodgement_h',
+        'pre_lodged',
+        ...this.stages.flatMap((s) => [`${s}_start_h`, `${s}_end_h`]),
+        'guarantee_h',
+        'hold_h',
+        'release_h',
+        'clearance_h',
+        'noncompliant',
+        'finding',
+      ];
+      this.buf = `${cols.join(',')}\n`;
     }
   }
 
@@ -47,11 +67,28 @@ export class TraceWriter implements RunObserver {
     const visited = this.visited;
     visited.fill(0);
     for (let i = 0; i < sh.route.stages.length; i++) visited[sh.route.stages[i]] = 1;
-    const g = sh.guaranteeHours > 0 ? sh.guaranteeHours : 0, h = sh.holdHours > 0 ? sh.holdHours : 0;
+    const g = sh.guaranteeHours > 0 ? sh.guaranteeHours : 0,
+      h = sh.holdHours > 0 ? sh.holdHours : 0;
     if (this.jsonl) {
       const stages: Record<string, { start: number; end: number }> = {};
-      for (let i = 0; i < visited.length; i++) if (visited[i]) stages[this.stages[i]] = { start: sh.starts[i], end: sh.starts[i] + sh.services[i] };
-      this.buf += JSON.stringify({ replication: this.replication, id: sh.id, tier: this.tiers[sh.tier], lane: LANES[sh.lane], arrival: sh.arrival, lodgement: sh.lodgement, pre_lodged: sh.preLodged, stages, guarantee: g, hold: h, release: now, clearance, noncompliant: sh.noncompliant, finding: sh.finding }) + '\n';
+      for (let i = 0; i < visited.length; i++)
+        if (visited[i]) stages[this.stages[i]] = { start: sh.starts[i], end: sh.starts[i] + sh.services[i] };
+      this.buf += `${JSON.stringify({
+        replication: this.replication,
+        id: sh.id,
+        tier: this.tiers[sh.tier],
+        lane: LANES[sh.lane],
+        arrival: sh.arrival,
+        lodgement: sh.lodgement,
+        pre_lodged: sh.preLodged,
+        stages,
+        guarantee: g,
+        hold: h,
+        release: now,
+        clearance,
+        noncompliant: sh.noncompliant,
+        finding: sh.finding,
+      })}\n`;
     } else {
       let row = `${this.replication},${sh.id},${this.tiers[sh.tier]},${LANES[sh.lane]},${num(sh.arrival)},${num(sh.lodgement)},${sh.preLodged ? 1 : 0}`;
       for (let i = 0; i < this.stages.length; i++) row += visited[i] ? `,${num(sh.starts[i])},${num(sh.starts[i] + sh.services[i])}` : ',,';

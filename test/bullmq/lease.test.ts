@@ -13,15 +13,28 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const started: ChildProcess[] = [];
 
 function node(args: string[], url = redisUrl): ChildProcess & { err: () => string } {
-  const p = spawn(process.execPath, ['bin/clearsim.js', ...args], { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, REDIS_URL: url } });
+  const p = spawn(process.execPath, ['bin/clearsim.js', ...args], {
+    stdio: ['pipe', 'ignore', 'pipe'],
+    env: { ...process.env, REDIS_URL: url },
+  });
   let err = '';
   p.stderr!.on('data', (d) => (err += d));
   started.push(p);
   return Object.assign(p, { err: () => err });
 }
 
-const exited = (p: ChildProcess) => new Promise<number | null>((resolve) => (p.exitCode !== null || p.signalCode !== null ? resolve(p.exitCode) : p.once('exit', (c) => resolve(c))));
-const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+const exited = (p: ChildProcess) =>
+  new Promise<number | null>((resolve) =>
+    p.exitCode !== null || p.signalCode !== null ? resolve(p.exitCode) : p.once('exit', (c) => resolve(c)),
+  );
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms: number): Promise<T> {
   const deadline = Date.now() + ms;
@@ -34,12 +47,17 @@ async function until<T>(what: string, f: () => Promise<T | undefined | false>, m
 }
 
 /** The run id a coordinator announces once its clock has started (`run <id>: N worker processes`). */
-const runIdOf = (coord: { err: () => string }) => until('the run to start', async () => /run (\S+): \d+ worker process/.exec(coord.err())?.[1], 30000);
+const runIdOf = (coord: { err: () => string }) =>
+  until('the run to start', async () => /run (\S+): \d+ worker process/.exec(coord.err())?.[1], 30000);
 
 const RUN = ['run', 'scenarios/chongqing-2023.yaml', '--runtime', 'bullmq', '--days', '4', '--time-scale', '7200', '--json'];
 
 afterEach(async () => {
-  for (const p of started.splice(0)) if (p.exitCode === null && p.signalCode === null) { p.kill('SIGKILL'); await exited(p); }
+  for (const p of started.splice(0))
+    if (p.exitCode === null && p.signalCode === null) {
+      p.kill('SIGKILL');
+      await exited(p);
+    }
 });
 
 describe('BullMQ runs are leased', () => {
@@ -54,7 +72,11 @@ describe('BullMQ runs are leased', () => {
       expect((await redis.keys(`*${id}*`)).length).toBeGreaterThan(0);
       const killedAt = Date.now();
       coord.kill('SIGKILL');
-      await until(`the keys of ${id} to go`, async () => (await redis.keys(`*${id}*`)).length === 0 && (await redis.sismember('clearsim:runs', id)) === 0, 20000);
+      await until(
+        `the keys of ${id} to go`,
+        async () => (await redis.keys(`*${id}*`)).length === 0 && (await redis.sismember('clearsim:runs', id)) === 0,
+        20000,
+      );
       // lease 6 s, checked every heartbeat (1 s)
       expect(Date.now() - killedAt).toBeLessThan(12000);
       expect(worker.err()).toContain(`run ${id}: its coordinator is gone (lease expired); removed it from Redis`);
@@ -69,11 +91,15 @@ describe('BullMQ runs are leased', () => {
     try {
       const coord = node([...RUN, '--workers', '1', '--redis', redisUrl]);
       // the worker it spawned registers as host:pid:uuid
-      const pid = await until('its worker', async () => {
-        const ids = Object.keys(await redis.hgetall('clearsim:workers'));
-        const mine = ids.map((h) => Number(h.split(':').at(-2))).find((p) => p && alive(p) && p !== coord.pid);
-        return mine;
-      }, 20000);
+      const pid = await until(
+        'its worker',
+        async () => {
+          const ids = Object.keys(await redis.hgetall('clearsim:workers'));
+          const mine = ids.map((h) => Number(h.split(':').at(-2))).find((p) => p && alive(p) && p !== coord.pid);
+          return mine;
+        },
+        20000,
+      );
       await runIdOf(coord);
       coord.kill('SIGKILL');
       await until(`worker ${pid} to exit`, async () => !alive(pid), 10000);

@@ -9,17 +9,22 @@ const redisUrl = inject('redisUrl');
 
 /** Sum of a metric's samples in Prometheus text exposition, optionally filtered by a label fragment. */
 function total(text: string, name: string, label = ''): number {
-  return text.split('\n').filter((l) => l.startsWith(name) && l.includes(label) && !l.startsWith('#')).reduce((a, l) => a + Number(l.split(' ').pop()), 0);
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(name) && l.includes(label) && !l.startsWith('#'))
+    .reduce((a, l) => a + Number(l.split(' ').pop()), 0);
 }
 
 describe('metrics of a BullMQ run', () => {
   it('counts every release in the coordinator and every stage start in the worker process', async () => {
     const port = await freePort();
-    const worker = spawn(process.execPath, ['bin/clearsim.js', 'worker', '--redis', redisUrl, '--metrics-port', String(port)], { stdio: 'ignore' });
+    const worker = spawn(process.execPath, ['bin/clearsim.js', 'worker', '--redis', redisUrl, '--metrics-port', String(port)], {
+      stdio: 'ignore',
+    });
     try {
       const s = shortScenario('chongqing-2023');
       const coordinator = new SimMetrics({ defaultMetrics: false });
-      const report = await runBullmq(s, { redisUrl, timeScale: 43200, workers: 0, metrics: coordinator.bind(s, 'coordinator') });
+      const report = await runBullmq(s, { redisUrl, timeScale: 43200, workers: 0, observer: coordinator.bind(s, 'coordinator') });
       const c = await coordinator.registry.metrics();
       expect(total(c, 'clearsim_shipments_released_total')).toBe(report.shipments.released);
       expect(total(c, 'clearsim_shipments_arrived_total')).toBe(report.shipments.arrived);
@@ -33,8 +38,10 @@ describe('metrics of a BullMQ run', () => {
       expect(total(w, 'clearsim_servers_capacity', 'stage="declaration"')).toBe(40);
       expect(w).toContain('process_cpu_seconds_total');
     } finally {
-      await new Promise((resolve) => { worker.once('exit', resolve); worker.kill('SIGTERM'); });
+      await new Promise((resolve) => {
+        worker.once('exit', resolve);
+        worker.kill('SIGTERM');
+      });
     }
   });
 });
-

@@ -12,11 +12,15 @@ function cli(args: string[], timeoutMs = 60000): Promise<{ status: number | null
   return new Promise((resolve) => {
     const t0 = Date.now();
     const p = spawn(process.execPath, ['bin/clearsim.js', ...args], { env: { ...process.env, CI: 'true' } });
-    let stdout = '', stderr = '';
+    let stdout = '',
+      stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
     p.stderr.on('data', (d) => (stderr += d));
     const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-    p.on('exit', (status) => { clearTimeout(t); resolve({ status, stdout, stderr, ms: Date.now() - t0 }); });
+    p.on('exit', (status) => {
+      clearTimeout(t);
+      resolve({ status, stdout, stderr, ms: Date.now() - t0 });
+    });
   });
 }
 
@@ -25,8 +29,14 @@ describe('BullMQ runtime under failure', () => {
     const s = shortScenario('chongqing-2023');
     let killed = false;
     const report = await runBullmq(s, {
-      redisUrl, timeScale: 43200, workers: 2,
-      onWorkers: (procs) => { setTimeout(() => { killed = procs[0].kill('SIGKILL'); }, 5000); },
+      redisUrl,
+      timeScale: 43200,
+      workers: 2,
+      onWorkers: (procs) => {
+        setTimeout(() => {
+          killed = procs[0].kill('SIGKILL');
+        }, 5000);
+      },
     });
     expect(killed).toBe(true);
     expect(report.shipments.arrived).toBe(runReplication(s).report.shipments.arrived);
@@ -44,7 +54,10 @@ describe('BullMQ runtime under failure', () => {
       runBullmq(b, { redisUrl, timeScale: 43200, workers: 1 }),
     ]);
     expect(ra.bullmq.run_id).not.toBe(rb.bullmq.run_id);
-    for (const [r, s] of [[ra, a], [rb, b]] as const) {
+    for (const [r, s] of [
+      [ra, a],
+      [rb, b],
+    ] as const) {
       const e = runReplication(s).report;
       expect(r.scenario).toBe(s.name);
       expect(r.shipments.arrived).toBe(e.shipments.arrived);
@@ -67,7 +80,20 @@ describe('BullMQ runtime under failure', () => {
   it('fails within seconds with exit 1 when Redis goes away mid-run', async () => {
     const own = await startRedis();
     try {
-      const run = cli(['run', 'scenarios/chongqing-2023.yaml', '--runtime', 'bullmq', '--redis', own.url, '--days', '4', '--time-scale', '3600', '--workers', '1']);
+      const run = cli([
+        'run',
+        'scenarios/chongqing-2023.yaml',
+        '--runtime',
+        'bullmq',
+        '--redis',
+        own.url,
+        '--days',
+        '4',
+        '--time-scale',
+        '3600',
+        '--workers',
+        '1',
+      ]);
       await new Promise((r) => setTimeout(r, 4000));
       const killedAt = Date.now();
       own.proc.kill('SIGKILL');
@@ -90,8 +116,9 @@ describe('BullMQ runtime under failure', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     redis.disconnect();
-    await expect(runBullmq(shortScenario('chongqing-2023'), { redisUrl, timeScale: 43200, workers: 0, workerWaitSeconds: 2 }))
-      .rejects.toThrow(/no clearsim worker is serving Redis at .*start one with: clearsim worker --redis/);
+    await expect(
+      runBullmq(shortScenario('chongqing-2023'), { redisUrl, timeScale: 43200, workers: 0, workerWaitSeconds: 2 }),
+    ).rejects.toThrow(/no clearsim worker is serving Redis at .*start one with: clearsim worker --redis/);
   });
 
   it('stops a worker gracefully on SIGTERM, deregistering it', async () => {
@@ -102,7 +129,10 @@ describe('BullMQ runtime under failure', () => {
     try {
       for (let i = 0; i < 100 && !err.includes('serving'); i++) await new Promise((r) => setTimeout(r, 100));
       expect(Object.keys(await redis.hgetall('clearsim:workers')).some((id) => id.includes(`:${w.pid}:`))).toBe(true);
-      const code = await new Promise<number | null>((resolve) => { w.once('exit', resolve); w.kill('SIGTERM'); });
+      const code = await new Promise<number | null>((resolve) => {
+        w.once('exit', resolve);
+        w.kill('SIGTERM');
+      });
       expect(code).toBe(0);
       expect(Object.keys(await redis.hgetall('clearsim:workers')).some((id) => id.includes(`:${w.pid}:`))).toBe(false);
     } finally {

@@ -6,7 +6,12 @@ import { loadScenarioFile, parseOverride } from '../../src/scenario/load.js';
  * findings holds of hours rather than days, so that a run drains in seconds of wall time. Both
  * runtimes get the identical scenario.
  */
-export const SHORT = ['arrivals.per_day=400', 'horizon.days=2', 'horizon.warmup_days=0.25', 'findings.hold={dist: lognormal, median: 4h, sigma: 0.5}'];
+export const SHORT = [
+  'arrivals.per_day=400',
+  'horizon.days=2',
+  'horizon.warmup_days=0.25',
+  'findings.hold={dist: lognormal, median: 4h, sigma: 0.5}',
+];
 
 export function shortScenario(name: string, ...more: string[]) {
   return loadScenarioFile(`scenarios/${name}.yaml`, [...SHORT, ...more].map(parseOverride));

@@ -37,6 +37,7 @@ export function incompleteFields(report: any, s: Scenario): string[] {
     }
   };
   visit(report, []);
-  if (report?.shipments?.in_progress !== 0) problems.push(`shipments.in_progress: ${report?.shipments?.in_progress} (the run did not drain)`);
+  if (report?.shipments?.in_progress !== 0)
+    problems.push(`shipments.in_progress: ${report?.shipments?.in_progress} (the run did not drain)`);
   return problems;
 }

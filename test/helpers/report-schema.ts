@@ -13,7 +13,9 @@ function validator(kind: ReportKind): ValidateFunction {
     // strict: the published schema must compile cleanly for anyone's Ajv, not only validate here
     const ajv = new Ajv2020({ allErrors: true, strict: true });
     ajv.addSchema(doc);
-    validators = new Map((['Report', 'Comparison', 'Sweep', 'SweepFile'] as const).map((k) => [k, ajv.getSchema(`${doc.$id}#/$defs/${k}`)!]));
+    validators = new Map(
+      (['Report', 'Comparison', 'Sweep', 'SweepFile'] as const).map((k) => [k, ajv.getSchema(`${doc.$id}#/$defs/${k}`)!]),
+    );
   }
   return validators.get(kind)!;
 }
@@ -27,5 +29,8 @@ export function validateReport(kind: ReportKind, json: unknown): string[] {
   const v = validator(kind);
   const data = typeof json === 'string' ? JSON.parse(json) : JSON.parse(JSON.stringify(json));
   if (v(data)) return [];
-  return (v.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${e.params.additionalProperty})` : ''}`);
+  return (v.errors ?? []).map(
+    (e) =>
+      `${e.instancePath || '/'}: ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${e.params.additionalProperty})` : ''}`,
+  );
 }

@@ -17,7 +17,16 @@ import { mergeReplications } from '../../src/stats/replications.js';
  * screenshot of each lands next to its HTML (and the run report's in /tmp/clearsim-report.png).
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 interface PageCheck {
   consoleErrors: string[];
@@ -55,20 +64,39 @@ describe('HTML reports in headless Chromium', () => {
         return route.abort('blockedbyclient');
       });
       const page = await context.newPage();
-      page.on('console', (m) => { if (m.type() === 'error') check.consoleErrors.push(m.text()); });
+      page.on('console', (m) => {
+        if (m.type() === 'error') check.consoleErrors.push(m.text());
+      });
       page.on('pageerror', (e) => check.consoleErrors.push(String(e)));
-      page.on('request', (r) => { if (!/^(file|data|about):/.test(r.url())) check.external.push(r.url()); });
+      page.on('request', (r) => {
+        if (!/^(file|data|about):/.test(r.url())) check.external.push(r.url());
+      });
       page.on('requestfailed', (r) => check.failed.push(`${r.url()}: ${r.failure()?.errorText}`));
       await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
       check.title = await page.title();
       check.scripts = await page.locator('script').count();
-      check.charts = await page.$$eval('svg[data-chart]', (svgs) => svgs.map((svg) => {
-        const box = svg.getBoundingClientRect();
-        const marks = Array.from(svg.querySelectorAll('g.plot path, g.plot rect, g.plot polyline, g.plot circle')) as SVGGraphicsElement[];
-        const drawnMarks = marks.filter((m) => { const b = m.getBBox(); return b.width > 0 || b.height > 0; }).length;
-        const title = svg.querySelector(':scope > title')?.textContent ?? '';
-        return { name: svg.getAttribute('data-chart') ?? '', role: svg.getAttribute('role'), title, width: box.width, height: box.height, marks: marks.length, drawnMarks };
-      }));
+      check.charts = await page.$$eval('svg[data-chart]', (svgs) =>
+        svgs.map((svg) => {
+          const box = svg.getBoundingClientRect();
+          const marks = Array.from(
+            svg.querySelectorAll('g.plot path, g.plot rect, g.plot polyline, g.plot circle'),
+          ) as SVGGraphicsElement[];
+          const drawnMarks = marks.filter((m) => {
+            const b = m.getBBox();
+            return b.width > 0 || b.height > 0;
+          }).length;
+          const title = svg.querySelector(':scope > title')?.textContent ?? '';
+          return {
+            name: svg.getAttribute('data-chart') ?? '',
+            role: svg.getAttribute('role'),
+            title,
+            width: box.width,
+            height: box.height,
+            marks: marks.length,
+            drawnMarks,
+          };
+        }),
+      );
       await page.screenshot({ path: png, fullPage: true });
     } finally {
       await context.close();
@@ -117,7 +145,10 @@ describe('HTML reports in headless Chromium', () => {
     const check = await open(file, png);
     const stages = Object.entries<any>(report.stages);
     const expected = [
-      'segments-by-tier', 'segments-by-lane', 'clearance-cdf', 'released-within',
+      'segments-by-tier',
+      'segments-by-lane',
+      'clearance-cdf',
+      'released-within',
       ...stages.map(([n]) => `timeline-busy-${n}`),
       ...stages.filter(([, st]) => st.servers !== 'unlimited').map(([n]) => `timeline-queue-${n}`),
     ];
@@ -134,11 +165,18 @@ describe('HTML reports in headless Chromium', () => {
   it('renders a comparison with paired and unpaired intervals', async () => {
     const days = parseOverride('horizon.days=7');
     const a = loadScenarioFile('scenarios/chongqing-2023.yaml', [days]);
-    const b = loadScenarioFile('scenarios/chongqing-2023.yaml', [days, parseOverride('priority.mode=always'), parseOverride('name=chongqing-priority-always')]);
+    const b = loadScenarioFile('scenarios/chongqing-2023.yaml', [
+      days,
+      parseOverride('priority.mode=always'),
+      parseOverride('name=chongqing-priority-always'),
+    ]);
     const c = await compare(a, b, 3);
     const html = renderCompareReport(c);
     expectSelfContained(html);
-    for (const line of c.lines) expect(html).toContain(line.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&#39;').replace(/"/g, '&quot;'));
+    for (const line of c.lines)
+      expect(html).toContain(
+        line.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&#39;').replace(/"/g, '&quot;'),
+      );
     const { file, png } = write('compare', html);
     const check = await open(file, png);
     expectClean(check, ['compare-diff', 'compare-means']);

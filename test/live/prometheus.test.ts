@@ -32,16 +32,31 @@ describe('Prometheus scraping a paced run', () => {
     const metricsPort = await freePort();
     const promPort = await freePort();
     // one simulated day per wall second: 40 days of the baseline take ~40 s, more than the test needs
-    const run = spawn(process.execPath, ['bin/clearsim.js', 'run', 'scenarios/chongqing-2023.yaml', '--days', '40', '--time-scale', '86400', '--serve', String(metricsPort)], { stdio: 'ignore' });
+    const run = spawn(
+      process.execPath,
+      ['bin/clearsim.js', 'run', 'scenarios/chongqing-2023.yaml', '--days', '40', '--time-scale', '86400', '--serve', String(metricsPort)],
+      { stdio: 'ignore' },
+    );
     procs.push(run);
-    writeFileSync(join(dir, 'prometheus.yml'), [
-      'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-      'scrape_configs:',
-      '  - job_name: clearsim',
-      `    static_configs: [{ targets: ["127.0.0.1:${metricsPort}"] }]`,
-      '',
-    ].join('\n'));
-    const prom = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`], { stdio: 'ignore' });
+    writeFileSync(
+      join(dir, 'prometheus.yml'),
+      [
+        'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+        'scrape_configs:',
+        '  - job_name: clearsim',
+        `    static_configs: [{ targets: ["127.0.0.1:${metricsPort}"] }]`,
+        '',
+      ].join('\n'),
+    );
+    const prom = spawn(
+      'prometheus',
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+      ],
+      { stdio: 'ignore' },
+    );
     procs.push(prom);
 
     // wait until Prometheus has scraped the run a few times

@@ -1,5 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { allenCunneen, cobham, erlangB, erlangC, mmc, mmcWaitQuantile, mmcWaitTail, showInterval, tInterval, type Interval } from '../helpers/queueing.js';
+import {
+  allenCunneen,
+  cobham,
+  erlangB,
+  erlangC,
+  mmc,
+  mmcWaitQuantile,
+  mmcWaitTail,
+  showInterval,
+  tInterval,
+  type Interval,
+} from '../helpers/queueing.js';
 import { note, replicate } from '../helpers/replicate.js';
 import { queueScenario } from '../helpers/scenario.js';
 
@@ -70,7 +81,11 @@ describe('queueing oracle helper', () => {
  * a wide, noisy interval cannot pass vacuously.
  */
 describe('M/M/c against Erlang C', () => {
-  const c = 5, lambda = 3.5, mu = 1, N = 30, LEVEL = 0.99;
+  const c = 5,
+    lambda = 3.5,
+    mu = 1,
+    N = 30,
+    LEVEL = 0.99;
   const theory = mmc(c, lambda, mu);
   let m: Record<'wait' | 'p50' | 'p90' | 'p95' | 'p99' | 'service' | 'util' | 'count', number[]>;
 
@@ -78,12 +93,23 @@ describe('M/M/c against Erlang C', () => {
     const s = queueScenario({ lambda, servers: c, service: { dist: 'exponential', mean: '1h' }, days: 300, warmupDays: 5, seed: 4242 });
     m = replicate(s, N, (r) => {
       const d = r.stages.desk;
-      return { wait: d.wait_hours.mean, p50: d.wait_hours.p50, p90: d.wait_hours.p90, p95: d.wait_hours.p95, p99: d.wait_hours.p99, service: d.service_hours.mean, util: d.utilization, count: d.count };
+      return {
+        wait: d.wait_hours.mean,
+        p50: d.wait_hours.p50,
+        p90: d.wait_hours.p90,
+        p95: d.wait_hours.p95,
+        p99: d.wait_hours.p99,
+        service: d.service_hours.mean,
+        util: d.utilization,
+        count: d.count,
+      };
     });
   });
 
   const covers = (iv: Interval, target: number, maxRelHalf: number, what: string) => {
-    note(`${what}: observed ${showInterval(iv)} vs theory ${target.toFixed(4)} (diff ${(((iv.mean - target) / target) * 100).toFixed(2)}%)`);
+    note(
+      `${what}: observed ${showInterval(iv)} vs theory ${target.toFixed(4)} (diff ${(((iv.mean - target) / target) * 100).toFixed(2)}%)`,
+    );
     expect(iv.half / target, `${what}: interval too wide to be meaningful`).toBeLessThan(maxRelHalf);
     expect(Math.abs(iv.mean - target), `${what}: ${showInterval(iv)} does not cover ${target}`).toBeLessThanOrEqual(iv.half);
   };
@@ -108,11 +134,17 @@ describe('M/M/c against Erlang C', () => {
     expect(mmcWaitQuantile(c, lambda, mu, 0.5)).toBe(0);
     for (const p50 of m.p50) expect(p50).toBe(0);
     const HIST = 2 ** -9;
-    for (const [key, p] of [['p90', 0.9], ['p95', 0.95], ['p99', 0.99]] as const) {
+    for (const [key, p] of [
+      ['p90', 0.9],
+      ['p95', 0.95],
+      ['p99', 0.99],
+    ] as const) {
       const target = mmcWaitQuantile(c, lambda, mu, p);
       const iv = tInterval(m[key], LEVEL);
       const tol = iv.half + HIST * target;
-      note(`M/M/5 wait ${key}: observed ${showInterval(iv)} vs theory ${target.toFixed(4)} (tol ${tol.toFixed(4)}, diff ${(((iv.mean - target) / target) * 100).toFixed(2)}%)`);
+      note(
+        `M/M/5 wait ${key}: observed ${showInterval(iv)} vs theory ${target.toFixed(4)} (tol ${tol.toFixed(4)}, diff ${(((iv.mean - target) / target) * 100).toFixed(2)}%)`,
+      );
       expect(iv.half / target, `${key} interval too wide`).toBeLessThan(0.08);
       expect(Math.abs(iv.mean - target), `${key}: ${showInterval(iv)} vs ${target}`).toBeLessThanOrEqual(tol);
     }

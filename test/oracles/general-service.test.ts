@@ -17,10 +17,18 @@ import { queueScenario } from '../helpers/scenario.js';
  * Single server is exact (Pollaczek-Khinchine: Wq = rho (1 + cs^2) / (2 mu (1 - rho)), which is also
  * what Allen-Cunneen gives for c = 1), so there the 99% t interval must cover it.
  */
-const N = 30, LEVEL = 0.99;
+const N = 30,
+  LEVEL = 0.99;
 
 type Metrics = Record<'wait' | 'service' | 'serviceMax' | 'serviceP90', number[]>;
-const runQueue = (lambda: number, servers: number, service: Record<string, unknown>, days: number, warmupDays: number, seed: number): Metrics =>
+const runQueue = (
+  lambda: number,
+  servers: number,
+  service: Record<string, unknown>,
+  days: number,
+  warmupDays: number,
+  seed: number,
+): Metrics =>
   replicate(queueScenario({ lambda, servers, service, days, warmupDays, seed }), N, (r) => {
     const d = r.stages.desk;
     return { wait: d.wait_hours.mean, service: d.service_hours.mean, serviceMax: d.service_hours.max, serviceP90: d.service_hours.p90 };
@@ -29,7 +37,9 @@ const runQueue = (lambda: number, servers: number, service: Record<string, unkno
 const withinBand = (xs: number[], target: number, band: number, what: string) => {
   const iv = tInterval(xs, LEVEL);
   const diff = (iv.mean - target) / target;
-  note(`${what}: observed ${showInterval(iv)} vs Allen-Cunneen ${target.toFixed(4)} (diff ${(diff * 100).toFixed(2)}%, band ±${band * 100}%)`);
+  note(
+    `${what}: observed ${showInterval(iv)} vs Allen-Cunneen ${target.toFixed(4)} (diff ${(diff * 100).toFixed(2)}%, band ±${band * 100}%)`,
+  );
   expect(iv.half / target, `${what}: interval too wide`).toBeLessThan(0.04);
   expect(Math.abs(diff), `${what}: ${showInterval(iv)} vs ${target}`).toBeLessThanOrEqual(band);
 };
@@ -64,7 +74,8 @@ describe('M/D/c: constant service', () => {
 });
 
 describe('M/E4/c: gamma service with cv 0.5 (Erlang-4)', () => {
-  const cv = 0.5, shape = 1 / (cv * cv);
+  const cv = 0.5,
+    shape = 1 / (cv * cv);
   let multi: Metrics, single: Metrics;
   beforeAll(() => {
     multi = runQueue(4, 5, { dist: 'gamma', mean: '1h', cv }, 400, 5, 24);

@@ -12,7 +12,9 @@ const CHONGQING = fileURLToPath(new URL('../../scenarios/chongqing-2023.yaml', i
 /** The bundled scenario with a two-day disruption: capacity cuts on every server stage, an
  * arrival surge, and tier priority switching on and off (mode disruption, 72 h recovery). */
 const DISRUPTED = [
-  parseOverride('disruptions=[{name: flood, start: 10d, duration: 2d, capacity: {declaration: 0.1, documentary: 0.3, inspection: 0.5}, arrivals: 1.3}]'),
+  parseOverride(
+    'disruptions=[{name: flood, start: 10d, duration: 2d, capacity: {declaration: 0.1, documentary: 0.3, inspection: 0.5}, arrivals: 1.3}]',
+  ),
 ];
 
 describe("Little's law, exact over the whole run", () => {
@@ -34,7 +36,9 @@ describe("Little's law, exact over the whole run", () => {
       const area = run.resources[i].totals.totalQueueArea;
       note(`${label} ${st.name}: sum of waits ${waits[i].toFixed(6)} vs queue area ${area.toFixed(6)} (${starts[i]} starts)`);
       expect(starts[i], `${st.name} never used`).toBeGreaterThan(0);
-      expect(Math.abs(waits[i] - area), `${label} ${st.name}: sum of waits ${waits[i]} vs queue area ${area}`).toBeLessThanOrEqual(1e-6 * area);
+      expect(Math.abs(waits[i] - area), `${label} ${st.name}: sum of waits ${waits[i]} vs queue area ${area}`).toBeLessThanOrEqual(
+        1e-6 * area,
+      );
       if (area > 0) queued++;
     });
     expect(queued, 'no stage ever queued: the check would be vacuous').toBeGreaterThan(0);
@@ -59,13 +63,15 @@ describe('chongqing-2023, one replication', () => {
 
   beforeAll(() => {
     s = loadScenarioFile(CHONGQING);
-    const T0 = s.warmupDays * 24, T1 = s.horizonDays * 24;
+    const T0 = s.warmupDays * 24,
+      T1 = s.horizonDays * 24;
     straddle = s.stages.map(() => 0);
     const res = runReplication(s, 0, {
       stageStarted(sh, stage, wait, now) {
         // [lo, hi] spans both the shipment's arrival and its wait at this stage
         const enq = now - wait;
-        const lo = Math.min(sh.arrival, enq), hi = Math.max(sh.arrival, now);
+        const lo = Math.min(sh.arrival, enq),
+          hi = Math.max(sh.arrival, now);
         if ((lo < T0 && hi >= T0) || (lo < T1 && hi >= T1)) straddle[stage] += wait;
       },
     });
@@ -85,8 +91,12 @@ describe('chongqing-2023, one replication', () => {
       const x = report.stages[st.name];
       const little = (x.count / T) * x.wait_hours.mean;
       const bound = straddle[st.index] / T;
-      note(`stage ${st.name}: queue.mean ${x.queue.mean.toFixed(4)} vs lambda W ${little.toFixed(4)} (bound ${bound.toFixed(4)}, count ${x.count})`);
-      expect(Math.abs(x.queue.mean - little), `${st.name}: L ${x.queue.mean} vs lambda W ${little}`).toBeLessThanOrEqual(bound + 1e-9 * (1 + x.queue.mean));
+      note(
+        `stage ${st.name}: queue.mean ${x.queue.mean.toFixed(4)} vs lambda W ${little.toFixed(4)} (bound ${bound.toFixed(4)}, count ${x.count})`,
+      );
+      expect(Math.abs(x.queue.mean - little), `${st.name}: L ${x.queue.mean} vs lambda W ${little}`).toBeLessThanOrEqual(
+        bound + 1e-9 * (1 + x.queue.mean),
+      );
       if (x.queue.mean > 0) {
         // edge effects must stay small against the stage's queue, or the check would say nothing
         expect(bound / x.queue.mean).toBeLessThan(0.1);
@@ -96,7 +106,7 @@ describe('chongqing-2023, one replication', () => {
     expect(meaningful).toBeGreaterThanOrEqual(2);
   });
 
-  it('assigns lanes at each tier\'s configured rates (within 4 binomial standard errors)', () => {
+  it("assigns lanes at each tier's configured rates (within 4 binomial standard errors)", () => {
     for (const t of s.tiers) {
       const x = report.by_tier[t.name];
       const n = x.count;
@@ -168,7 +178,9 @@ describe('pre-lodged green shipments cleared before arrival', () => {
 
   it('releases them at arrival with clearance exactly 0', () => {
     const doneAt = new Map<number, number>();
-    let zero = 0, late = 0, total = 0;
+    let zero = 0,
+      late = 0,
+      total = 0;
     const { report } = runReplication(s, 0, {
       stageStarted(sh, stage, _wait, now) {
         // stages run in sequence, so the last start + its service is when processing is done
@@ -192,7 +204,9 @@ describe('pre-lodged green shipments cleared before arrival', () => {
         doneAt.delete(sh.id);
       },
     });
-    note(`pre-lodged: ${zero} cleared before arrival, ${late} after, of ${total}; p50 ${report.by_tier.aeo.clearance_hours.p50}, p90 ${report.by_tier.aeo.clearance_hours.p90}`);
+    note(
+      `pre-lodged: ${zero} cleared before arrival, ${late} after, of ${total}; p50 ${report.by_tier.aeo.clearance_hours.p50}, p90 ${report.by_tier.aeo.clearance_hours.p90}`,
+    );
     expect(total).toBe(report.shipments.arrived);
     expect(zero).toBeGreaterThan(0.6 * total);
     expect(late).toBeGreaterThan(0.05 * total);

@@ -15,18 +15,37 @@ import { queueScenario } from '../helpers/scenario.js';
  * as in erlang-c.test.ts; each interval must also be narrower than 6% of its target so the check
  * cannot pass by being vague.
  */
-const c = 5, mu = 1, lambda = 4, shares = { high: 0.3, low: 0.7 };
-const N = 30, LEVEL = 0.99;
+const c = 5,
+  mu = 1,
+  lambda = 4,
+  shares = { high: 0.3, low: 0.7 };
+const N = 30,
+  LEVEL = 0.99;
 const lambdas = [lambda * shares.high, lambda * shares.low];
 const fifo = mmc(c, lambda, mu);
 const [wHigh, wLow] = cobham(c, mu, lambdas);
 
 type Metrics = Record<'high' | 'low' | 'all' | 'nHigh' | 'nLow', number[]>;
 const run = (priority: 'always' | 'never', seed: number): Metrics => {
-  const s = queueScenario({ lambda, servers: c, service: { dist: 'exponential', mean: '1h' }, days: 300, warmupDays: 5, seed, tiers: shares, priority });
+  const s = queueScenario({
+    lambda,
+    servers: c,
+    service: { dist: 'exponential', mean: '1h' },
+    days: 300,
+    warmupDays: 5,
+    seed,
+    tiers: shares,
+    priority,
+  });
   return replicate(s, N, (r) => {
     const d = r.stages.desk;
-    return { high: d.by_tier.high.wait_hours.mean, low: d.by_tier.low.wait_hours.mean, all: d.wait_hours.mean, nHigh: d.by_tier.high.count, nLow: d.by_tier.low.count };
+    return {
+      high: d.by_tier.high.wait_hours.mean,
+      low: d.by_tier.low.wait_hours.mean,
+      all: d.wait_hours.mean,
+      nHigh: d.by_tier.high.count,
+      nLow: d.by_tier.low.count,
+    };
   });
 };
 
@@ -48,7 +67,10 @@ describe('non-preemptive priority against Cobham', () => {
   });
 
   it('splits the arrivals by the configured shares', () => {
-    const share = tInterval(m.nHigh.map((h, i) => h / (h + m.nLow[i])), LEVEL);
+    const share = tInterval(
+      m.nHigh.map((h, i) => h / (h + m.nLow[i])),
+      LEVEL,
+    );
     expect(Math.abs(share.mean - shares.high)).toBeLessThanOrEqual(share.half);
   });
 

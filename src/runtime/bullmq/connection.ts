@@ -27,7 +27,9 @@ export async function ping(redis: Redis, url: string, timeoutMs = 5000): Promise
   try {
     await Promise.race([
       redis.ping(),
-      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('timed out')), timeoutMs); }),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timed out')), timeoutMs);
+      }),
     ]);
   } catch (err) {
     throw new RedisUnreachableError(`cannot reach Redis at ${redactUrl(url)}: ${(err as Error).message}`, { cause: err });

@@ -98,7 +98,11 @@ export class BullmqCoordinator extends JobDriver {
   private readonly failed: Promise<never>;
   private rejectFailed!: (err: Error) => void;
 
-  constructor(readonly scenario: Scenario, readonly replication: number, private readonly opts: BullmqOptions) {
+  constructor(
+    readonly scenario: Scenario,
+    readonly replication: number,
+    private readonly opts: BullmqOptions,
+  ) {
     const s = scenario;
     const collector = new Collector(s);
     const horizon = s.horizonDays * 24;
@@ -117,8 +121,11 @@ export class BullmqCoordinator extends JobDriver {
     this.active = s.stages.map(() => 0);
     this.redis = connect(opts.redisUrl, { failFast: true, name: `clearsim-run-${this.id}` });
     this.reader = connect(opts.redisUrl, { failFast: true, name: `clearsim-run-${this.id}-results` });
-    for (const c of [this.redis, this.reader]) c.on('end', () => this.fail(new RedisLostError(`lost the connection to Redis at ${redactUrl(opts.redisUrl)}`)));
-    this.failed = new Promise<never>((_, reject) => { this.rejectFailed = reject; });
+    for (const c of [this.redis, this.reader])
+      c.on('end', () => this.fail(new RedisLostError(`lost the connection to Redis at ${redactUrl(opts.redisUrl)}`)));
+    this.failed = new Promise<never>((_, reject) => {
+      this.rejectFailed = reject;
+    });
     // nobody may be racing it when it rejects; the rejection is read through `check` and `guard`
     this.failed.catch(() => {});
     this.process.begin(this);
@@ -132,7 +139,10 @@ export class BullmqCoordinator extends JobDriver {
   // ClearanceDriver, run side (the shipment side is JobDriver's)
 
   override schedule(t: number, wake: Wake, sh: Shipment | null, arg: number): void {
-    if (wake === Wake.Resume) return super.schedule(t, wake, sh, arg);
+    if (wake === Wake.Resume) {
+      super.schedule(t, wake, sh, arg);
+      return;
+    }
     // the clock starts at simStart: a lodgement due before it is lodged at the start
     this.cal.schedule(wake === Wake.Lodge && t < this.simStart ? this.simStart : t, wake, sh, arg);
   }
@@ -184,19 +194,30 @@ export class BullmqCoordinator extends JobDriver {
     }
     if (!this.started) return;
     const writes = this.take();
-    if (this.controlChanged) { this.controlChanged = false; writes.push(this.writeControl()); }
+    if (this.controlChanged) {
+      this.controlChanged = false;
+      writes.push(this.writeControl());
+    }
     await this.guard(Promise.all(writes));
-    if (this.priorityChanged) { this.priorityChanged = false; await this.guard(this.reprioritize(this.priority)); }
+    if (this.priorityChanged) {
+      this.priorityChanged = false;
+      await this.guard(this.reprioritize(this.priority));
+    }
   }
 
   async run(): Promise<Report> {
     const t0 = performance.now();
     await ping(this.redis, this.opts.redisUrl);
-    const workers = await waitForWorkers(this.redis, this.opts.redisUrl, this.opts.minWorkers, this.opts.workerWaitSeconds, () => this.check());
+    const workers = await waitForWorkers(this.redis, this.opts.redisUrl, this.opts.minWorkers, this.opts.workerWaitSeconds, () =>
+      this.check(),
+    );
     try {
       const hz = (await this.redis.config('GET', 'hz')) as string[];
       this.redisHz = Number(hz[1]);
-      if (this.redisHz < 50) this.opts.log?.(`Redis runs with hz ${this.redisHz}: delayed jobs may start up to ${Math.round(1000 / this.redisHz)} ms late; hz 100 (redis-server --hz 100) keeps the lag near 5 ms`);
+      if (this.redisHz < 50)
+        this.opts.log?.(
+          `Redis runs with hz ${this.redisHz}: delayed jobs may start up to ${Math.round(1000 / this.redisHz)} ms late; hz 100 (redis-server --hz 100) keeps the lag near 5 ms`,
+        );
     } catch {
       // CONFIG is often disabled on managed Redis; the measured lag still tells
     }
@@ -215,11 +236,24 @@ export class BullmqCoordinator extends JobDriver {
     this.writeTo(new ShipmentJobs(this.redis, this.clock, this.keys, this.queues, this.flow));
     this.jobs.priority = this.priority;
     this.started = true;
-    const meta: RunMeta = { id: this.id, scenario: s.source, replication: this.replication, timeScale: this.opts.timeScale, simStart: this.simStart, wallStart: this.clock.wallStart };
+    const meta: RunMeta = {
+      id: this.id,
+      scenario: s.source,
+      replication: this.replication,
+      timeScale: this.opts.timeScale,
+      simStart: this.simStart,
+      wallStart: this.clock.wallStart,
+    };
     await this.guard(this.writeControl());
     // the lease first: a worker that finds the run without one takes it for abandoned
     await this.guard(this.redis.set(this.keys.lease, String(process.pid), 'PX', LEASE_MS));
-    await this.redis.hset(this.keys.meta, { scenario: JSON.stringify(meta.scenario), replication: String(meta.replication), timeScale: String(meta.timeScale), simStart: String(meta.simStart), wallStart: String(meta.wallStart) });
+    await this.redis.hset(this.keys.meta, {
+      scenario: JSON.stringify(meta.scenario),
+      replication: String(meta.replication),
+      timeScale: String(meta.timeScale),
+      simStart: String(meta.simStart),
+      wallStart: String(meta.wallStart),
+    });
     await this.redis.sadd(RUNS_KEY, this.id);
     await this.redis.publish(RUNS_CHANNEL, `start ${this.id}`);
     this.opts.log?.(`run ${this.id}: ${workers} worker process${workers === 1 ? '' : 'es'}, time scale ${this.opts.timeScale}`);
@@ -227,7 +261,11 @@ export class BullmqCoordinator extends JobDriver {
     const consumer = this.consume();
     // renewed on a timer of its own, so that a long step of the loop never lets it lapse
     const lease = setInterval(() => {
-      this.redis.set(this.keys.lease, String(process.pid), 'PX', LEASE_MS).catch((err: Error) => this.fail(new RedisLostError(`cannot renew the run's lease on Redis at ${redactUrl(this.opts.redisUrl)}: ${err.message}`)));
+      this.redis
+        .set(this.keys.lease, String(process.pid), 'PX', LEASE_MS)
+        .catch((err: Error) =>
+          this.fail(new RedisLostError(`cannot renew the run's lease on Redis at ${redactUrl(this.opts.redisUrl)}: ${err.message}`)),
+        );
     }, LEASE_RENEW_MS);
     try {
       let nextSample = 0;
@@ -241,10 +279,15 @@ export class BullmqCoordinator extends JobDriver {
           nextWorkerCheck = Date.now() + LEASE_RENEW_MS;
           if ((await this.guard(liveWorkers(this.redis))) > 0) workersSeen = Date.now();
           else if (Date.now() - workersSeen > WORKER_TTL_MS) {
-            throw new NoWorkersError(`every clearsim worker serving Redis at ${redactUrl(this.opts.redisUrl)} has stopped (none has sent a heartbeat for ${Math.round((Date.now() - workersSeen + WORKER_TTL_MS) / 1000)} s) with ${this.process.inSystem} shipments of run ${this.id} in progress; start workers with: clearsim worker --redis ${redactUrl(this.opts.redisUrl)}`);
+            throw new NoWorkersError(
+              `every clearsim worker serving Redis at ${redactUrl(this.opts.redisUrl)} has stopped (none has sent a heartbeat for ${Math.round((Date.now() - workersSeen + WORKER_TTL_MS) / 1000)} s) with ${this.process.inSystem} shipments of run ${this.id} in progress; start workers with: clearsim worker --redis ${redactUrl(this.opts.redisUrl)}`,
+            );
           }
         }
-        if (Date.now() >= nextSample) { await this.guard(this.sample(now)); nextSample = Date.now() + SAMPLE_MS; }
+        if (Date.now() >= nextSample) {
+          await this.guard(this.sample(now));
+          nextSample = Date.now() + SAMPLE_MS;
+        }
         if (this.opts.flush) await this.opts.flush();
         this.opts.onProgress?.(Math.max(0, Math.min(0.99, now / this.horizon)));
         const wait = Math.min(50, Math.max(0, this.clock.wallAt(this.cal.peekTime()) - Date.now()));
@@ -295,13 +338,17 @@ export class BullmqCoordinator extends JobDriver {
   }
 
   private record(sh: Shipment, rec: StepJob & { t: number }): void {
-    const byte = sh.id >> 3, bit = 1 << (sh.id & 7);
+    const byte = sh.id >> 3,
+      bit = 1 << (sh.id & 7);
     if (byte >= this.releasedIds.length) {
       const grown = new Uint8Array(Math.max(byte + 1, this.releasedIds.length * 2));
       grown.set(this.releasedIds);
       this.releasedIds = grown;
     }
-    if (this.releasedIds[byte] & bit) { this.duplicates++; return; }
+    if (this.releasedIds[byte] & bit) {
+      this.duplicates++;
+      return;
+    }
     this.releasedIds[byte] |= bit;
     this.process.recordRelease(sh, rec.t);
     if (rec.t > this.lastRelease) this.lastRelease = rec.t;
@@ -310,7 +357,9 @@ export class BullmqCoordinator extends JobDriver {
 
   private async writeControl(): Promise<void> {
     const fields: Record<string, string> = { priority: this.priority ? '1' : '0' };
-    this.scenario.stages.forEach((st, i) => (fields[st.name] = String(this.capacities[i])));
+    this.scenario.stages.forEach((st, i) => {
+      fields[st.name] = String(this.capacities[i]);
+    });
     await this.redis.hset(this.keys.control, fields);
     await this.redis.publish(this.keys.channel, 'control');
   }
@@ -321,7 +370,7 @@ export class BullmqCoordinator extends JobDriver {
       const jobs = on ? await q.getWaiting(0, -1) : await q.getPrioritized(0, -1);
       for (const j of jobs) {
         // a job taken by a worker meanwhile cannot change priority, and needs not
-        await j.changePriority({ priority: on ? (j.data as StepJob).s.tier as number + 1 : 0 }).catch(() => {});
+        await j.changePriority({ priority: on ? ((j.data as StepJob).s.tier as number) + 1 : 0 }).catch(() => {});
       }
     }
   }
@@ -349,15 +398,28 @@ export class BullmqCoordinator extends JobDriver {
     const keepingUp = lagP95Wall <= LAG_WARN_SECONDS;
     const p = this.process;
     const rep = buildReport(this.scenario, this.collector, {
-      runtime: 'bullmq', replication: this.replication, arrived: p.arrived, released: p.released,
-      events: p.events - this.eventsAfterLastRelease(), wallSeconds, stages: this.totals,
+      runtime: 'bullmq',
+      replication: this.replication,
+      arrived: p.arrived,
+      released: p.released,
+      events: p.events - this.eventsAfterLastRelease(),
+      wallSeconds,
+      stages: this.totals,
       extra: {
         bullmq: {
-          run_id: this.id, time_scale: scale, worker_processes: workers, redis_hz: this.redisHz,
-          duplicate_releases: this.duplicates, pipeline_seconds: this.pipelineSeconds, last_release_hours: this.lastRelease,
+          run_id: this.id,
+          time_scale: scale,
+          worker_processes: workers,
+          redis_hz: this.redisHz,
+          duplicate_releases: this.duplicates,
+          pipeline_seconds: this.pipelineSeconds,
+          last_release_hours: this.lastRelease,
           lag: {
-            mean_wall_seconds: (this.lags.mean * 3600) / scale, p95_wall_seconds: lagP95Wall, max_wall_seconds: (this.lags.max * 3600) / scale,
-            p95_sim_hours: this.lags.percentile(95), keeping_up: keepingUp,
+            mean_wall_seconds: (this.lags.mean * 3600) / scale,
+            p95_wall_seconds: lagP95Wall,
+            max_wall_seconds: (this.lags.max * 3600) / scale,
+            p95_sim_hours: this.lags.percentile(95),
+            keeping_up: keepingUp,
           },
         },
       },
@@ -367,7 +429,8 @@ export class BullmqCoordinator extends JobDriver {
   }
 
   private eventsAfterLastRelease(): number {
-    const ring = this.recentRunEvents, n = Math.min(this.runEventsPopped, ring.length);
+    const ring = this.recentRunEvents,
+      n = Math.min(this.runEventsPopped, ring.length);
     let after = 0;
     for (let k = 1; k <= n && ring[(this.runEventsPopped - k) % ring.length] > this.lastRelease; k++) after++;
     return after;
@@ -386,7 +449,11 @@ export class BullmqCoordinator extends JobDriver {
     }
     try {
       for (const q of queues) await q.close();
-      await removeRun(this.redis, this.id, this.scenario.stages.filter((st) => st.servers !== Infinity).map((st) => st.name));
+      await removeRun(
+        this.redis,
+        this.id,
+        this.scenario.stages.filter((st) => st.servers !== Infinity).map((st) => st.name),
+      );
     } catch (err) {
       // the report is made (or the run failed for its own reason); say what is left behind
       this.opts.log?.(`could not remove run ${this.id} from Redis (its workers will once its lease expires): ${(err as Error).message}`);

@@ -28,12 +28,20 @@ export function spawnWorkers(n: number, redisUrl: string): ChildProcess[] {
 }
 
 export async function stopWorkers(procs: ChildProcess[], timeoutMs = 15000): Promise<void> {
-  await Promise.all(procs.map((p) => new Promise<void>((resolve) => {
-    if (p.exitCode !== null || p.signalCode !== null) return resolve();
-    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-    p.once('exit', () => { clearTimeout(t); resolve(); });
-    p.kill('SIGTERM');
-  })));
+  await Promise.all(
+    procs.map(
+      (p) =>
+        new Promise<void>((resolve) => {
+          if (p.exitCode !== null || p.signalCode !== null) return resolve();
+          const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+          p.once('exit', () => {
+            clearTimeout(t);
+            resolve();
+          });
+          p.kill('SIGTERM');
+        }),
+    ),
+  );
 }
 
 /**
@@ -51,7 +59,9 @@ export async function runBullmq(s: Scenario, opts: BullmqRunOptions): Promise<Re
       const { workers, onWorkers: _, onProgress, onReplication, timeline, ...common } = opts;
       onReplication?.(r);
       const c = new BullmqCoordinator(s, r, {
-        ...common, minWorkers: workers, timeline: timeline && r === 0,
+        ...common,
+        minWorkers: workers,
+        timeline: timeline && r === 0,
         onProgress: onProgress ? (x) => onProgress((r + x) / s.replications) : undefined,
       });
       try {

@@ -70,7 +70,8 @@ export class RunServer {
   async start(): Promise<void> {
     const opts = { connection: this.connection, prefix: BULL_PREFIX };
     this.flow = new Queue(flowQueue(this.meta.id), opts);
-    for (const st of this.scenario.stages) if (st.servers !== Infinity) this.stageQueues.set(st.index, new Queue(stageQueue(this.meta.id, st.name), opts));
+    for (const st of this.scenario.stages)
+      if (st.servers !== Infinity) this.stageQueues.set(st.index, new Queue(stageQueue(this.meta.id, st.name), opts));
     // A queue's 'error' events repeat what the failing command already rejects with; unhandled, they would crash the process.
     for (const q of [this.flow, ...this.stageQueues.values()]) q.on('error', () => {});
     this.jobs = new ShipmentJobs(this.redis, this.clock, this.keys, this.stageQueues, this.flow);
@@ -81,7 +82,11 @@ export class RunServer {
     // as for queues: a failing job is retried by BullMQ, and a lost Redis is the host's to report
     this.flowWorker.on('error', () => {});
     for (const [stage] of this.stageQueues) {
-      const w = new Worker(stageQueue(this.meta.id, this.scenario.stages[stage].name), (job: Job<StepJob>) => this.stageJob(job), { ...wopts, concurrency: 1, autorun: false });
+      const w = new Worker(stageQueue(this.meta.id, this.scenario.stages[stage].name), (job: Job<StepJob>) => this.stageJob(job), {
+        ...wopts,
+        concurrency: 1,
+        autorun: false,
+      });
       w.on('error', () => {});
       this.stageWorkers.set(stage, w);
     }
@@ -144,9 +149,15 @@ export class RunServer {
     drv.hop = hop;
     drv.lag = Math.max(job.data.lag, this.clock.now() - at);
     switch (wake) {
-      case FlowWake.Resume: this.process.wake(Wake.Resume, sh, 0); break;
-      case FlowWake.GoodsArrived: this.process.goodsArrived(sh); break;
-      case FlowWake.ServiceEnd: this.process.endService(sh, arg); break;
+      case FlowWake.Resume:
+        this.process.wake(Wake.Resume, sh, 0);
+        break;
+      case FlowWake.GoodsArrived:
+        this.process.goodsArrived(sh);
+        break;
+      case FlowWake.ServiceEnd:
+        this.process.endService(sh, arg);
+        break;
     }
     await Promise.all(drv.take());
   }

@@ -57,7 +57,13 @@ export interface ReleaseRecord extends StepJob {
 export const jobId = (id: number, hop: number) => `s${id}h${hop}`;
 
 export function jobOptions(id: number, hop: number): JobsOptions {
-  return { jobId: jobId(id, hop), removeOnComplete: { age: KEEP_COMPLETED_S }, removeOnFail: 100, attempts: 50, backoff: { type: 'fixed', delay: 250 } };
+  return {
+    jobId: jobId(id, hop),
+    removeOnComplete: { age: KEEP_COMPLETED_S },
+    removeOnFail: 100,
+    attempts: 50,
+    backoff: { type: 'fixed', delay: 250 },
+  };
 }
 
 /**
@@ -76,7 +82,8 @@ export class ShipmentJobs {
     private readonly stageQueues: Map<number, Queue>,
     private readonly flowQueue: Queue,
   ) {
-    if (!(redis as unknown as { clearsimRelease?: unknown }).clearsimRelease) redis.defineCommand('clearsimRelease', { numberOfKeys: 3, lua: RELEASE_LUA });
+    if (!(redis as unknown as { clearsimRelease?: unknown }).clearsimRelease)
+      redis.defineCommand('clearsimRelease', { numberOfKeys: 3, lua: RELEASE_LUA });
   }
 
   /** The shipment joins stage `stage`'s queue. */
@@ -99,7 +106,12 @@ export class ShipmentJobs {
   /** Records the release once, whatever the retries: the mark and the record in one Lua call. */
   release(sh: Shipment, at: number, hop: number, lag: number): Promise<unknown> {
     const rec: ReleaseRecord = { s: shipmentState(sh), hop, lag, t: at };
-    return (this.redis as unknown as { clearsimRelease: (...a: unknown[]) => Promise<unknown> })
-      .clearsimRelease(`${this.keys.done}${sh.id}.${hop}`, this.keys.results, this.keys.released, MARK_TTL_S, JSON.stringify(rec));
+    return (this.redis as unknown as { clearsimRelease: (...a: unknown[]) => Promise<unknown> }).clearsimRelease(
+      `${this.keys.done}${sh.id}.${hop}`,
+      this.keys.results,
+      this.keys.released,
+      MARK_TTL_S,
+      JSON.stringify(rec),
+    );
   }
 }

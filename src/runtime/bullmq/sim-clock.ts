@@ -1,6 +1,10 @@
 /** Simulated hours = origin + wall seconds since the run's start x time scale / 3600. */
 export class SimClock {
-  constructor(readonly simStart: number, readonly wallStart: number, readonly scale: number) {}
+  constructor(
+    readonly simStart: number,
+    readonly wallStart: number,
+    readonly scale: number,
+  ) {}
 
   now(wall = Date.now()): number {
     return this.simStart + ((wall - this.wallStart) / 1000) * (this.scale / 3600);

@@ -14,7 +14,14 @@ import { RunServer, type RunMeta } from './run-server.js';
 export async function readRunMeta(redis: Redis, id: string): Promise<RunMeta | null> {
   const m = await redis.hgetall(runKeys(id).meta);
   if (!m.scenario) return null;
-  return { id, scenario: JSON.parse(m.scenario), replication: Number(m.replication), timeScale: Number(m.timeScale), simStart: Number(m.simStart), wallStart: Number(m.wallStart) };
+  return {
+    id,
+    scenario: JSON.parse(m.scenario),
+    replication: Number(m.replication),
+    timeScale: Number(m.timeScale),
+    simStart: Number(m.simStart),
+    wallStart: Number(m.wallStart),
+  };
 }
 
 /**
@@ -121,7 +128,11 @@ export class WorkerHost {
       await this.detach(id);
       if ((await this.redis.set(runKeys(id).reaper, this.id, 'PX', 30_000, 'NX')) !== 'OK') continue;
       const meta = await readRunMeta(this.redis, id);
-      const stages = meta ? Object.entries((meta.scenario.stages ?? {}) as Record<string, { servers?: unknown }>).filter(([, st]) => st.servers !== 'unlimited').map(([name]) => name) : [];
+      const stages = meta
+        ? Object.entries((meta.scenario.stages ?? {}) as Record<string, { servers?: unknown }>)
+            .filter(([, st]) => st.servers !== 'unlimited')
+            .map(([name]) => name)
+        : [];
       await removeRun(this.redis, id, stages);
       this.log(`run ${id}: its coordinator is gone (lease expired); removed it from Redis`);
     }
@@ -138,7 +149,10 @@ export class WorkerHost {
     const id = channel.split(':')[2];
     await this.attaching.get(id);
     // a control read that fails (Redis lost) is followed by the next control message or heartbeat
-    await this.servers.get(id)?.readControl().catch(() => {});
+    await this.servers
+      .get(id)
+      ?.readControl()
+      .catch(() => {});
   }
 
   private attach(id: string): Promise<void> {
@@ -178,7 +192,10 @@ export class WorkerHost {
     clearInterval(this.timer);
     const within = <T>(p: Promise<T>, ms: number) => Promise.race([p, sleep(ms)]);
     // stopping: a failure here changes nothing; the others drop this host when its heartbeat stops
-    await within(this.redis.hdel(WORKERS_KEY, this.id).catch(() => {}), 1000);
+    await within(
+      this.redis.hdel(WORKERS_KEY, this.id).catch(() => {}),
+      1000,
+    );
     await within(Promise.all([...this.servers.values()].map((s) => s.close(timeoutMs))), timeoutMs + 1000);
     // a replication in progress is handed back (stall recovery) rather than waited for
     await within(this.replications?.close(true).catch(() => {}) ?? Promise.resolve(), 2000);

@@ -22,7 +22,9 @@ export async function waitForWorkers(redis: Redis, url: string, min: number, sec
     const live = await liveWorkers(redis);
     if (live >= need) return live;
     if (Date.now() > deadline) {
-      throw new NoWorkersError(`no clearsim worker is serving Redis at ${redactUrl(url)} (found ${live}, need ${need}); start one with: clearsim worker --redis ${redactUrl(url)}`);
+      throw new NoWorkersError(
+        `no clearsim worker is serving Redis at ${redactUrl(url)} (found ${live}, need ${need}); start one with: clearsim worker --redis ${redactUrl(url)}`,
+      );
     }
     await sleep(200);
   }
