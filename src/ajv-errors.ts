@@ -8,7 +8,10 @@ export interface AjvErrorLike {
 /** A JSON pointer (`/tiers/aeo`) as path segments, unescaped. */
 export function pointerToPath(pointer: string): string[] {
   if (!pointer) return [];
-  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 /**
@@ -28,7 +31,7 @@ export function readableErrors<E extends AjvErrorLike>(
     if (e.keyword !== 'anyOf' && anyOfAt.has(e.instancePath) && /anyOf\/\d+\//.test(e.schemaPath)) continue;
     const f = describe(e);
     if (!f) continue;
-    const key = f.path.join('.') + '|' + f.message;
+    const key = `${f.path.join('.')}|${f.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(f);

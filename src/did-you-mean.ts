@@ -6,7 +6,10 @@ export function closest(word: string, options: string[]): string | undefined {
   let bestD = Infinity;
   for (const o of options) {
     const d = distance(word.toLowerCase(), o.toLowerCase());
-    if (d < bestD) { bestD = d; best = o; }
+    if (d < bestD) {
+      bestD = d;
+      best = o;
+    }
   }
   return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }

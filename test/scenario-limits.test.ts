@@ -46,23 +46,88 @@ const digits400 = '9'.repeat(400);
 
 describe('values that made an accepted scenario endless, abort or print nulls are refused, naming the field', () => {
   it.each([
-    ['a lognormal hold with sigma 100', 'findings.hold={dist: lognormal, median: 1h, sigma: 100}', 'findings.hold.sigma', 'must be <= 3 (got 100)'],
-    ['a lead with sigma 5 (its 1 - 1e-6 quantile is the lookahead)', 'lodgement.lead={dist: lognormal, median: 12h, sigma: 5}', 'lodgement.lead.sigma', 'must be <= 3 (got 5)'],
-    ['a lead whose lookahead would be 36 days', 'lodgement.lead={dist: lognormal, median: 12h, sigma: 0.9}', 'lodgement.lead', 'past the limit of 30.00 d: how far ahead of their arrival shipments are drawn'],
-    ['a constant hold of 99999999d', 'findings.hold={dist: constant, value: 99999999d}', 'findings.hold.value', 'must be at most 10 years (3650d) (got "99999999d")'],
-    ['a service time of 400 digits', `stages.payment.service={dist: constant, value: ${digits400}h}`, 'stages.payment.service.value', 'must be a duration of at most 9 digits before the point and 9 after'],
-    ['a disruption of 400 digits closing a stage', `disruptions=[{name: x, start: 1d, duration: ${digits400}h, capacity: {declaration: 0}}]`, 'disruptions.0.duration', 'at most 9 digits'],
-    ['one hourly weight 1e308', `arrivals.hourly_profile=[1e308${', 1'.repeat(23)}]`, 'arrivals.hourly_profile.0', 'must be <= 1000000 (got 1e+308)'],
-    ['all 24 hourly weights 1e308', `arrivals.hourly_profile=[1e308${', 1e308'.repeat(23)}]`, 'arrivals.hourly_profile.23', 'must be <= 1000000 (got 1e+308)'],
+    [
+      'a lognormal hold with sigma 100',
+      'findings.hold={dist: lognormal, median: 1h, sigma: 100}',
+      'findings.hold.sigma',
+      'must be <= 3 (got 100)',
+    ],
+    [
+      'a lead with sigma 5 (its 1 - 1e-6 quantile is the lookahead)',
+      'lodgement.lead={dist: lognormal, median: 12h, sigma: 5}',
+      'lodgement.lead.sigma',
+      'must be <= 3 (got 5)',
+    ],
+    [
+      'a lead whose lookahead would be 36 days',
+      'lodgement.lead={dist: lognormal, median: 12h, sigma: 0.9}',
+      'lodgement.lead',
+      'past the limit of 30.00 d: how far ahead of their arrival shipments are drawn',
+    ],
+    [
+      'a constant hold of 99999999d',
+      'findings.hold={dist: constant, value: 99999999d}',
+      'findings.hold.value',
+      'must be at most 10 years (3650d) (got "99999999d")',
+    ],
+    [
+      'a service time of 400 digits',
+      `stages.payment.service={dist: constant, value: ${digits400}h}`,
+      'stages.payment.service.value',
+      'must be a duration of at most 9 digits before the point and 9 after',
+    ],
+    [
+      'a disruption of 400 digits closing a stage',
+      `disruptions=[{name: x, start: 1d, duration: ${digits400}h, capacity: {declaration: 0}}]`,
+      'disruptions.0.duration',
+      'at most 9 digits',
+    ],
+    [
+      'one hourly weight 1e308',
+      `arrivals.hourly_profile=[1e308${', 1'.repeat(23)}]`,
+      'arrivals.hourly_profile.0',
+      'must be <= 1000000 (got 1e+308)',
+    ],
+    [
+      'all 24 hourly weights 1e308',
+      `arrivals.hourly_profile=[1e308${', 1e308'.repeat(23)}]`,
+      'arrivals.hourly_profile.23',
+      'must be <= 1000000 (got 1e+308)',
+    ],
     ['a gamma cv of 1e200', 'lodgement.delay={dist: gamma, mean: 6h, cv: 1e200}', 'lodgement.delay.cv', 'must be <= 10 (got 1e+200)'],
-    ['a gamma cv of 1e-7 (a shape of 1e14: minutes per draw)', 'lodgement.delay={dist: gamma, mean: 6h, cv: 0.0000001}', 'lodgement.delay.cv', 'must be >= 0.01'],
-    ['an exponential hold whose tail is past 10 years', 'findings.hold={dist: exponential, mean: 1000d}', 'findings.hold', 'one draw in a million is above 13815.51 d (its 1 - 1e-6 quantile), past the limit of 3650.00 d; lower its mean'],
-    ['a lognormal value of 1e300 CNY', 'tiers.aeo.value={dist: lognormal, mean: 1e300, cv: 1.5}', 'tiers.aeo.value.mean', 'must be <= 1000000000000'],
+    [
+      'a gamma cv of 1e-7 (a shape of 1e14: minutes per draw)',
+      'lodgement.delay={dist: gamma, mean: 6h, cv: 0.0000001}',
+      'lodgement.delay.cv',
+      'must be >= 0.01',
+    ],
+    [
+      'an exponential hold whose tail is past 10 years',
+      'findings.hold={dist: exponential, mean: 1000d}',
+      'findings.hold',
+      'one draw in a million is above 13815.51 d (its 1 - 1e-6 quantile), past the limit of 3650.00 d; lower its mean',
+    ],
+    [
+      'a lognormal value of 1e300 CNY',
+      'tiers.aeo.value={dist: lognormal, mean: 1e300, cv: 1.5}',
+      'tiers.aeo.value.mean',
+      'must be <= 1000000000000',
+    ],
     ['per_day 1e308', 'arrivals.per_day=1e308', 'arrivals.per_day', 'must be <= 1000000'],
     ['seed 1e308 (not an exact integer)', 'seed=1e308', 'seed', 'must be <= 9007199254740991 (got 1e+308)'],
     ['a boolean that is .nan', 'tiers.aeo.aeo=.nan', 'tiers.aeo.aeo', 'must be a boolean (got NaN)'],
-    ['a disruption multiplying arrivals by 1e308', 'disruptions=[{name: x, start: 1d, duration: 1d, arrivals: 1e308}]', 'disruptions.0.arrivals', 'must be <= 1000'],
-    ['a stage offered 12,400 times its capacity (a drain of 950 years)', 'stages.inspection.service={dist: constant, value: 3000d}', 'stages.inspection', 'is offered 12400 times its capacity on average: its queue would take about 949 years to drain'],
+    [
+      'a disruption multiplying arrivals by 1e308',
+      'disruptions=[{name: x, start: 1d, duration: 1d, arrivals: 1e308}]',
+      'disruptions.0.arrivals',
+      'must be <= 1000',
+    ],
+    [
+      'a stage offered 12,400 times its capacity (a drain of 950 years)',
+      'stages.inspection.service={dist: constant, value: 3000d}',
+      'stages.inspection',
+      'is offered 12400 times its capacity on average: its queue would take about 949 years to drain',
+    ],
   ])('%s', (_name, set, path, message) => {
     const issues = issuesOf(() => load(set));
     const hit = issues.find((i) => i.path === path && i.message.includes(message));
@@ -97,7 +162,11 @@ describe('values that made an accepted scenario endless, abort or print nulls ar
     broken.by_tier.aeo.clearance_hours.mean = NaN;
     broken.stages.declaration.utilization = null;
     broken.overall.inspection_rate = Infinity;
-    expect(incompleteFields(broken, s)).toEqual(['by_tier.aeo.clearance_hours.mean: NaN', 'overall.inspection_rate: Infinity', 'stages.declaration.utilization: null']);
+    expect(incompleteFields(broken, s)).toEqual([
+      'by_tier.aeo.clearance_hours.mean: NaN',
+      'overall.inspection_rate: Infinity',
+      'stages.declaration.utilization: null',
+    ]);
   });
 });
 
@@ -115,7 +184,7 @@ describe('the work estimate', () => {
     expect(Math.abs(w.shipments * s.replications - golden.shipments.arrived) / golden.shipments.arrived).toBeLessThan(0.03);
   });
 
-  it('counts a disruption\'s arrival multiplier over its window only', () => {
+  it("counts a disruption's arrival multiplier over its window only", () => {
     const base = estimateWork(load('horizon.days=7')).shipments;
     const doubled = estimateWork(load('horizon.days=7', 'disruptions=[{name: rush, start: 0, duration: 7d, arrivals: 2}]')).shipments;
     const day = estimateWork(load('horizon.days=7', 'disruptions=[{name: rush, start: 2d, duration: 1d, arrivals: 3}]')).shipments;
@@ -131,8 +200,14 @@ describe('the work estimate', () => {
     const decade = load('horizon.days=3650', 'replications=10');
     expect(() => checkWorkBudget([{ scenario: decade }])).toThrow(RunTooLargeError);
     let message = '';
-    try { checkWorkBudget([{ scenario: decade }], DEFAULT_MAX_EVENTS, 'raise the budget with --max-events N'); } catch (err) { message = (err as Error).message; }
-    expect(message).toMatch(/^chongqing-2023: the run would take ~23\d,000,000 simulated events \(~23,\d00,000 per replication x 10 replications, ~43,800,000 shipments\), above the budget of 50,000,000 events\. .*raise the budget with --max-events N \(this one needs 23\d000000\)$/);
+    try {
+      checkWorkBudget([{ scenario: decade }], DEFAULT_MAX_EVENTS, 'raise the budget with --max-events N');
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(
+      /^chongqing-2023: the run would take ~23\d,000,000 simulated events \(~23,\d00,000 per replication x 10 replications, ~43,800,000 shipments\), above the budget of 50,000,000 events\. .*raise the budget with --max-events N \(this one needs 23\d000000\)$/,
+    );
     expect(checkWorkBudget([{ scenario: decade }], 234_000_000)).toBeGreaterThan(DEFAULT_MAX_EVENTS);
   });
 });
@@ -142,7 +217,13 @@ describe('override indices', () => {
     const t0 = performance.now();
     const issues = issuesOf(() => load('flow.intake.99999999=x'));
     expect(performance.now() - t0).toBeLessThan(5000);
-    expect(issues).toEqual([{ source: '--set flow.intake.99999999=x', path: 'flow.intake.99999999', message: 'index 99999999 is past the end of flow.intake, which has 1 item (use 0 to 1; 1 adds one)' }]);
+    expect(issues).toEqual([
+      {
+        source: '--set flow.intake.99999999=x',
+        path: 'flow.intake.99999999',
+        message: 'index 99999999 is past the end of flow.intake, which has 1 item (use 0 to 1; 1 adds one)',
+      },
+    ]);
   });
 
   it('the index that appends is taken; one past it is not', () => {
@@ -153,18 +234,32 @@ describe('override indices', () => {
   it('a list that does not exist yet can only be started at index 0', () => {
     const started = issuesOf(() => load('disruptions.0.name=x'));
     expect(started.map((i) => i.path)).toEqual(expect.arrayContaining(['disruptions.0.start', 'disruptions.0.duration']));
-    expect(issuesOf(() => load('disruptions.3.name=x'))).toEqual([{ source: '--set disruptions.3.name=x', path: 'disruptions.3.name', message: 'index 3 of a list that does not exist yet: disruptions can only be started at index 0' }]);
+    expect(issuesOf(() => load('disruptions.3.name=x'))).toEqual([
+      {
+        source: '--set disruptions.3.name=x',
+        path: 'disruptions.3.name',
+        message: 'index 3 of a list that does not exist yet: disruptions can only be started at index 0',
+      },
+    ]);
   });
 
   it('an override value nested too deep, or with a duplicate key, is refused', () => {
-    expect(issuesOf(() => parseOverride(`arrivals.hourly_profile=${'['.repeat(100_000)}${']'.repeat(100_000)}`))[0].message).toBe('the value is nested more than 32 levels deep');
-    expect(issuesOf(() => parseOverride('tiers.aeo.lanes={red: 0.1, red: 0.2, yellow: 0}'))).toEqual([{ source: '--set tiers.aeo.lanes={red: 0.1, red: 0.2, yellow: 0}', path: 'tiers.aeo.lanes.red', message: 'duplicate key in the value' }]);
+    expect(issuesOf(() => parseOverride(`arrivals.hourly_profile=${'['.repeat(100_000)}${']'.repeat(100_000)}`))[0].message).toBe(
+      'the value is nested more than 32 levels deep',
+    );
+    expect(issuesOf(() => parseOverride('tiers.aeo.lanes={red: 0.1, red: 0.2, yellow: 0}'))).toEqual([
+      {
+        source: '--set tiers.aeo.lanes={red: 0.1, red: 0.2, yellow: 0}',
+        path: 'tiers.aeo.lanes.red',
+        message: 'duplicate key in the value',
+      },
+    ]);
   });
 });
 
 describe('large and malformed inputs are refused in linear time, with a capped list', () => {
   it('10,000 unknown keys: the first 50 problems, and how many more', () => {
-    const text = BASE + Array.from({ length: 10_000 }, (_, i) => `zz${i}: 1`).join('\n') + '\n';
+    const text = `${BASE + Array.from({ length: 10_000 }, (_, i) => `zz${i}: 1`).join('\n')}\n`;
     const t0 = performance.now();
     const issues = issuesOf(() => loadScenarioText(text, 'many.yaml'));
     const ms = performance.now() - t0;
@@ -193,19 +288,33 @@ describe('large and malformed inputs are refused in linear time, with a capped l
 
   it('nesting deeper than 32 levels, a few or a million brackets, is refused with its line', () => {
     for (const depth of [33, 500_000]) {
-      const text = BASE + `deep: ${'['.repeat(depth)}${']'.repeat(depth)}\n`;
+      const text = `${BASE}deep: ${'['.repeat(depth)}${']'.repeat(depth)}\n`;
       const t0 = performance.now();
       const issues = issuesOf(() => loadScenarioText(text, 'deep.yaml'));
       expect(performance.now() - t0).toBeLessThan(10_000);
-      expect(issues).toEqual([{ source: 'deep.yaml', line: BASE.split('\n').length, path: '', message: 'not valid here: mappings and lists are nested more than 32 levels deep (a scenario needs 5)' }]);
+      expect(issues).toEqual([
+        {
+          source: 'deep.yaml',
+          line: BASE.split('\n').length,
+          path: '',
+          message: 'not valid here: mappings and lists are nested more than 32 levels deep (a scenario needs 5)',
+        },
+      ]);
     }
     // 32 is still read (and then judged by the schema)
-    expect(issuesOf(() => loadScenarioText(BASE + `deep: ${'['.repeat(31)}${']'.repeat(31)}\n`, 'ok.yaml'))[0].message).toContain('unknown key');
-    expect(issuesOf(() => loadScenarioObject({ ...(JSON.parse(JSON.stringify({ a: 1 }))), deep: JSON.parse('['.repeat(40) + ']'.repeat(40)) }))[0].message).toContain('nested more than 32 levels');
+    expect(issuesOf(() => loadScenarioText(`${BASE}deep: ${'['.repeat(31)}${']'.repeat(31)}\n`, 'ok.yaml'))[0].message).toContain(
+      'unknown key',
+    );
+    expect(
+      issuesOf(() => loadScenarioObject({ ...JSON.parse(JSON.stringify({ a: 1 })), deep: JSON.parse('['.repeat(40) + ']'.repeat(40)) }))[0]
+        .message,
+    ).toContain('nested more than 32 levels');
   });
 
   it('text over 1 MiB is refused before it is parsed', () => {
-    expect(issuesOf(() => loadScenarioText(BASE + '#' + 'x'.repeat(1024 * 1024), 'big.yaml'))[0].message).toMatch(/^is larger than 1 MiB \(\d+ bytes\); a scenario is a few kB$/);
+    expect(issuesOf(() => loadScenarioText(`${BASE}#${'x'.repeat(1024 * 1024)}`, 'big.yaml'))[0].message).toMatch(
+      /^is larger than 1 MiB \(\d+ bytes\); a scenario is a few kB$/,
+    );
   });
 });
 
@@ -214,7 +323,9 @@ describe('scenario files that are not files', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('/dev/zero (a device that never ends) is refused before reading', () => {
-    expect(issuesOf(() => loadScenarioFile('/dev/zero'))).toEqual([{ source: '/dev/zero', path: '', message: 'is not a regular file (a character device); give a scenario file' }]);
+    expect(issuesOf(() => loadScenarioFile('/dev/zero'))).toEqual([
+      { source: '/dev/zero', path: '', message: 'is not a regular file (a character device); give a scenario file' },
+    ]);
   });
 
   it('a named pipe is refused without waiting for a writer', () => {
@@ -225,7 +336,7 @@ describe('scenario files that are not files', () => {
 
   it('a file over 1 MiB is refused by its size', () => {
     const big = join(dir, 'big.yaml');
-    writeFileSync(big, BASE + '#' + 'x'.repeat(1024 * 1024) + '\n');
+    writeFileSync(big, `${BASE}#${'x'.repeat(1024 * 1024)}\n`);
     expect(issuesOf(() => loadScenarioFile(big))[0].message).toMatch(/^is larger than 1 MiB \(\d+ bytes\)/);
   });
 });
@@ -265,9 +376,14 @@ describe('the API applies the same limits', () => {
   it('a duplicate key in the JSON body is a 400 naming it', async () => {
     const r = await post('{"scenario": "chongqing-2023", "overrides": {"seed": 1}, "days": 2, "days": 3}');
     expect(r.statusCode).toBe(400);
-    expect(r.json()).toMatchObject({ code: 'CLEARSIM_BAD_JSON', message: 'body.days: the key "days" is given twice (JSON parsers keep the last one silently; give it once)' });
+    expect(r.json()).toMatchObject({
+      code: 'CLEARSIM_BAD_JSON',
+      message: 'body.days: the key "days" is given twice (JSON parsers keep the last one silently; give it once)',
+    });
     const inline = await post(JSON.stringify({ scenario: { name: 'a' } }).replace('"name":"a"', '"name":"a","seed":1,"seed":2'));
-    expect(inline.json().message).toBe('body.scenario.seed: the key "seed" is given twice in scenario (JSON parsers keep the last one silently; give it once)');
+    expect(inline.json().message).toBe(
+      'body.scenario.seed: the key "seed" is given twice in scenario (JSON parsers keep the last one silently; give it once)',
+    );
     // the same key written with an escape is the same key
     expect((await post('{"scenario": "chongqing-2023", "d\\u0061ys": 2, "days": 3}')).json().message).toContain('"days" is given twice');
   });
@@ -282,17 +398,25 @@ describe('the API applies the same limits', () => {
     const r = await post('{"scenario":"chongqing-2023","overrides":{"flow.intake.300000":"x"}}');
     expect(r.statusCode).toBe(400);
     expect(r.body.length).toBeLessThan(1000);
-    expect(r.json().message).toBe('overrides["flow.intake.300000"]: index 300000 is past the end of flow.intake, which has 1 item (use 0 to 1; 1 adds one)');
+    expect(r.json().message).toBe(
+      'overrides["flow.intake.300000"]: index 300000 is past the end of flow.intake, which has 1 item (use 0 to 1; 1 adds one)',
+    );
   });
 
   it('a run over the work budget is a 400 naming the estimate; the server option raises it', async () => {
     const r = await post(JSON.stringify({ scenario: 'chongqing-2023', days: 3650, replications: 10 }));
     expect(r.statusCode).toBe(400);
     expect(r.json().code).toBe('CLEARSIM_RUN_TOO_LARGE');
-    expect(r.json().message).toContain("above the budget of 50,000,000 events. Shorten horizon.days, lower replications or arrivals.per_day, or raise it with this server's maxEvents option");
+    expect(r.json().message).toContain(
+      "above the budget of 50,000,000 events. Shorten horizon.days, lower replications or arrivals.per_day, or raise it with this server's maxEvents option",
+    );
     const small = buildServer({ metrics: new SimMetrics({ defaultMetrics: false }), maxEvents: 1000 });
     try {
-      const s = await small.inject({ method: 'POST', url: '/runs', payload: { scenario: 'chongqing-2023', days: 1, overrides: { 'horizon.warmup_days': 0 } } });
+      const s = await small.inject({
+        method: 'POST',
+        url: '/runs',
+        payload: { scenario: 'chongqing-2023', days: 1, overrides: { 'horizon.warmup_days': 0 } },
+      });
       expect(s.statusCode).toBe(400);
       expect(s.json().message).toContain('above the budget of 1,000 events');
     } finally {
@@ -302,12 +426,25 @@ describe('the API applies the same limits', () => {
 });
 
 describe('clearsim run, compare and sweep refuse a run over the budget (exit 2), --max-events raises it', () => {
-  const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/clearsim.js', ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 120_000 });
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, ['bin/clearsim.js', ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 120_000 });
 
   it.each([
-    ['run', ['run', BASE_FILE, '--days', '3650', '--replications', '10'], /^chongqing-2023: the run would take ~23\d,000,000 simulated events \(~23,\d00,000 per replication x 10 replications/],
-    ['compare', ['compare', BASE_FILE, '--set', 'priority.mode=never', '--days', '3650'], /^chongqing-2023: the 2 scenarios would take ~46\d,000,000 simulated events together/],
-    ['sweep', ['sweep', BASE_FILE, '--param', 'stages.inspection.servers=20,30', '--days', '3650'], /^chongqing-2023: the 2 scenarios would take ~23\d,000,000 simulated events together/],
+    [
+      'run',
+      ['run', BASE_FILE, '--days', '3650', '--replications', '10'],
+      /^chongqing-2023: the run would take ~23\d,000,000 simulated events \(~23,\d00,000 per replication x 10 replications/,
+    ],
+    [
+      'compare',
+      ['compare', BASE_FILE, '--set', 'priority.mode=never', '--days', '3650'],
+      /^chongqing-2023: the 2 scenarios would take ~46\d,000,000 simulated events together/,
+    ],
+    [
+      'sweep',
+      ['sweep', BASE_FILE, '--param', 'stages.inspection.servers=20,30', '--days', '3650'],
+      /^chongqing-2023: the 2 scenarios would take ~23\d,000,000 simulated events together/,
+    ],
   ] as [string, string[], RegExp][])('%s', (_name, args, message) => {
     const r = cli(...args);
     expect(r.status).toBe(2);

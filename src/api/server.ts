@@ -49,11 +49,22 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
   });
   const catalog = new ScenarioCatalog(opts.scenariosDir);
-  for (const i of catalog.broken) app.log.warn(`bundled scenario not available: ${i.source}${i.line ? ':' + i.line : ''} ${i.path ? i.path + ': ' : ''}${i.message}`);
-  const runs = new RunManager({ metrics: opts.metrics, redisUrl: opts.redisUrl, log: app.log, maxActive: opts.maxActiveRuns, maxFinished: opts.maxFinishedRuns, maxEvents: opts.maxEvents, runMemoryMb: opts.runMemoryMb });
+  for (const i of catalog.broken)
+    app.log.warn(`bundled scenario not available: ${i.source}${i.line ? `:${i.line}` : ''} ${i.path ? `${i.path}: ` : ''}${i.message}`);
+  const runs = new RunManager({
+    metrics: opts.metrics,
+    redisUrl: opts.redisUrl,
+    log: app.log,
+    maxActive: opts.maxActiveRuns,
+    maxFinished: opts.maxFinishedRuns,
+    maxEvents: opts.maxEvents,
+    runMemoryMb: opts.runMemoryMb,
+  });
   app.decorate('runs', runs);
   app.decorate('catalog', catalog);
-  app.addHook('onClose', async () => { await runs.close(); });
+  app.addHook('onClose', async () => {
+    await runs.close();
+  });
 
   app.setValidatorCompiler(validatorCompiler);
 
@@ -66,8 +77,10 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => {
     const s = String(text);
-    if (s.trim() === '') return done(new ApiError('EMPTY_BODY', EMPTY_BODY_MESSAGE, [{ source: 'body', path: '', message: 'is empty' }]), undefined);
-    const refuse = (p: { path: string; message: string }) => done(new ApiError('BAD_JSON', `body${p.path ? '.' + p.path : ''}: ${p.message}`, [{ source: 'body', ...p }]), undefined);
+    if (s.trim() === '')
+      return done(new ApiError('EMPTY_BODY', EMPTY_BODY_MESSAGE, [{ source: 'body', path: '', message: 'is empty' }]), undefined);
+    const refuse = (p: { path: string; message: string }) =>
+      done(new ApiError('BAD_JSON', `body${p.path ? `.${p.path}` : ''}: ${p.message}`, [{ source: 'body', ...p }]), undefined);
     // before JSON.parse: its reviver recurses once per level of nesting
     const { tooDeep, duplicate } = jsonKeyProblems(s, MAX_NESTING);
     if (tooDeep) return refuse(tooDeep);
@@ -79,7 +92,10 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
       });
     } catch (err) {
       const why = (err as Error).message;
-      return done(new ApiError('BAD_JSON', `body: not valid JSON: ${why}`, [{ source: 'body', path: '', message: `not valid JSON: ${why}` }]), undefined);
+      return done(
+        new ApiError('BAD_JSON', `body: not valid JSON: ${why}`, [{ source: 'body', path: '', message: `not valid JSON: ${why}` }]),
+        undefined,
+      );
     }
     if (duplicate) return refuse(duplicate);
     done(null, body);
@@ -93,7 +109,9 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0];
     // A known path with another method: 405 and what it allows, rather than "not found".
-    const allowed = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((method) => app.findRoute({ method: method as HTTPMethods, url: path }));
+    const allowed = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((method) =>
+      app.findRoute({ method: method as HTTPMethods, url: path }),
+    );
     const kind = allowed.length ? 'METHOD_NOT_ALLOWED' : 'ROUTE_NOT_FOUND';
     const { code, status } = API_ERRORS[kind];
     const message = allowed.length
@@ -105,10 +123,13 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
 
   registerDocs(app, { tokenRequired: !!opts.token });
   // Scrapes and probes come every few seconds: logged only when something is wrong.
-  app.register(async (scope) => {
-    metricsRoute(scope, opts.metrics);
-    infoRoutes(scope, { runs, catalog });
-  }, { logLevel: 'warn' });
+  app.register(
+    async (scope) => {
+      metricsRoute(scope, opts.metrics);
+      infoRoutes(scope, { runs, catalog });
+    },
+    { logLevel: 'warn' },
+  );
   app.register(async (scope) => {
     runsRoutes(scope, { runs, catalog, auth: opts.token ? bearerAuth(opts.token) : undefined });
   });

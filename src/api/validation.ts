@@ -23,20 +23,34 @@ export interface ValidationErrorLike {
   keyword: string;
   instancePath: string;
   schemaPath: string;
+  // biome-ignore lint/suspicious/noExplicitAny: each keyword has params of its own
   params: Record<string, any>;
   message?: string;
   data?: unknown;
+  // biome-ignore lint/suspicious/noExplicitAny: a schema of any keyword
   parentSchema?: Record<string, any>;
 }
 
-const article = (t: string) => ({ string: 'a string', object: 'an object', array: 'a list', integer: 'an integer', number: 'a number', boolean: 'true or false', null: 'null' })[t] ?? t;
+const article = (t: string) =>
+  ({
+    string: 'a string',
+    object: 'an object',
+    array: 'a list',
+    integer: 'an integer',
+    number: 'a number',
+    boolean: 'true or false',
+    null: 'null',
+  })[t] ?? t;
 
 /** Validation errors as issues: source is the request part (body, querystring, params), path the field. */
 export function issuesFromValidation(errors: ValidationErrorLike[], context: string): ScenarioIssue[] {
   const all = readableErrors(errors, describe).map(({ path, message }) => ({ source: context, path: path.join('.'), message }));
   if (all.length <= MAX_ISSUES) return all;
   const more = all.length - MAX_ISSUES;
-  return [...all.slice(0, MAX_ISSUES), { source: context, path: '', message: `... and ${more} more problem${more === 1 ? '' : 's'} (the first ${MAX_ISSUES} are listed)` }];
+  return [
+    ...all.slice(0, MAX_ISSUES),
+    { source: context, path: '', message: `... and ${more} more problem${more === 1 ? '' : 's'} (the first ${MAX_ISSUES} are listed)` },
+  ];
 }
 
 function describe(e: ValidationErrorLike): { path: string[]; message: string } {
@@ -51,7 +65,10 @@ function describe(e: ValidationErrorLike): { path: string[]; message: string } {
       const key = String(e.params.additionalProperty);
       const known = Object.keys(parent.properties ?? {});
       const guess = closest(key, known);
-      return { path: [...path, key], message: `unknown field${guess ? ` (did you mean "${guess}"?)` : known.length ? ` (known: ${known.join(', ')})` : ''}` };
+      return {
+        path: [...path, key],
+        message: `unknown field${guess ? ` (did you mean "${guess}"?)` : known.length ? ` (known: ${known.join(', ')})` : ''}`,
+      };
     }
     case 'type': {
       const types: string[] = Array.isArray(e.params.type) ? e.params.type : String(e.params.type).split(',');
@@ -60,16 +77,20 @@ function describe(e: ValidationErrorLike): { path: string[]; message: string } {
     case 'enum':
       return { path, message: `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}${got()}` };
     case 'anyOf': {
-      const branches = (parent.anyOf ?? []) as Record<string, any>[];
+      const branches = (parent.anyOf ?? []) as Record<string, unknown>[];
       return { path, message: `must be ${branches.map((b) => b.title ?? article(String(b.type))).join(' or ')}${got()}` };
     }
     case 'pattern':
       return { path, message: `must be ${parent['x-expected'] ?? `text matching ${parent.pattern}`}${got()}` };
-    case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum': {
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum': {
       const op = { minimum: '>=', maximum: '<=', exclusiveMinimum: '>', exclusiveMaximum: '<' }[e.keyword];
       return { path, message: `must be ${op} ${e.params.limit}${got()}` };
     }
-    case 'maxProperties': case 'maxItems':
+    case 'maxProperties':
+    case 'maxItems':
       return { path, message: `takes at most ${e.params.limit} entries` };
     case 'minLength':
       return { path, message: 'must not be empty' };
@@ -80,7 +101,6 @@ function describe(e: ValidationErrorLike): { path: string[]; message: string } {
   }
 }
 
-
 /**
  * What JSON.parse lets through but a request must not have: a key given twice in one object
  * (JSON.parse keeps the last, silently; a scenario file's duplicate keys are errors too) and
@@ -89,21 +109,33 @@ function describe(e: ValidationErrorLike): { path: string[]; message: string } {
  * depth is found even in text that is not JSON, the first duplicate in text that JSON.parse then
  * accepts. Paths name where, e.g. `scenario.seed`.
  */
-export function jsonKeyProblems(text: string, maxDepth: number): { tooDeep?: { path: string; message: string }; duplicate?: { path: string; message: string } } {
+export function jsonKeyProblems(
+  text: string,
+  maxDepth: number,
+): { tooDeep?: { path: string; message: string }; duplicate?: { path: string; message: string } } {
   // one frame per open object (its keys so far and the current one) or array (the current index)
   const stack: { keys: Set<string> | null; at: string | number }[] = [];
-  const pathOf = (frames: typeof stack) => frames.map((f) => String(f.at)).filter((s) => s !== '').join('.');
+  const pathOf = (frames: typeof stack) =>
+    frames
+      .map((f) => String(f.at))
+      .filter((s) => s !== '')
+      .join('.');
   let duplicate: { path: string; message: string } | undefined;
   let expectKey = false;
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0x22) { // "
+    if (c === 0x22) {
+      // "
       let j = i + 1;
       let escaped = false;
       while (j < n) {
         const d = text.charCodeAt(j);
-        if (d === 0x5c) { escaped = true; j += 2; continue; } // backslash
+        if (d === 0x5c) {
+          escaped = true;
+          j += 2;
+          continue;
+        } // backslash
         if (d === 0x22) break;
         j++;
       }
@@ -116,23 +148,30 @@ export function jsonKeyProblems(text: string, maxDepth: number): { tooDeep?: { p
           key = text.slice(i + 1, j); // not JSON: JSON.parse will say where
         }
         if (top.keys.has(key)) {
-          const shown = key.length > 60 ? key.slice(0, 57) + '...' : key;
+          const shown = key.length > 60 ? `${key.slice(0, 57)}...` : key;
           const parent = pathOf(stack.slice(0, -1));
-          duplicate = { path: parent ? `${parent}.${shown}` : shown, message: `the key ${JSON.stringify(shown)} is given twice${parent ? ` in ${parent}` : ''} (JSON parsers keep the last one silently; give it once)` };
+          duplicate = {
+            path: parent ? `${parent}.${shown}` : shown,
+            message: `the key ${JSON.stringify(shown)} is given twice${parent ? ` in ${parent}` : ''} (JSON parsers keep the last one silently; give it once)`,
+          };
         }
         top.keys.add(key);
         top.at = key;
       }
       expectKey = false;
       i = j;
-    } else if (c === 0x7b || c === 0x5b) { // { [
+    } else if (c === 0x7b || c === 0x5b) {
+      // { [
       stack.push(c === 0x7b ? { keys: new Set(), at: '' } : { keys: null, at: 0 });
-      if (stack.length > maxDepth) return { tooDeep: { path: pathOf(stack.slice(0, -1)), message: `nested more than ${maxDepth} levels deep` }, duplicate };
+      if (stack.length > maxDepth)
+        return { tooDeep: { path: pathOf(stack.slice(0, -1)), message: `nested more than ${maxDepth} levels deep` }, duplicate };
       expectKey = c === 0x7b;
-    } else if (c === 0x7d || c === 0x5d) { // } ]
+    } else if (c === 0x7d || c === 0x5d) {
+      // } ]
       stack.pop();
       expectKey = false;
-    } else if (c === 0x2c) { // ,
+    } else if (c === 0x2c) {
+      // ,
       const top = stack[stack.length - 1];
       if (top?.keys) expectKey = true;
       else if (top) top.at = (top.at as number) + 1;

@@ -126,8 +126,13 @@ export async function main(argv: string[]): Promise<number> {
       `heap of each embedded run's worker thread, MiB (default ${DEFAULT_RUN_MEMORY_MB}); a run needing more fails alone`,
       wholeNumber(32, 65536),
     )
+    .option(
+      '--max-events <n>',
+      `work budget of each run: estimated simulated events over its replications (default ${DEFAULT_MAX_EVENTS.toLocaleString('en-US')})`,
+      wholeNumber(1),
+    )
     .exitOverride()
-    .action(async (flags: { port: number; host: string; redis: string; runMemoryMb?: number }) => {
+    .action(async (flags: { port: number; host: string; redis: string; runMemoryMb?: number; maxEvents?: number }) => {
       code = await serveCommand(flags);
     });
 

@@ -9,10 +9,23 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
  * `clearsim serve`: the HTTP API (README, "HTTP API") until SIGTERM/SIGINT, then a graceful stop: runs
  * going are cancelled, the server closes, exit 0. A second signal stops the process at once.
  */
-export async function serveCommand(flags: { port: number; host: string; redis: string; runMemoryMb?: number }): Promise<number> {
+export async function serveCommand(flags: {
+  port: number;
+  host: string;
+  redis: string;
+  runMemoryMb?: number;
+  maxEvents?: number;
+}): Promise<number> {
   const token = process.env.CLEARSIM_TOKEN || undefined;
   const metrics = new SimMetrics();
-  const app = buildServer({ metrics, token, redisUrl: flags.redis, logger: true, runMemoryMb: flags.runMemoryMb });
+  const app = buildServer({
+    metrics,
+    token,
+    redisUrl: flags.redis,
+    logger: true,
+    runMemoryMb: flags.runMemoryMb,
+    maxEvents: flags.maxEvents,
+  });
   try {
     await app.listen({ port: flags.port, host: flags.host });
   } catch (err) {

@@ -43,7 +43,14 @@ export function priorityWindows(s: Scenario): { from: number; to: number }[] {
 
 /** The first time from t on at which a stage has a server (pure-delay stages still keep hours). */
 export function openAt(s: Scenario, stage: number, t: number): number {
-  // capacity changes at most at opening boundaries and disruption edges: a few per day
-  for (let i = 0; i < 10000 && capacityAt(s, stage, t) === 0; i++) t = nextCapacityChange(s, stage, t);
+  // After the last disruption the schedule repeats every week: closed for a week from then on is
+  // closed for ever (Infinity). Before it, capacity changes only at opening boundaries and edges.
+  let lastEdge = -Infinity;
+  for (const d of s.disruptions) if (d.end > lastEdge) lastEdge = d.end;
+  const never = Math.max(t, lastEdge) + 8 * 24;
+  while (capacityAt(s, stage, t) === 0) {
+    t = nextCapacityChange(s, stage, t);
+    if (t > never) return Infinity;
+  }
   return t;
 }

@@ -119,13 +119,21 @@ export class EmbeddedRun implements ClearanceDriver {
    */
   private checkProgress(): void {
     const now = this.calendar.now;
+    // a stage found to open at `reopens` needs no new look before then (no quadratic scan)
+    if (now < this.reopens) return;
     for (let i = 0; i < this.resources.length; i++) {
       if (this.resources[i].queued === 0) continue;
       const t = this.process.openAt(i, now);
-      if (t < Infinity && this.process.capacityAt(i, t) > 0) return;
+      if (t < Infinity) {
+        this.reopens = t;
+        return;
+      }
     }
     throw this.stalled();
   }
+
+  /** The time a waiting stage opens again, as the last progress check found it. */
+  private reopens = -Infinity;
 
   /**
    * No event is left, yet shipments are: they wait at stages that will never have a server again.

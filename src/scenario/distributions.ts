@@ -1,7 +1,14 @@
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import gammaQuantile from '@stdlib/stats-base-dists-gamma-quantile';
 
-export const enum DistKind { Constant, Exponential, Lognormal, Gamma, Triangular, Uniform }
+export const enum DistKind {
+  Constant,
+  Exponential,
+  Lognormal,
+  Gamma,
+  Triangular,
+  Uniform,
+}
 
 /**
  * A distribution sampled by inversion: one uniform in, one value out. Inversion is what lets every
@@ -31,7 +38,10 @@ export class Distribution {
         // a = shape, b = rate
         return gammaQuantile(u, this.a, this.b);
       case DistKind.Triangular: {
-        const lo = this.a, mode = this.b, hi = this.c, span = hi - lo;
+        const lo = this.a,
+          mode = this.b,
+          hi = this.c,
+          span = hi - lo;
         if (span === 0) return lo;
         const f = (mode - lo) / span;
         return u < f ? lo + Math.sqrt(u * span * (mode - lo)) : hi - Math.sqrt((1 - u) * span * (hi - mode));
@@ -41,8 +51,12 @@ export class Distribution {
     }
   }
 
-  static constant(v: number) { return new Distribution(DistKind.Constant, v, 0, 0, v); }
-  static exponential(mean: number) { return new Distribution(DistKind.Exponential, mean, 0, 0, mean); }
+  static constant(v: number) {
+    return new Distribution(DistKind.Constant, v, 0, 0, v);
+  }
+  static exponential(mean: number) {
+    return new Distribution(DistKind.Exponential, mean, 0, 0, mean);
+  }
   static lognormalMedian(median: number, sigma: number) {
     return new Distribution(DistKind.Lognormal, Math.log(median), sigma, 0, median * Math.exp((sigma * sigma) / 2));
   }
@@ -57,5 +71,7 @@ export class Distribution {
   static triangular(min: number, mode: number, max: number) {
     return new Distribution(DistKind.Triangular, min, mode, max, (min + mode + max) / 3);
   }
-  static uniform(min: number, max: number) { return new Distribution(DistKind.Uniform, min, max, 0, (min + max) / 2); }
+  static uniform(min: number, max: number) {
+    return new Distribution(DistKind.Uniform, min, max, 0, (min + max) / 2);
+  }
 }

@@ -1,7 +1,23 @@
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { type Stats, closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import {
-  CST, Composer, Document, Lexer, LineCounter, Parser, YAMLMap, isAlias, isCollection, isMap, isNode, isPair, isScalar, isSeq,
-  YAMLParseError, type Node as YamlNode, type Pair, type YAMLError,
+  type CST,
+  Composer,
+  type Document,
+  Lexer,
+  LineCounter,
+  Parser,
+  type YAMLMap,
+  isAlias,
+  isCollection,
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  YAMLParseError,
+  type Node as YamlNode,
+  type Pair,
+  type YAMLError,
 } from 'yaml';
 import { ScenarioError, type ScenarioIssue } from '../errors.js';
 import { compileScenario } from './compile.js';
@@ -9,7 +25,11 @@ import { MAX_ISSUES, MAX_NESTING, MAX_SCENARIO_BYTES } from './limits.js';
 import { schemaCheck, show } from './schema.js';
 import type { Scenario } from './types.js';
 
-export interface Override { path: string; value: unknown; /** as typed, for messages */ text: string }
+export interface Override {
+  path: string;
+  value: unknown /** as typed, for messages */;
+  text: string;
+}
 
 /** Parses `path=value` as given to --set; the value is read as YAML (0.01, true, 4h, [1, 2]). */
 export function parseOverride(text: string): Override {
@@ -23,7 +43,8 @@ export function parseOverride(text: string): Override {
   if (raw.trim() !== '') {
     const source = `--set ${clip(text)}`;
     const parsed = parseYaml(raw);
-    if (parsed.tooDeep !== undefined) throw new ScenarioError([{ source, path, message: `the value is nested more than ${MAX_NESTING} levels deep` }]);
+    if (parsed.tooDeep !== undefined)
+      throw new ScenarioError([{ source, path, message: `the value is nested more than ${MAX_NESTING} levels deep` }]);
     const doc = parsed.doc!;
     const dup = doc.errors.length === 0 ? duplicateKeys(doc)[0] : undefined;
     if (dup) throw new ScenarioError([{ source, path: clip([path, ...dup.path].join('.')), message: 'duplicate key in the value' }]);
@@ -80,11 +101,14 @@ function parseYaml(text: string, lineCounter?: LineCounter): { doc?: Document.Pa
 export function scenarioError(issues: ScenarioIssue[], source: string, total = issues.length): ScenarioError {
   if (total <= MAX_ISSUES) return new ScenarioError(issues);
   const more = total - MAX_ISSUES;
-  return new ScenarioError([...issues.slice(0, MAX_ISSUES), { source, path: '', message: `... and ${more} more problem${more === 1 ? '' : 's'} (the first ${MAX_ISSUES} are listed)` }]);
+  return new ScenarioError([
+    ...issues.slice(0, MAX_ISSUES),
+    { source, path: '', message: `... and ${more} more problem${more === 1 ? '' : 's'} (the first ${MAX_ISSUES} are listed)` },
+  ]);
 }
 
 /** A key or path as a message names it: a pathological one is cut to 100 characters. */
-const clip = (s: string) => (s.length > 100 ? s.slice(0, 97) + '...' : s);
+const clip = (s: string) => (s.length > 100 ? `${s.slice(0, 97)}...` : s);
 
 /**
  * Reads a scenario from YAML or JSON text, applies overrides, validates it against the published
@@ -94,33 +118,71 @@ const clip = (s: string) => (s.length > 100 ? s.slice(0, 97) + '...' : s);
  */
 export function loadScenarioText(text: string, source: string, overrides: Override[] = []): Scenario {
   if (text.length > MAX_SCENARIO_BYTES || Buffer.byteLength(text, 'utf8') > MAX_SCENARIO_BYTES) {
-    throw new ScenarioError([{ source, path: '', message: `is larger than 1 MiB (${Buffer.byteLength(text, 'utf8')} bytes); a scenario is a few kB` }]);
+    throw new ScenarioError([
+      { source, path: '', message: `is larger than 1 MiB (${Buffer.byteLength(text, 'utf8')} bytes); a scenario is a few kB` },
+    ]);
   }
   const lineCounter = new LineCounter();
   const line = (offset: number | undefined) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
   const parsed = parseYaml(text, lineCounter);
   if (parsed.tooDeep !== undefined) {
-    throw new ScenarioError([{ source, line: line(parsed.tooDeep), path: '', message: `not valid here: mappings and lists are nested more than ${MAX_NESTING} levels deep (a scenario needs 5)` }]);
+    throw new ScenarioError([
+      {
+        source,
+        line: line(parsed.tooDeep),
+        path: '',
+        message: `not valid here: mappings and lists are nested more than ${MAX_NESTING} levels deep (a scenario needs 5)`,
+      },
+    ]);
   }
   const doc = parsed.doc!;
   if (doc.errors.length) {
-    throw scenarioError(doc.errors.slice(0, MAX_ISSUES).map((e) => ({ source, ...syntaxIssue(doc, e, line) })), source, doc.errors.length);
+    throw scenarioError(
+      doc.errors.slice(0, MAX_ISSUES).map((e) => ({ source, ...syntaxIssue(doc, e, line) })),
+      source,
+      doc.errors.length,
+    );
   }
   if (!isMap(doc.contents)) {
     const c = doc.contents;
-    const got = c === null || (isScalar(c) && c.value === null) ? ' (the file is empty)' : isSeq(c) ? ' (got a list)' : isScalar(c) ? ` (got ${show(c.value)})` : '';
-    throw new ScenarioError([{ source, line: line(c?.range?.[0]) ?? 1, path: '', message: `a scenario must be a mapping of fields (name, seed, horizon, ...)${got}` }]);
+    const got =
+      c === null || (isScalar(c) && c.value === null)
+        ? ' (the file is empty)'
+        : isSeq(c)
+          ? ' (got a list)'
+          : isScalar(c)
+            ? ` (got ${show(c.value)})`
+            : '';
+    throw new ScenarioError([
+      {
+        source,
+        line: line(c?.range?.[0]) ?? 1,
+        path: '',
+        message: `a scenario must be a mapping of fields (name, seed, horizon, ...)${got}`,
+      },
+    ]);
   }
 
   // toJS throws on these without saying where, so they are found first, with their lines.
   const unresolved: ScenarioIssue[] = [];
   walk(doc.contents, [], (node, path) => {
-    if (isAlias(node) && !node.resolve(doc)) unresolved.push({ source, line: line(node.range?.[0]), path: clip(path.join('.')), message: `alias *${node.source} has no anchor &${node.source} before it` });
+    if (isAlias(node) && !node.resolve(doc))
+      unresolved.push({
+        source,
+        line: line(node.range?.[0]),
+        path: clip(path.join('.')),
+        message: `alias *${node.source} has no anchor &${node.source} before it`,
+      });
   });
   if (unresolved.length) throw scenarioError(unresolved, source);
 
   // Duplicate keys are listed with the other problems: the document keeps the last of each.
-  const issues: ScenarioIssue[] = duplicateKeys(doc).map((d) => ({ source, line: line(d.offset), path: clip(d.path.join('.')), message: `duplicate key${d.firstLine(line) ? ` (first given on line ${d.firstLine(line)})` : ''}` }));
+  const issues: ScenarioIssue[] = duplicateKeys(doc).map((d) => ({
+    source,
+    line: line(d.offset),
+    path: clip(d.path.join('.')),
+    message: `duplicate key${d.firstLine(line) ? ` (first given on line ${d.firstLine(line)})` : ''}`,
+  }));
 
   // How much of each override's path the file already had: a node below that was made by the
   // override, so a problem there is the override's, not the file's.
@@ -140,7 +202,11 @@ export function loadScenarioText(text: string, source: string, overrides: Overri
       applied.push({ o, existing });
     } catch {
       // setIn throws only when the path runs into a scalar ("Expected YAML collection"): that is the user's to fix, so say so.
-      overrideIssues.push({ source: o.text, path: o.path, message: 'cannot be set: a part of this path is not a mapping or list in the scenario' });
+      overrideIssues.push({
+        source: o.text,
+        path: o.path,
+        message: 'cannot be set: a part of this path is not a mapping or list in the scenario',
+      });
     }
   }
   if (overrideIssues.length) throw scenarioError(overrideIssues, source);
@@ -151,10 +217,19 @@ export function loadScenarioText(text: string, source: string, overrides: Overri
   } catch (err) {
     if (!(err instanceof ReferenceError)) throw err;
     let first: number | undefined;
-    walk(doc.contents, [], (node) => { if (isAlias(node)) first ??= node.range?.[0]; });
-    throw new ScenarioError([{ source, line: line(first), path: '', message: 'not valid YAML/JSON: its aliases expand to too many nodes (more than 100); write the values out' }]);
+    walk(doc.contents, [], (node) => {
+      if (isAlias(node)) first ??= node.range?.[0];
+    });
+    throw new ScenarioError([
+      {
+        source,
+        line: line(first),
+        path: '',
+        message: 'not valid YAML/JSON: its aliases expand to too many nodes (more than 100); write the values out',
+      },
+    ]);
   }
-  const within = (path: string, root: string) => path === root || path.startsWith(root + '.');
+  const within = (path: string, root: string) => path === root || path.startsWith(`${root}.`);
   const reversed = [...applied].reverse();
   const locate = (path: string[]): { source: string; line?: number; after?: string } => {
     const dotted = path.join('.');
@@ -172,7 +247,7 @@ export function loadScenarioText(text: string, source: string, overrides: Overri
 
   // One pass: the schema's problems, then those of the rules across fields that could be checked.
   const schema = schemaCheck(data);
-  const { scenario, issues: semantic } = compileScenario(data as Record<string, any>, schema.invalid);
+  const { scenario, issues: semantic } = compileScenario(data as Parameters<typeof compileScenario>[0], schema.invalid);
   const problems = [...schema.errors, ...semantic];
   if (!scenario || schema.errors.length || issues.length) {
     issues.push(...problems.map((e) => issue(e.path, e.message)));
@@ -216,7 +291,9 @@ function pastTheEnd(doc: Document, segs: (string | number)[]): string | undefine
  * first given. One pass over the document with a table per mapping. Keys are compared as the
  * scenario reads them (text): `1` and "1" are the same field.
  */
-function duplicateKeys(doc: Document): { path: string[]; offset?: number; firstLine: (line: (o: number | undefined) => number | undefined) => number | undefined }[] {
+function duplicateKeys(
+  doc: Document,
+): { path: string[]; offset?: number; firstLine: (line: (o: number | undefined) => number | undefined) => number | undefined }[] {
   const out: ReturnType<typeof duplicateKeys> = [];
   walk(doc.contents, [], (node, path) => {
     if (!isMap(node)) return;
@@ -224,7 +301,10 @@ function duplicateKeys(doc: Document): { path: string[]; offset?: number; firstL
     for (const p of node.items) {
       const name = keyName(p.key);
       const first = seen.get(name);
-      if (!first) { seen.set(name, p); continue; }
+      if (!first) {
+        seen.set(name, p);
+        continue;
+      }
       const firstKey = first.key;
       out.push({
         path: [...path, name],
@@ -249,7 +329,7 @@ function walk(node: unknown, path: string[], fn: (node: YamlNode, path: string[]
       walk(p.value, [...path, key], fn);
     }
   } else if (isSeq(node)) {
-    node.items.forEach((item, i) => walk(item, [...path, String(i)], fn));
+    for (let i = 0; i < node.items.length; i++) walk(node.items[i], [...path, String(i)], fn);
   }
 }
 
@@ -262,7 +342,8 @@ function syntaxIssue(doc: Document, e: YAMLError, line: (offset: number | undefi
     // Reported where the next line starts; the unclosed [ or { is where the reader must look.
     let start: number | undefined;
     walk(doc.contents, [], (node) => {
-      if (isCollection(node) && node.flow && node.range && node.range[1] === e.pos[0] && (start === undefined || node.range[0] < start)) start = node.range[0];
+      if (isCollection(node) && node.flow && node.range && node.range[1] === e.pos[0] && (start === undefined || node.range[0] < start))
+        start = node.range[0];
     });
     if (start !== undefined) return { line: line(start), path: '', message };
   }
@@ -313,16 +394,25 @@ export function loadScenarioFile(file: string, overrides: Override[] = []): Scen
   const refuse = (message: string) => new ScenarioError([{ source: file, path: '', message }]);
   const why = (err: unknown) => {
     const code = (err as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : 'cannot be read';
+    return code === 'ENOENT'
+      ? 'no such file'
+      : code === 'EISDIR'
+        ? 'is a directory'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : 'cannot be read';
   };
-  let st;
+  let st: Stats;
   try {
     st = statSync(file);
   } catch (err) {
     throw refuse(why(err));
   }
   if (st.isDirectory()) throw refuse('is a directory');
-  if (!st.isFile()) throw refuse(`is not a regular file (${st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isFIFO() ? 'a named pipe' : st.isSocket() ? 'a socket' : 'not a file'}); give a scenario file`);
+  if (!st.isFile())
+    throw refuse(
+      `is not a regular file (${st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isFIFO() ? 'a named pipe' : st.isSocket() ? 'a socket' : 'not a file'}); give a scenario file`,
+    );
   const tooLarge = (bytes: number) => refuse(`is larger than 1 MiB (${bytes} bytes); a scenario is a few kB`);
   if (st.size > MAX_SCENARIO_BYTES) throw tooLarge(st.size);
   let text: string;
@@ -333,7 +423,11 @@ export function loadScenarioFile(file: string, overrides: Override[] = []): Scen
     // one byte more than the limit: a file that grew since stat is still refused, not read without end
     const buf = Buffer.alloc(MAX_SCENARIO_BYTES + 1);
     let n = 0;
-    for (let got; n < buf.length && (got = readSync(fd, buf, n, buf.length - n, null)) > 0;) n += got;
+    while (n < buf.length) {
+      const got = readSync(fd, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+    }
     if (n > MAX_SCENARIO_BYTES) throw tooLarge(n);
     text = buf.toString('utf8', 0, n);
   } catch (err) {

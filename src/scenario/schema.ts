@@ -36,8 +36,13 @@ export function schemaCheck(data: unknown): SchemaCheck {
   // A misspelt key is one mistake: its "did you mean" already names the field reported missing.
   const misspelt = new Set(errors.filter((e) => e.keyword === 'additionalProperties').map((e) => `${e.instancePath}/${guessFor(e) ?? ''}`));
   return {
-    errors: readableErrors(errors, describe, (e) =>
-      e.keyword === 'if' || (e.keyword === 'required' && misspelt.has(`${e.instancePath}/${(e.params as { missingProperty: string }).missingProperty}`))),
+    errors: readableErrors(
+      errors,
+      describe,
+      (e) =>
+        e.keyword === 'if' ||
+        (e.keyword === 'required' && misspelt.has(`${e.instancePath}/${(e.params as { missingProperty: string }).missingProperty}`)),
+    ),
     invalid,
   };
 }
@@ -57,7 +62,7 @@ const SHOW_MAX = 60;
 export function show(v: unknown): string {
   if (v === undefined) return 'nothing';
   const s = preview(v, SHOW_MAX + 1, 0);
-  return s.length > SHOW_MAX ? s.slice(0, SHOW_MAX - 3) + '...' : s;
+  return s.length > SHOW_MAX ? `${s.slice(0, SHOW_MAX - 3)}...` : s;
 }
 
 function preview(v: unknown, room: number, depth: number): string {
@@ -68,7 +73,10 @@ function preview(v: unknown, room: number, depth: number): string {
   if (depth > 8) return list ? '[...]' : '{...}';
   let out = list ? '[' : '{';
   let n = 0;
-  const add = (text: string) => { out += (n++ ? ',' : '') + text; return out.length > room; };
+  const add = (text: string) => {
+    out += (n++ ? ',' : '') + text;
+    return out.length > room;
+  };
   if (list) {
     for (const item of v) if (add(preview(item, room - out.length, depth + 1))) return out;
   } else {
@@ -104,7 +112,10 @@ function describe(e: ErrorObject): { path: string[]; message: string } | undefin
     }
     case 'required':
       return { path: [...path, (e.params as { missingProperty: string }).missingProperty], message: 'is required' };
-    case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum': {
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum': {
       // a probability reads best as its range; elsewhere the side that was crossed (the other may be a far limit)
       if (parent.minimum === 0 && parent.maximum === 1) return { path, message: `must be between 0 and 1 ${got()}` };
       const op = { minimum: '>=', maximum: '<=', exclusiveMinimum: '>', exclusiveMaximum: '<' }[e.keyword];
@@ -113,7 +124,16 @@ function describe(e: ErrorObject): { path: string[]; message: string } | undefin
     case 'type': {
       const t = (e.params as { type: string }).type;
       const numeric = t === 'number' || t === 'integer';
-      const what = numeric && typeof e.data === 'number' && !Number.isFinite(e.data) ? `a finite ${t}` : t === 'integer' ? 'an integer' : t === 'object' ? 'a mapping (key: value)' : t === 'array' ? 'a list' : `a ${t}`;
+      const what =
+        numeric && typeof e.data === 'number' && !Number.isFinite(e.data)
+          ? `a finite ${t}`
+          : t === 'integer'
+            ? 'an integer'
+            : t === 'object'
+              ? 'a mapping (key: value)'
+              : t === 'array'
+                ? 'a list'
+                : `a ${t}`;
       return { path, message: `must be ${what} ${got()}` };
     }
     case 'enum':
@@ -121,19 +141,27 @@ function describe(e: ErrorObject): { path: string[]; message: string } | undefin
     case 'anyOf':
       if (e.schemaPath.startsWith('#/definitions/duration/')) {
         if (typeof e.data === 'string' && /^\s*\d+(\.\d+)?\s*(s|m|h|d)\s*$/.test(e.data)) {
-          return { path, message: `must be a duration of at most 9 digits before the point and 9 after (at most 10 years, 3650d) ${got()}` };
+          return {
+            path,
+            message: `must be a duration of at most 9 digits before the point and 9 after (at most 10 years, 3650d) ${got()}`,
+          };
         }
         return { path, message: `must be a duration with a unit (90s, 20m, 4h, 2d, 1.5h) or 0 ${got()}` };
       }
       if (path[path.length - 1] === 'servers') {
-        if (typeof e.data === 'number' && Number.isInteger(e.data) && e.data > 1_000_000) return { path, message: `must be at most 1000000 servers, or "unlimited" ${got()}` };
+        if (typeof e.data === 'number' && Number.isInteger(e.data) && e.data > 1_000_000)
+          return { path, message: `must be at most 1000000 servers, or "unlimited" ${got()}` };
         return { path, message: `must be a whole number >= 1 or "unlimited" ${got()}` };
       }
       return { path, message: `is not valid ${got()}` };
-    case 'minItems': case 'maxItems': {
+    case 'minItems':
+    case 'maxItems': {
       const n = Array.isArray(e.data) ? e.data.length : 0;
       if (parent.minItems === parent.maxItems) return { path, message: `must have exactly ${parent.minItems} values (got ${n})` };
-      return { path, message: `${e.keyword === 'minItems' ? 'needs at least' : 'takes at most'} ${(e.params as { limit: number }).limit} values (got ${n})` };
+      return {
+        path,
+        message: `${e.keyword === 'minItems' ? 'needs at least' : 'takes at most'} ${(e.params as { limit: number }).limit} values (got ${n})`,
+      };
     }
     case 'minProperties':
       return { path, message: `must not be empty` };
@@ -146,7 +174,10 @@ function describe(e: ErrorObject): { path: string[]; message: string } | undefin
       return undefined; // reported by its pattern or length error below
     case 'pattern': {
       if (e.propertyName !== undefined || /propertyNames/.test(e.schemaPath)) {
-        return { path: [...path, String(e.propertyName ?? e.data)], message: 'names must start with a letter and use letters, digits, _ or -' };
+        return {
+          path: [...path, String(e.propertyName ?? e.data)],
+          message: 'names must start with a letter and use letters, digits, _ or -',
+        };
       }
       if (/hours\/properties\/(open|close)/.test(e.schemaPath)) return { path, message: `must be a time of day "HH:MM" ${got()}` };
       if (path.join('.') === 'name') return { path, message: `must be letters, digits, ".", "_" or "-" ${got()}` };
@@ -157,7 +188,8 @@ function describe(e: ErrorObject): { path: string[]; message: string } | undefin
     case 'maxLength': {
       const limit = (e.params as { limit: number }).limit;
       const n = typeof e.data === 'string' ? e.data.length : 0;
-      if (e.propertyName !== undefined || /propertyNames/.test(e.schemaPath)) return { path: [...path, String(e.propertyName ?? e.data)], message: `names take at most ${limit} characters (got ${n})` };
+      if (e.propertyName !== undefined || /propertyNames/.test(e.schemaPath))
+        return { path: [...path, String(e.propertyName ?? e.data)], message: `names take at most ${limit} characters (got ${n})` };
       return { path, message: `takes at most ${limit} characters (got ${n})` };
     }
     case 'uniqueItems':

@@ -2,7 +2,12 @@ import type { Distribution } from './distributions.js';
 
 export const LANES = ['green', 'yellow', 'red', 'blue'] as const;
 export type LaneName = (typeof LANES)[number];
-export const enum Lane { Green = 0, Yellow = 1, Red = 2, Blue = 3 }
+export const enum Lane {
+  Green = 0,
+  Yellow = 1,
+  Red = 2,
+  Blue = 3,
+}
 
 export type PriorityMode = 'always' | 'disruption' | 'never';
 

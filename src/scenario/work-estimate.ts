@@ -43,7 +43,8 @@ export function estimateWork(s: Scenario): WorkEstimate {
     const lt = laneTable(t, s.targetingLift);
     // lane shares from the cumulative tables: [red, red+yellow, red+yellow+blue]
     const share = (cum: Float64Array) => [1 - cum[2], cum[1] - cum[0], cum[0], cum[2] - cum[1]];
-    const c = share(lt.compliant), n = share(lt.noncompliant);
+    const c = share(lt.compliant),
+      n = share(lt.noncompliant);
     for (let lane = 0; lane < 4; lane++) {
       const p = (1 - t.noncompliance) * c[lane] + t.noncompliance * n[lane];
       laneStages += t.shipmentShare * p * s.flow.lanes[lane].length;
@@ -85,7 +86,8 @@ function arrivalMass(s: Scenario, horizon: number): number {
   const edges = [...cuts].sort((a, b) => a - b);
   let mass = 0;
   for (let i = 0; i + 1 < edges.length; i++) {
-    const a = edges[i], b = edges[i + 1];
+    const a = edges[i],
+      b = edges[i + 1];
     let mult = 1;
     for (const d of ds) if (a >= d.start && a < d.end) mult *= d.arrivals;
     if (mult !== 0) mass += mult * (F(b) - F(a));
@@ -135,10 +137,13 @@ export function checkWorkBudget(items: WorkItem[], maxEvents: number = DEFAULT_M
   }
   if (Number.isFinite(total) && total <= maxEvents) return total;
   const first = items[0];
-  const reps = first ? first.replications ?? first.scenario.replications : 0;
-  const what = items.length === 1
-    ? `${first.scenario.name}: the run would take ~${formatCount(total)} simulated events (~${formatCount(per[0])} per replication x ${reps} replication${reps === 1 ? '' : 's'}, ~${formatCount(shipments)} shipments)`
-    : `${first?.scenario.name ?? 'the scenarios'}: the ${items.length} scenarios would take ~${formatCount(total)} simulated events together (~${formatCount(shipments)} shipments)`;
+  const reps = first ? (first.replications ?? first.scenario.replications) : 0;
+  const what =
+    items.length === 1
+      ? `${first.scenario.name}: the run would take ~${formatCount(total)} simulated events (~${formatCount(per[0])} per replication x ${reps} replication${reps === 1 ? '' : 's'}, ~${formatCount(shipments)} shipments)`
+      : `${first?.scenario.name ?? 'the scenarios'}: the ${items.length} scenarios would take ~${formatCount(total)} simulated events together (~${formatCount(shipments)} shipments)`;
   const need = Number.isFinite(total) ? ` (this one needs ${Math.ceil(total / 1e6) * 1e6})` : '';
-  throw new RunTooLargeError(`${what}, above the budget of ${maxEvents.toLocaleString('en-US')} events. Shorten horizon.days, lower replications or arrivals.per_day, or ${raise}${need}`);
+  throw new RunTooLargeError(
+    `${what}, above the budget of ${maxEvents.toLocaleString('en-US')} events. Shorten horizon.days, lower replications or arrivals.per_day, or ${raise}${need}`,
+  );
 }
