@@ -9,6 +9,7 @@ import type { Scenario } from '../../src/scenario/types.js';
 import type { Report } from '../../src/stats/report.js';
 import { TraceWriter } from '../../src/trace/trace-writer.js';
 import { leftovers, shortScenario } from '../helpers/bullmq.js';
+import { validateReport } from '../helpers/report-schema.js';
 
 /**
  * The driver contract: the clearance process run by the embedded driver (calendar and resources,
@@ -57,6 +58,8 @@ describe.each([
       await trace.close();
     }
     expect(b.runtime).toBe('bullmq');
+    // the report JSON Schema (docs/report.schema.json) holds for a real BullMQ report too
+    expect(validateReport('Report', JSON.parse(JSON.stringify(b)))).toEqual([]);
     expect(b.bullmq!.duplicate_releases).toBe(0);
     expect(b.bullmq!.lag.keeping_up, `workers behind the clock: ${JSON.stringify(b.bullmq!.lag)}`).toBe(true);
     expect(await leftovers(redisUrl, b.bullmq!.run_id)).toEqual([]);

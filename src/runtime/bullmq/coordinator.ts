@@ -24,6 +24,8 @@ import { liveWorkers, waitForWorkers } from './worker-registry.js';
 /** How far before time 0 the simulated clock starts: earlier lodgements are lodged at the start. */
 const CLOCK_LEAD_HOURS = 24;
 const SAMPLE_MS = 200;
+/** How long the workers get to let go of a run that did not drain before its queues are removed. */
+const SETTLE_MS = 750;
 /** Lag (wall) above which the report says the workers cannot keep up with the time scale. */
 const LAG_WARN_SECONDS = 0.5;
 
@@ -453,6 +455,8 @@ export class BullmqCoordinator extends JobDriver {
         this.redis,
         this.id,
         this.scenario.stages.filter((st) => st.servers !== Infinity).map((st) => st.name),
+        // drained, nothing is in flight; cancelled or failed, the workers first let go of it
+        this.process.done ? 0 : SETTLE_MS,
       );
     } catch (err) {
       // the report is made (or the run failed for its own reason); say what is left behind

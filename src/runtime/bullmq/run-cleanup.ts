@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { BULL_PREFIX, RUNS_CHANNEL, RUNS_KEY, flowQueue, runKeys, stageQueue } from './names.js';
@@ -7,9 +8,14 @@ import { BULL_PREFIX, RUNS_CHANNEL, RUNS_KEY, flowQueue, runKeys, stageQueue } f
  * state), and every key under its name. Used by the coordinator when its run ends, and by a worker
  * host for a run whose coordinator died (its lease expired). Safe to repeat.
  */
-export async function removeRun(redis: Redis, id: string, stageNames: string[]): Promise<void> {
+export async function removeRun(redis: Redis, id: string, stageNames: string[], settleMs = 0): Promise<void> {
   await redis.srem(RUNS_KEY, id);
+  await redis.unlink(runKeys(id).lease);
   await redis.publish(RUNS_CHANNEL, `end ${id}`);
+  // A run that did not drain has jobs in flight: the workers stop taking its steps when they hear
+  // `end` (or see the lease gone); give them that long before the queues go, or a step finishing
+  // meanwhile would write its successor into a queue already removed.
+  if (settleMs > 0) await sleep(settleMs);
   for (const name of [flowQueue(id), ...stageNames.map((st) => stageQueue(id, st))]) {
     const q = new Queue(name, { connection: redis, prefix: BULL_PREFIX });
     // errors surface through obliterate's own rejection below

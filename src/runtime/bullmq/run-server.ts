@@ -166,6 +166,7 @@ export class RunServer {
   async close(timeoutMs = 10000): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.jobs) this.jobs.closed = true;
     const workers = [this.flowWorker, ...this.stageWorkers.values()].filter(Boolean);
     const graceful = Promise.all(workers.map((w) => w.close()));
     const timedOut = await Promise.race([graceful.then(() => false), sleep(timeoutMs).then(() => true)]);

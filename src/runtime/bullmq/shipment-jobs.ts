@@ -74,6 +74,11 @@ export function jobOptions(id: number, hop: number): JobsOptions {
 export class ShipmentJobs {
   /** Tier priority applies now (the coordinator switches it). */
   priority = false;
+  /**
+   * The run has ended here (cancelled, or its coordinator gone): a job still in flight takes no
+   * further step, so nothing of the run is written back after its keys are removed.
+   */
+  closed = false;
 
   constructor(
     private readonly redis: Redis,
@@ -88,6 +93,7 @@ export class ShipmentJobs {
 
   /** The shipment joins stage `stage`'s queue. */
   stage(sh: Shipment, stage: number, hop: number, lag: number): Promise<unknown> {
+    if (this.closed) return Promise.resolve();
     const opts = jobOptions(sh.id, hop + 1);
     if (this.priority) opts.priority = sh.tier + 1;
     const data: StepJob = { s: shipmentState(sh), hop: hop + 1, lag };
@@ -96,6 +102,7 @@ export class ShipmentJobs {
 
   /** A delayed job that does `wake` at simulated hour `at`. */
   flow(sh: Shipment, at: number, wake: FlowWake, arg: number, hop: number, lag: number): Promise<unknown> {
+    if (this.closed) return Promise.resolve();
     const opts = jobOptions(sh.id, hop + 1);
     const delay = Math.round(this.clock.wallAt(at) - Date.now());
     if (delay > 0) opts.delay = delay;
@@ -105,6 +112,7 @@ export class ShipmentJobs {
 
   /** Records the release once, whatever the retries: the mark and the record in one Lua call. */
   release(sh: Shipment, at: number, hop: number, lag: number): Promise<unknown> {
+    if (this.closed) return Promise.resolve();
     const rec: ReleaseRecord = { s: shipmentState(sh), hop, lag, t: at };
     return (this.redis as unknown as { clearsimRelease: (...a: unknown[]) => Promise<unknown> }).clearsimRelease(
       `${this.keys.done}${sh.id}.${hop}`,

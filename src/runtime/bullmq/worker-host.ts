@@ -133,7 +133,8 @@ export class WorkerHost {
             .filter(([, st]) => st.servers !== 'unlimited')
             .map(([name]) => name)
         : [];
-      await removeRun(this.redis, id, stages);
+      // the other hosts let go at their next lease check (every heartbeat): wait that out first
+      await removeRun(this.redis, id, stages, 2 * HEARTBEAT_MS);
       this.log(`run ${id}: its coordinator is gone (lease expired); removed it from Redis`);
     }
   }
