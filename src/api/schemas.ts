@@ -66,7 +66,7 @@ const runSchema = {
     },
     // Served as the runtime built it (JSON.stringify: no field dropped, none coerced); documented as
     // components.schemas.Report (withReportRef), the schema of docs/report.schema.json.
-    report: { type: 'object', additionalProperties: true, description: 'The report JSON (DESIGN §5) once the run is done' },
+    report: { type: 'object', additionalProperties: true, description: 'The report JSON (docs/report.md) once the run is done' },
     links: { type: 'object', properties: { self: { type: 'string' }, metrics: { type: 'string' } } },
   },
 } as const;
@@ -324,7 +324,10 @@ export function reportComponents(): Record<string, unknown> {
 /** A route schema as documented: every run's `report` is the report schema (REPORT_REF). */
 // biome-ignore lint/suspicious/noExplicitAny: a JSON Schema is untyped JSON, walked by key
 export function withReportRef(schema: any): any {
-  const report = { description: 'The report (DESIGN §5, docs/report.schema.json) once the run is done', allOf: [{ $ref: REPORT_REF }] };
+  const report = {
+    description: 'The report (docs/report.md, docs/report.schema.json) once the run is done',
+    allOf: [{ $ref: REPORT_REF }],
+  };
   // biome-ignore lint/suspicious/noExplicitAny: a JSON Schema is untyped JSON, walked by key
   const run = (s: any) => (s?.properties?.report ? { ...s, properties: { ...s.properties, report } } : s);
   // biome-ignore lint/suspicious/noExplicitAny: a JSON Schema is untyped JSON, walked by key

@@ -7,18 +7,10 @@ import { formatHours } from '../scenario/duration.js';
 import { loadScenarioFile, parseOverride } from '../scenario/load.js';
 import { checkWorkBudget } from '../scenario/work-estimate.js';
 import { progressBar } from './progress.js';
-import type { RuntimeFlags } from './options.js';
+import type { ExperimentFlags } from './options.js';
 import { checkWritable, runnerOf } from './run-command.js';
 
-export interface CompareFlags extends RuntimeFlags {
-  set: string[];
-  replications: number;
-  days?: number;
-  json?: boolean;
-  out?: string;
-  report?: string;
-  maxEvents?: number;
-}
+export type CompareFlags = ExperimentFlags;
 
 /**
  * `clearsim compare <a> <b>` or `clearsim compare <a> --set ...` (b = a with the overrides):

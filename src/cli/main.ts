@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ClearsimError } from '../errors.js';
 import { DEFAULT_REDIS_URL, DEFAULT_RUN_MEMORY_MB, DEFAULT_TIME_SCALE } from '../runtime/runtimes.js';
 import { DEFAULT_MAX_EVENTS } from '../scenario/limits.js';
-import { collect, positiveNumber, runtimeOptions, wholeNumber } from './options.js';
+import { budgetOption, collect, positiveNumber, runtimeOptions, wholeNumber } from './options.js';
 import { overridesFrom, runCommand, type RunFlags } from './run-command.js';
 import { validateCommand } from './validate-command.js';
 import { compareCommand, type CompareFlags } from './compare-command.js';
@@ -37,13 +37,8 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option('--serve <port>', 'serve /metrics on this port while the run goes (127.0.0.1)', wholeNumber(1, 65535))
     .option('--trace <file>', 'one row per shipment, streamed to a .csv or .jsonl file')
-    .option(
-      '--max-events <n>',
-      `refuse a run whose estimated simulated events (all replications) exceed n (default ${DEFAULT_MAX_EVENTS.toLocaleString('en-US')}; clearsim validate prints the estimate)`,
-      wholeNumber(1),
-    )
     .option('--report <file>', 'a self-contained Time Release Study report (.html)');
-  runtimeOptions(run)
+  runtimeOptions(budgetOption(run))
     .exitOverride()
     .action(async (file: string, flags: RunFlags) => {
       code = await runCommand(file, flags);
@@ -59,13 +54,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--days <n>', 'override horizon.days for both', positiveNumber)
     .option('--json', 'print the comparison JSON on stdout')
     .option('--out <file>', 'also write the comparison JSON to a file')
-    .option(
-      '--max-events <n>',
-      `refuse a run whose estimated simulated events (all replications) exceed n (default ${DEFAULT_MAX_EVENTS.toLocaleString('en-US')}; clearsim validate prints the estimate)`,
-      wholeNumber(1),
-    )
     .option('--report <file>', 'a self-contained HTML report of the differences');
-  runtimeOptions(compare)
+  runtimeOptions(budgetOption(compare))
     .exitOverride()
     .action(async (a: string, b: string | undefined, flags: CompareFlags) => {
       code = await compareCommand(a, b, flags);
@@ -81,13 +71,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--days <n>', 'override horizon.days', positiveNumber)
     .option('--json', 'print every point as JSON on stdout')
     .option('--out <file>', "write every point's statistics to a .csv or .json file")
-    .option(
-      '--max-events <n>',
-      `refuse a run whose estimated simulated events (all replications) exceed n (default ${DEFAULT_MAX_EVENTS.toLocaleString('en-US')}; clearsim validate prints the estimate)`,
-      wholeNumber(1),
-    )
     .option('--report <file>', 'a self-contained HTML report of the sweep');
-  runtimeOptions(sweep)
+  runtimeOptions(budgetOption(sweep))
     .exitOverride()
     .action(async (file: string, flags: SweepFlags) => {
       code = await sweepCommand(file, flags);

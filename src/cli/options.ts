@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_EVENTS } from '../scenario/limits.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { DEFAULT_WORKERS, MAX_WORKERS, RUNTIMES, type RuntimeName } from '../runtime/runtimes.js';
@@ -91,4 +92,24 @@ export function runtimeFromFlags(command: 'run' | 'compare' | 'sweep', flags: Ru
     throw new UsageError('--time-scale with --distribute: distributed replications run as fast as the workers go; drop --time-scale');
   }
   return name;
+}
+
+/** --max-events, as run, compare and sweep take it: the work budget of src/scenario/work-estimate.ts. */
+export function budgetOption(cmd: Command): Command {
+  return cmd.option(
+    '--max-events <n>',
+    `refuse a run whose estimated simulated events (all replications) exceed n (default ${DEFAULT_MAX_EVENTS.toLocaleString('en-US')}; clearsim validate prints the estimate)`,
+    wholeNumber(1),
+  );
+}
+
+/** The flags compare and sweep share: what to run, how often, and where the results go. */
+export interface ExperimentFlags extends RuntimeFlags {
+  set: string[];
+  replications: number;
+  days?: number;
+  json?: boolean;
+  out?: string;
+  report?: string;
+  maxEvents?: number;
 }

@@ -8,18 +8,11 @@ import { loadScenarioFile, parseOverride } from '../scenario/load.js';
 import { checkWorkBudget } from '../scenario/work-estimate.js';
 import { ci95Of, type HoursStats } from '../stats/report-schema.js';
 import { progressBar } from './progress.js';
-import type { RuntimeFlags } from './options.js';
+import type { ExperimentFlags } from './options.js';
 import { checkWritable, runnerOf } from './run-command.js';
 
-export interface SweepFlags extends RuntimeFlags {
+export interface SweepFlags extends ExperimentFlags {
   param: string[];
-  set: string[];
-  replications: number;
-  days?: number;
-  json?: boolean;
-  out?: string;
-  report?: string;
-  maxEvents?: number;
 }
 
 /** `clearsim sweep <scenario> --param path=v1,v2 ...`: a full grid, replications per point. */

@@ -1,5 +1,5 @@
 import type { Scenario } from '../scenario/types.js';
-import { laneTable } from './risk.js';
+import { laneShares } from './risk.js';
 import { buildRoutes } from './route.js';
 
 /**
@@ -10,12 +10,9 @@ export function offeredLoads(s: Scenario): { stage: string; utilization: number 
   const routes = buildRoutes(s);
   const visits = s.stages.map(() => 0);
   for (const t of s.tiers) {
-    const lt = laneTable(t, s.targetingLift);
-    const share = (cum: Float64Array) => [1 - cum[2], cum[1] - cum[0], cum[0], cum[2] - cum[1]];
-    const c = share(lt.compliant),
-      n = share(lt.noncompliant);
-    for (let lane = 0; lane < 4; lane++) {
-      const p = t.shipmentShare * ((1 - t.noncompliance) * c[lane] + t.noncompliance * n[lane]);
+    const shares = laneShares(t, s.targetingLift);
+    for (let lane = 0; lane < shares.length; lane++) {
+      const p = t.shipmentShare * shares[lane];
       for (const st of routes[lane].stages) visits[st] += p;
     }
   }

@@ -37,3 +37,16 @@ export function laneTable(t: Tier, lift: number): LaneTable {
 function clamp01(x: number) {
   return x < 0 ? 0 : x > 1 ? 1 : x;
 }
+
+/**
+ * The probability of each lane (by Lane index: green, yellow, red, blue) for a shipment of this
+ * tier, compliant or not: what offered loads and work estimates weigh routes by.
+ */
+export function laneShares(t: Tier, lift: number): number[] {
+  const lt = laneTable(t, lift);
+  // from the cumulative tables: [red, red+yellow, red+yellow+blue]
+  const share = (cum: Float64Array) => [1 - cum[2], cum[1] - cum[0], cum[0], cum[2] - cum[1]];
+  const c = share(lt.compliant);
+  const n = share(lt.noncompliant);
+  return c.map((x, lane) => (1 - t.noncompliance) * x + t.noncompliance * n[lane]);
+}

@@ -1,6 +1,6 @@
 import { RunTooLargeError } from '../errors.js';
 import { offeredLoads } from '../model/offered-load.js';
-import { laneTable } from '../model/risk.js';
+import { laneShares } from '../model/risk.js';
 import { DEFAULT_MAX_EVENTS } from './limits.js';
 import type { Scenario } from './types.js';
 
@@ -40,15 +40,8 @@ export function estimateWork(s: Scenario): WorkEstimate {
   let laneStages = 0;
   let guarantee = 0;
   for (const t of s.tiers) {
-    const lt = laneTable(t, s.targetingLift);
-    // lane shares from the cumulative tables: [red, red+yellow, red+yellow+blue]
-    const share = (cum: Float64Array) => [1 - cum[2], cum[1] - cum[0], cum[0], cum[2] - cum[1]];
-    const c = share(lt.compliant),
-      n = share(lt.noncompliant);
-    for (let lane = 0; lane < 4; lane++) {
-      const p = (1 - t.noncompliance) * c[lane] + t.noncompliance * n[lane];
-      laneStages += t.shipmentShare * p * s.flow.lanes[lane].length;
-    }
+    const shares = laneShares(t, s.targetingLift);
+    for (let lane = 0; lane < shares.length; lane++) laneStages += t.shipmentShare * shares[lane] * s.flow.lanes[lane].length;
     if (s.guarantee && !t.guaranteeExempt) guarantee += t.shipmentShare * s.guarantee.share;
   }
   const drawnAhead = s.tiers.some((t) => t.preArrivalShare > 0) ? 1 : 0;

@@ -1,5 +1,5 @@
 /**
- * The report's schema (DESIGN.md §5), in code: what `buildReport` and `mergeReplications` produce,
+ * The report's schema (docs/report.md), in code: what `buildReport` and `mergeReplications` produce,
  * what `compare --json` and `sweep --json` print, with a description (meaning and unit) on every
  * field. The TypeScript types the CLI, the HTML report and the experiments read reports through
  * are derived from it (`Static`), and docs/report.schema.json is generated from it
@@ -607,7 +607,7 @@ export const ReportSchema = shared(
       $id: 'Report',
       title: 'clearsim report',
       description:
-        "A run's report (DESIGN.md §5): clearance times by trader tier, lane and stage, AEO against non-AEO, disruptions, Time Release Study segments. " +
+        "A run's report (docs/report.md): clearance times by trader tier, lane and stage, AEO against non-AEO, disruptions, Time Release Study segments. " +
         'A merged report (replications > 1) holds the mean over replications of every statistic, with a <name>_ci95 sibling (95% half-width), and per_replication. ' +
         'Times are hours. A runtime may add a section of its own at the top level.',
       additionalProperties: true,

@@ -13,7 +13,7 @@ import {
   type TierReport,
 } from './report-schema.js';
 
-/** The report of DESIGN.md §5, typed by its schema (./report-schema.ts). Extra fields are additions; none of §5's are renamed. */
+/** The report (docs/report.md), typed by its schema (./report-schema.ts). Extra fields are additions; none of the contract's are renamed. */
 export type { Report };
 
 /** green, yellow and red always; blue when the scenario uses it. */
