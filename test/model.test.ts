@@ -6,6 +6,8 @@ import { Distribution } from '../src/scenario/distributions.js';
 import { parseDuration } from '../src/scenario/duration.js';
 import type { Tier } from '../src/scenario/types.js';
 import { loadScenarioFile } from '../src/scenario/load.js';
+import { Shipment, ShipmentModel, shipmentFromState, shipmentState } from '../src/model/shipment.js';
+import { Streams } from '../src/model/random.js';
 
 const grid = (d: Distribution, n = 20000) => {
   let s = 0;
@@ -105,5 +107,27 @@ describe('arrivals and opening hours', () => {
     expect(nextOpeningChange(h, 3)).toBe(8);
     expect(nextOpeningChange(h, 8)).toBe(20);
     expect(nextOpeningChange(h, 21)).toBe(32);
+  });
+});
+
+describe('a shipment as job state', () => {
+  it('survives JSON both ways with every field, into a recycled object too', () => {
+    const s = loadScenarioFile('scenarios/flood-disruption.yaml');
+    const model = new ShipmentModel(s);
+    const streams = new Streams(
+      s.seed,
+      0,
+      s.stages.map((x) => x.name),
+    );
+    const stale = new Shipment(s.stages.length);
+    for (let id = 0; id < 200; id++) {
+      const sh = model.draw(new Shipment(s.stages.length), streams, id, id * 0.7);
+      sh.step = id % 3;
+      sh.waits[0] = id / 7;
+      sh.releasePending = id % 5 === 0;
+      const back = shipmentFromState(model, JSON.parse(JSON.stringify(shipmentState(sh))), stale);
+      for (const k of Object.keys(sh) as (keyof Shipment)[]) expect(back[k], `${id}.${k}`).toEqual(sh[k]);
+      expect(back.route).toBe(model.routes[sh.lane]);
+    }
   });
 });

@@ -70,22 +70,41 @@ export class Shipment {
  */
 export type ShipmentState = Record<string, number | boolean | number[]>;
 
+/**
+ * Shipment's fields in declaration order, and which are typed arrays: read once from an instance,
+ * so that a worker's processor does not rediscover them for every job it serialises.
+ */
+let stateFields: { keys: string[]; isArray: boolean[] } | null = null;
+
+function fieldsOf(sh: Shipment): { keys: string[]; isArray: boolean[] } {
+  if (stateFields === null) {
+    const rec = sh as unknown as Record<string, unknown>;
+    const keys = Object.keys(sh).filter((k) => k !== 'route');
+    stateFields = { keys, isArray: keys.map((k) => ArrayBuffer.isView(rec[k])) };
+  }
+  return stateFields;
+}
+
 export function shipmentState(sh: Shipment): ShipmentState {
+  const { keys, isArray } = fieldsOf(sh);
+  const rec = sh as unknown as Record<string, number | boolean | Float64Array>;
   const out: ShipmentState = {};
-  for (const [k, v] of Object.entries(sh)) {
-    if (k === 'route') continue;
-    out[k] = ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : (v as number | boolean);
+  for (let i = 0; i < keys.length; i++) {
+    const v = rec[keys[i]];
+    out[keys[i]] = isArray[i] ? Array.from(v as Float64Array) : (v as number | boolean);
   }
   return out;
 }
 
-/** The shipment a state describes, written into `sh` (recycled) or a new one. */
+/** The shipment a state describes, written into `sh` (recycled) or a new one. Fields the state lacks keep their values. */
 export function shipmentFromState(model: ShipmentModel, st: ShipmentState, sh = new Shipment(model.scenario.stages.length)): Shipment {
+  const { keys, isArray } = fieldsOf(sh);
   const target = sh as unknown as Record<string, unknown>;
-  for (const [k, v] of Object.entries(st)) {
-    const cur = target[k];
-    if (ArrayBuffer.isView(cur)) (cur as Float64Array).set(v as number[]);
-    else target[k] = v;
+  for (let i = 0; i < keys.length; i++) {
+    const v = st[keys[i]];
+    if (v === undefined) continue;
+    if (isArray[i]) (target[keys[i]] as Float64Array).set(v as number[]);
+    else target[keys[i]] = v;
   }
   sh.route = model.routes[sh.lane];
   return sh;
