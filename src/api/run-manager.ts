@@ -6,7 +6,7 @@ import { RunCancelled } from '../runtime/run.js';
 import { DEFAULT_RUN_MEMORY_MB, execute, settingsOf, type RuntimeName } from '../runtime/runtimes.js';
 import type { Scenario } from '../scenario/types.js';
 import { checkWorkBudget } from '../scenario/work-estimate.js';
-import type { Report } from '../stats/report.js';
+import { publicReport, type Report } from '../stats/report.js';
 import { ApiError } from './errors.js';
 import type { RUN_STATUSES } from './schemas.js';
 
@@ -162,7 +162,7 @@ export class RunManager {
         ...(spec.runtime === 'embedded' ? { isolate: { memoryMb: this.opts.runMemoryMb ?? DEFAULT_RUN_MEMORY_MB } } : {}),
       });
       if (controller.signal.aborted) return; // cancelled as it finished: the cancel stands
-      view.report = report;
+      view.report = publicReport(report);
       view.progress = 1;
       const lag = report.bullmq?.lag;
       if (lag && lag.keeping_up === false) {

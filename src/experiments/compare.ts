@@ -1,6 +1,7 @@
 import { formatHours } from '../scenario/duration.js';
 import type { Scenario } from '../scenario/types.js';
-import type { ComparisonJson, HoursStats } from '../stats/report-schema.js';
+import type { ComparisonJson, FirmComparisonJson, FirmComparisonRow, HoursStats } from '../stats/report-schema.js';
+import { compareFirms } from './firm-comparison.js';
 import type { Report } from '../stats/report.js';
 import { pairedInterval, type Interval } from './paired.js';
 import { replicateAll, type Runner } from './replicate.js';
@@ -15,12 +16,16 @@ export interface Comparison {
   /** How much narrower the paired intervals are than unpaired ones would be (mean over statistics). */
   pairing_narrows_by: number;
   lines: string[];
+  /** Firm by firm, when both scenarios have the same firms. */
+  firms?: FirmComparisonJson;
+  /** One row per firm (for --firms files), with `firms`. */
+  firmRows?: FirmComparisonRow[];
   reports: { a: Report[]; b: Report[] };
 }
 
 /** What `compare --json` prints: the comparison without its reports (NaN becomes null in JSON; see ComparisonSchema). */
 export function comparisonJson(c: Comparison): ComparisonJson {
-  const { reports: _r, ...summary } = c;
+  const { reports: _r, firmRows: _f, ...summary } = c;
   return summary;
 }
 
@@ -83,7 +88,14 @@ export async function compare(
       if (iv.unpaired_half_width > 0 && Number.isFinite(iv.half_width)) ratios.push(iv.half_width / iv.unpaired_half_width);
   const narrows = ratios.length ? 1 - ratios.reduce((x, y) => x + y, 0) / ratios.length : 0;
   const lines = Object.values(groups).map((g) => sentence(`${g.label} mean clearance`, g.mean));
-  return { a: a.name, b: b.name, seed: a.seed, replications, groups, pairing_narrows_by: narrows, lines, reports: { a: ra, b: rb } };
+  const firms = compareFirms(a, b, ra, rb);
+  const out: Comparison = { a: a.name, b: b.name, seed: a.seed, replications, groups, pairing_narrows_by: narrows, lines, reports: { a: ra, b: rb } };
+  if (firms) {
+    out.lines.push(...firms.lines);
+    out.firms = firms.json;
+    out.firmRows = firms.rows;
+  }
+  return out;
 }
 
 /** Share of a group's shipments sent red, from the tiers' counts. */

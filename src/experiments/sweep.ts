@@ -1,7 +1,7 @@
 import { loadScenarioFile, parseOverride, type Override } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
 import { ci95Of, type SweepFile, type SweepJson, type SweepRow } from '../stats/report-schema.js';
-import type { Report } from '../stats/report.js';
+import { publicReport, type Report } from '../stats/report.js';
 import { mergeReplications } from '../stats/replications.js';
 import { UsageError } from '../errors.js';
 import { replicateAll, type Runner } from './replicate.js';
@@ -71,8 +71,8 @@ export async function sweep(
     onDone,
     runner,
   );
-  for (const [i, { point }] of scenarios.entries()) {
-    const merged = mergeReplications(all[i]);
+  for (const [i, { point, s }] of scenarios.entries()) {
+    const merged = publicReport(mergeReplications(all[i], s));
     const shown = Object.fromEntries(Object.entries(point).map(([k, v]) => [k, parseOverride(`${k}=${v}`).value]));
     out.points.push({ params: shown, report: merged });
   }

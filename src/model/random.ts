@@ -18,6 +18,8 @@ export class Streams {
   readonly guarantee: Uniform;
   readonly guaranteeDelay: Uniform;
   readonly value: Uniform;
+  /** Which firm lodges the declaration (scenarios with firms only). */
+  readonly firm: Uniform;
   readonly service: Uniform[];
   readonly detection: Uniform[];
 
@@ -33,6 +35,7 @@ export class Streams {
     this.guarantee = s('guarantee');
     this.guaranteeDelay = s('guarantee-delay');
     this.value = s('value');
+    this.firm = s('firm');
     this.service = stageNames.map((n) => s(`service:${n}`));
     this.detection = stageNames.map((n) => s(`detection:${n}`));
   }

@@ -1,4 +1,5 @@
-import { DistKind, type Distribution } from '../scenario/distributions.js';
+import { DistKind, Distribution } from '../scenario/distributions.js';
+import type { FirmPopulation } from './firm-population.js';
 import { Lane, type Scenario } from '../scenario/types.js';
 import { laneTable, type LaneTable } from './risk.js';
 import { buildRoutes, type Route } from './route.js';
@@ -11,6 +12,8 @@ import type { Streams } from './random.js';
  */
 export class Shipment {
   id = 0;
+  /** The firm that lodged it (index into the scenario's firm population), or -1 in a scenario without firms. */
+  firm = -1;
   tier = 0;
   aeo = false;
   noncompliant = false;
@@ -145,6 +148,9 @@ export class ShipmentModel {
   private readonly detection: Float64Array;
   private readonly warmup: number;
   private readonly needsGoods: boolean[];
+  private readonly firms: FirmPopulation | null;
+  /** Spread of value between one firm's declarations (mean 1); null when every declaration is at its firm's mean. */
+  private readonly withinFirmValue: Distribution | null;
 
   constructor(readonly scenario: Scenario) {
     this.routes = buildRoutes(scenario);
@@ -167,7 +173,15 @@ export class ShipmentModel {
     this.usesLodgementTime = !(constant(scenario.lodgement.delay) && (!this.usesPreLodging || constant(scenario.lodgement.lead)));
     this.usesGuarantee = scenario.guarantee !== null;
     this.guaranteeShare = scenario.guarantee?.share ?? 0;
-    this.usesValue = scenario.tiers.some((t) => t.value !== null);
+    this.firms = scenario.population;
+    this.usesValue = scenario.tiers.some((t) => t.value !== null) || this.firms !== null;
+    const cv = scenario.firms?.valueCv ?? 0;
+    this.withinFirmValue = cv > 0 ? Distribution.lognormalMean(1, cv) : null;
+    if (this.firms) {
+      // with firms, a tier's noncompliance is its firms' own, and the tier stream is not read
+      this.usesTier = false;
+      this.usesNoncompliance = this.firms.noncompliance.some((x) => x > 0);
+    }
     this.warmup = scenario.warmupDays * 24;
     this.needsGoods = scenario.stages.map((x) => x.needsGoods);
     this.lookahead = scenario.tiers.some((t) => t.preArrivalShare > 0) ? scenario.lodgement.lead.quantile(1 - 1e-6) : 0;
@@ -179,7 +193,9 @@ export class ShipmentModel {
    */
   draw(sh: Shipment, st: Streams, id: number, arrival: number): Shipment {
     const s = this.scenario;
+    const firms = this.firms;
     const uTier = this.usesTier ? st.tier() : 0;
+    const firm = firms !== null ? firms.pick(st.firm()) : -1;
     const uNc = this.usesNoncompliance ? st.noncompliance() : 1;
     const uLane = this.usesLane ? st.lane() : 1;
     const uPre = this.usesPreLodging ? st.lodgement() : 1;
@@ -194,12 +210,14 @@ export class ShipmentModel {
     for (let i = 0; i < n; i++) sh.uService[i] = st.service[i]();
 
     let tier = 0;
-    while (uTier >= this.tierCum[tier]) tier++;
+    if (firms !== null) tier = firms.tier[firm];
+    else while (uTier >= this.tierCum[tier]) tier++;
     const t = s.tiers[tier];
     sh.id = id;
+    sh.firm = firm;
     sh.tier = tier;
     sh.aeo = t.aeo;
-    sh.noncompliant = uNc < t.noncompliance;
+    sh.noncompliant = uNc < (firms !== null ? firms.noncompliance[firm] : t.noncompliance);
     const cum = sh.noncompliant ? this.lanes[tier].noncompliant : this.lanes[tier].compliant;
     const lane = uLane < cum[0] ? Lane.Red : uLane < cum[1] ? Lane.Yellow : uLane < cum[2] ? Lane.Blue : Lane.Green;
     sh.lane = lane;
@@ -210,8 +228,13 @@ export class ShipmentModel {
     sh.lodgement = sh.preLodged
       ? arrival - Math.min(s.lodgement.lead.quantile(uLodge), this.lookahead)
       : arrival + s.lodgement.delay.quantile(uLodge);
-    sh.needsGuarantee = uG < this.guaranteeShare;
-    sh.value = t.value ? t.value.quantile(uValue) : 0;
+    if (firms !== null) {
+      sh.needsGuarantee = uG < firms.guaranteeShare[firm];
+      sh.value = firms.valueMean[firm] * (this.withinFirmValue ? this.withinFirmValue.quantile(uValue) : 1);
+    } else {
+      sh.needsGuarantee = uG < this.guaranteeShare;
+      sh.value = t.value ? t.value.quantile(uValue) : 0;
+    }
 
     const det = this.detection;
     for (let i = 0; i < n; i++) sh.found[i] = det[i] > 0 && st.detection[i]() < det[i] && sh.noncompliant ? 1 : 0;

@@ -60,7 +60,7 @@ export async function runEmbedded(s: Scenario, opts: RunOptions = {}): Promise<R
   const reports: Report[] = [];
   const t0 = performance.now();
   for (let r = 0; r < s.replications; r++) reports.push(await runOneReplication(s, r, opts));
-  const merged = mergeReplications(reports);
+  const merged = mergeReplications(reports, s);
   merged.wall_seconds = (performance.now() - t0) / 1000;
   return merged;
 }

@@ -183,7 +183,7 @@ export async function execute(name: RuntimeName, scenario: Scenario, opts: Execu
         signal: opts.signal,
         onDone: opts.onProgress ? () => opts.onProgress!(++done / scenario.replications) : undefined,
       });
-      const merged = mergeReplications(reports);
+      const merged = mergeReplications(reports, scenario);
       merged.wall_seconds = (performance.now() - t0) / 1000;
       return merged;
     }

@@ -4,6 +4,7 @@ import { MAX_DURATION_HOURS, MAX_LOOKAHEAD_HOURS, MAX_OFFERED_LOAD, MAX_SPAN_DAY
 import { offeredLoads } from '../model/offered-load.js';
 import { LANES, type Disruption, type OpeningHours, type Scenario, type StageSpec, type Tier } from './types.js';
 import { show } from './schema.js';
+import { compileFirms } from './compile-firms.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: a document of any shape, read field by field with a check at each step
 type Raw = Record<string, any>;
@@ -204,12 +205,13 @@ export function compileScenario(doc: Raw, invalid: string[][] = []): { scenario?
       guaranteeExempt: t.guarantee_exempt,
     };
   });
-  if (tiers.length > 0 && tierEntries.every(([name]) => ok(['tiers', name, 'shipment_share']))) {
+  const withFirms = get(['firms']) !== undefined;
+  if (!withFirms && tiers.length > 0 && tierEntries.every(([name]) => ok(['tiers', name, 'shipment_share']) && isObj(rawTiers[name]) && (rawTiers[name] as Raw).shipment_share !== undefined)) {
     const shipmentSum = tiers.reduce((a, t) => a + t.shipmentShare, 0);
     if (Math.abs(shipmentSum - 1) > SHARE_TOLERANCE)
       fail(['tiers'], `shipment_share must sum to 1 over the tiers (got ${+shipmentSum.toFixed(6)})`);
   }
-  if (tierEntries.every(([name]) => ok(['tiers', name, 'trader_share']))) {
+  if (!withFirms && tierEntries.every(([name]) => ok(['tiers', name, 'trader_share']))) {
     const withTraderShare = tiers.filter((t) => t.traderShare !== null);
     if (withTraderShare.length > 0) {
       if (withTraderShare.length < tiers.length) {
@@ -304,6 +306,15 @@ export function compileScenario(doc: Raw, invalid: string[][] = []): { scenario?
     ? { share: num(doc.guarantee.share), delay: dist(['guarantee', 'delay'], true), amountRate: num(doc.guarantee.amount_rate) }
     : null;
 
+  const { firms, costs, population } = compileFirms(doc, tiers, guarantee?.share ?? 0, {
+    get,
+    ok,
+    shape,
+    fail,
+    dist,
+    problems: () => issues.length + invalid.length,
+  });
+
   const recovery = get(['priority', 'recovery']);
   const scenario: Scenario = {
     name: doc.name,
@@ -326,6 +337,9 @@ export function compileScenario(doc: Raw, invalid: string[][] = []): { scenario?
     guarantee,
     priority: { mode: get(['priority', 'mode']), recovery: recovery === undefined ? 0 : duration(['priority', 'recovery']) },
     disruptions,
+    firms,
+    costs,
+    population,
     source: doc,
   };
   // A grossly overloaded stage: its queue takes about horizon x load to drain after the horizon.

@@ -1,3 +1,4 @@
+import type { FirmPopulation } from '../model/firm-population.js';
 import type { Distribution } from './distributions.js';
 
 export const LANES = ['green', 'yellow', 'red', 'blue'] as const;
@@ -18,6 +19,7 @@ export interface Tier {
   label: string;
   aeo: boolean;
   traderShare: number | null;
+  /** Share of declarations: given (v1), or with firms the expected share of its firms' declarations. */
   shipmentShare: number;
   value: Distribution | null;
   noncompliance: number;
@@ -59,6 +61,63 @@ export interface Disruption {
   arrivals: number;
 }
 
+/** What a firm choice ranks firms by: expected annual value, expected declarations, or a lottery. */
+export type FirmRank = 'value' | 'declarations' | 'random';
+
+/**
+ * How a tier or a certification picks its firms: `count` of them (null: every firm left, for the
+ * one tier that takes the rest), the largest or smallest by `rankBy`, among the eligible.
+ */
+export interface FirmChoice {
+  count: number | null;
+  rankBy: FirmRank;
+  take: 'largest' | 'smallest';
+  /** Sector quotas, as shares of the firms chosen (sector index); the rest come from sectors not named. */
+  quotas: { sector: number; share: number }[];
+  /** Eligible sectors (indices); null: any. */
+  sectors: number[] | null;
+  /** Eligible only at or below this noncompliance propensity; null: any. */
+  maxNoncompliance: number | null;
+}
+
+/** A certification policy: move `choice.count` firms from one tier to another (a lower one: decertify). */
+export interface Certification {
+  name: string;
+  from: number;
+  to: number;
+  choice: FirmChoice;
+}
+
+/**
+ * The district's traders (the scenario's optional `firms` section): drawn once per seed from
+ * their own streams, then given tiers by `tiers` and moved by `certifications`.
+ */
+export interface FirmSpec {
+  count: number;
+  /** Declarations per year, relative: rescaled so the firms together lodge the arrivals' declarations. */
+  size: Distribution;
+  /** A firm's mean declared value per declaration (CNY). */
+  value: Distribution;
+  /** Coefficient of variation of value between one firm's declarations (lognormal, mean 1). */
+  valueCv: number;
+  sectors: { name: string; share: number }[];
+  /** Coefficient of variation of the noncompliance propensity around the tier's (lognormal, mean 1). */
+  complianceCv: number;
+  /** Share of firms that lodge guarantees at all; the scenario's guarantee.share stays the share of declarations. */
+  guaranteeFirmShare: number;
+  /** By tier index. */
+  tiers: FirmChoice[];
+  certifications: Certification[];
+}
+
+/** What a planner weighs a benefit in (CNY): the time cost of goods held, and bank fees on guarantees lodged. */
+export interface Costs {
+  /** Share of the goods' value that a day of clearance costs (Hummels and Schaur 2013: 0.6-2.3%). */
+  timeCostPerDay: number;
+  /** Fee on a guarantee lodged, as a share of its amount. */
+  guaranteeFeeRate: number;
+}
+
 /** A validated scenario with every duration in hours: what the model and the runtimes read. */
 export interface Scenario {
   name: string;
@@ -77,6 +136,12 @@ export interface Scenario {
   guarantee: { share: number; delay: Distribution; amountRate: number } | null;
   priority: { mode: PriorityMode; recovery: number };
   disruptions: Disruption[];
+  /** The firm population's spec; null for a scenario of tier shares only (v1). */
+  firms: FirmSpec | null;
+  /** Cost parameters: given, or the defaults when the scenario has firms; null otherwise. */
+  costs: Costs | null;
+  /** The firms drawn from `firms` and the seed (tiers and certifications applied); null without firms. */
+  population: FirmPopulation | null;
   /** The document as written (after overrides), for reports and for shipping to workers. */
   source: Record<string, unknown>;
 }

@@ -1,5 +1,6 @@
 import type { Shipment } from '../model/shipment.js';
-import { LANES, type Scenario } from '../scenario/types.js';
+import { LANES, Lane, type Scenario } from '../scenario/types.js';
+import { FirmTally } from './firm-tally.js';
 import { Summary, Within } from './summary.js';
 
 export const WITHIN_HOURS = [1, 24, 48];
@@ -15,6 +16,10 @@ export class TierTally {
   detected = 0;
   value = 0;
   guaranteeWaived = 0;
+  /** Guarantee amounts lodged (CNY): what a fee is paid on. */
+  guaranteeLodged = 0;
+  /** Sum of value x clearance hours: what the time cost of goods held is proportional to. */
+  valueHours = 0;
   preLodged = 0;
 }
 
@@ -45,6 +50,10 @@ export class Collector {
   readonly hourlySum: Float64Array;
   readonly hourlyCount: Float64Array;
   private readonly needsGoods: boolean[];
+  /** Per-firm statistics, in a scenario with firms. */
+  readonly firms: FirmTally | null;
+  private readonly amountRate: number;
+  private readonly exempt: boolean[];
   private readonly guaranteeSeg: number;
   private readonly holdSeg: number;
   private readonly goodsSeg: number;
@@ -59,6 +68,9 @@ export class Collector {
     this.disruptionClearance = s.disruptions.map(() => Array.from({ length: nt }, () => new Summary()));
     this.disruptionLanes = s.disruptions.map(() => LANES.map(() => new Summary()));
     this.needsGoods = s.stages.map((st) => st.needsGoods);
+    this.firms = s.population ? new FirmTally(s.population.count) : null;
+    this.amountRate = s.guarantee?.amountRate ?? 0;
+    this.exempt = s.tiers.map((t) => t.guaranteeExempt);
     this.segmentNames = [
       'lodgement',
       ...s.stages.flatMap((st) => [`${st.name}_wait`, `${st.name}_service`]),
@@ -161,7 +173,11 @@ export class Collector {
       if (sh.finding) t.detected++;
     }
     t.value += sh.value;
+    t.valueHours += sh.value * clearance;
     t.guaranteeWaived += waived;
+    const lodged = sh.needsGuarantee && !this.exempt[sh.tier] ? sh.value * this.amountRate : 0;
+    t.guaranteeLodged += lodged;
+    if (this.firms !== null) this.firms.record(sh.firm, clearance, sh.value, sh.lane === Lane.Red, waived, lodged);
     if (sh.preLodged) t.preLodged++;
     this.lanes[sh.lane].record(clearance);
     const w = this.windows;

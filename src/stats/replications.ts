@@ -1,6 +1,9 @@
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import { ci95Of } from './report-schema.js';
 import type { Report } from './report.js';
+import type { Scenario } from '../scenario/types.js';
+import { buildFirmsSection } from './firm-report.js';
+import { poolFirmRows, type FirmRows } from './firm-tally.js';
 
 /**
  * Fields summed over replications rather than averaged; and fields that are settings, not
@@ -22,15 +25,26 @@ export function ci95(xs: number[]): number {
 /**
  * Merges replication reports: every statistic becomes the mean across replications and gains a
  * sibling `<name>_ci95` with the 95% confidence half-width; shipment counts and events are totals.
+ * Firms (given the scenario): shares by tier averaged like the rest; the top firms and the
+ * concentration curve from the replications' pooled per-firm rows (per replication means), and
+ * the pooled rows kept for --firms files.
  */
-export function mergeReplications(reports: Report[]): Report {
+export function mergeReplications(reports: Report[], scenario?: Scenario): Report {
   if (reports.length === 1) return reports[0];
   // the timeline is the first replication's own (a plot, not a statistic)
   const timeline = reports[0].timeline;
-  reports = reports.map(({ timeline: _t, ...r }) => r);
+  // per-firm rows are pooled, not averaged entry by entry; `top` is then chosen from the pool
+  const firmRows = reports.every((r) => r.firm_rows) ? poolFirmRows(reports.map((r) => r.firm_rows as FirmRows)) : null;
+  reports = reports.map(({ timeline: _t, firm_rows: _f, ...r }) => r);
   // the same shape, every statistic averaged with its _ci95 sibling (the schema's optional ones)
   const merged = mergeNode(reports) as Report;
   if (timeline) merged.timeline = timeline;
+  if (firmRows && merged.firms && scenario?.population) {
+    const pooled = buildFirmsSection(scenario, firmRows, reports.length);
+    merged.firms.top = pooled.top;
+    merged.firms.concentration = pooled.concentration;
+    merged.firm_rows = firmRows;
+  }
   merged.replications = reports.length;
   merged.shipments = {
     arrived: sum(reports.map((r) => r.shipments.arrived)),

@@ -564,6 +564,125 @@ export const BullmqSectionSchema = shared(
 );
 export type BullmqSection = Static<typeof BullmqSectionSchema>;
 
+// ---------------------------------------------------------------------------------------------
+// firms and costs (scenarios with a firms section)
+
+const cny = (description: string) => Type.Number({ description: `${description} (CNY)` });
+
+export const FirmTierSchema = shared(
+  Type.Object(
+    {
+      ...withCi95({
+        firms: count("Firms in the tier (after certifications); the same in every replication: firms are drawn once per seed"),
+        share_of_firms: share('Share of all firms'),
+        declarations: count("Observed declarations of the tier's firms"),
+        share_of_declarations: share('Share of all observed declarations'),
+        value_cny: cny('Declared value of those declarations'),
+        share_of_value: share('Share of all observed declared value'),
+        guarantee_waived_cny: cny('Guarantee amounts waived (guarantee-exempt tiers only)'),
+        guarantee_waived_cny_per_year: cny('The same, per year (scaled from the observed days)'),
+        noncompliance: share("The firms' noncompliance propensity, weighted by expected declarations"),
+      }),
+      sectors: Type.Record(Type.String(), share("Share of the tier's firms in the sector"), {
+        description: "Share of the tier's firms in each sector (every sector of the scenario)",
+      }),
+    },
+    { $id: 'FirmTier', description: "A tier's firms and what they lodge", ...closed },
+  ),
+);
+
+export const FirmRowSchema = shared(
+  Type.Object(
+    {
+      id: Type.String({ description: 'Firm id (F00001 ...): the same firm in every scenario of the seed' }),
+      tier: Type.String({ description: 'Tier after certifications' }),
+      base_tier: Type.String({ description: "Tier as the scenario's tiers assign it, before certifications" }),
+      sector: Type.String({ description: 'Sector' }),
+      declarations: count('Observed declarations (a merged report: mean per replication)'),
+      declarations_per_year: count('Expected declarations per year (its share of the arrivals)'),
+      value_cny: cny('Declared value of the observed declarations (a merged report: mean per replication)'),
+      clearance_hours: Type.Object(
+        {
+          mean: hours('Mean clearance of its declarations'),
+          p90: hours('90th percentile (to about 4.5%; a merged report: mean over replications)'),
+        },
+        { description: 'Clearance of its declarations (arrival to release)', ...closed },
+      ),
+      inspections: count('Declarations sent red (physical inspection)'),
+      noncompliance: share('Noncompliance propensity: the probability that a declaration is non-compliant'),
+      guarantee_waived_cny: cny('Guarantee amounts waived over the observed days'),
+      guarantee_waived_cny_per_year: cny('The same, per year'),
+    },
+    { $id: 'FirmRow', description: 'One firm', ...closed },
+  ),
+);
+export type FirmRow = Static<typeof FirmRowSchema>;
+
+export const FirmsSectionSchema = shared(
+  Type.Object(
+    {
+      count: count('Firms in the district'),
+      observed_days: Type.Number({ minimum: 0, description: 'Days whose declarations are reported (horizon minus warm-up): per-year figures scale from them' }),
+      sectors: Type.Record(Type.String(), share('Share of all firms'), { description: 'Share of all firms in each sector' }),
+      by_tier: Type.Record(Type.String(), FirmTierSchema, { description: "By tier, in the scenario's order" }),
+      certifications: Type.Array(
+        Type.Object(
+          {
+            name: Type.String({ description: 'The policy' }),
+            from: Type.String({ description: 'Tier the firms leave' }),
+            to: Type.String({ description: 'Tier they join' }),
+            firms: count('Firms moved'),
+            ids: Type.Array(Type.String(), { description: 'Their ids, in the order chosen' }),
+          },
+          { description: 'One certification policy as applied', ...closed },
+        ),
+        { description: 'The certification policies, in order (empty when none)' },
+      ),
+      top: Type.Array(FirmRowSchema, { description: 'The 20 largest firms by observed declared value, in that order' }),
+      concentration: Type.Object(
+        {
+          firm_share: Type.Array(share('Share of firms'), { description: 'Shares of firms, largest by observed value first' }),
+          value_share: Type.Array(share('Share of value'), { description: 'Share of declared value those firms carry' }),
+          declaration_share: Type.Array(share('Share of declarations'), { description: 'Share of declarations those firms lodge' }),
+        },
+        { description: 'Concentration curve: the largest firms by value against the share of value and declarations they carry', ...closed },
+      ),
+    },
+    {
+      $id: 'FirmsSection',
+      description:
+        "The firm population (scenarios with a firms section): shares by tier follow from the firms; `top` the largest firms. Shares are over the run's firms and observed declarations",
+      ...closed,
+    },
+  ),
+);
+export type FirmsSection = Static<typeof FirmsSectionSchema>;
+
+export const CostTierSchema = shared(
+  Type.Object(
+    withCi95({
+      time_cost_cny: cny("Time cost of the goods held in clearance: value x clearance days x time_cost_per_day"),
+      guarantee_fees_cny: cny('Fees on the guarantees lodged: amount x guarantee_fee_rate'),
+      guarantee_fees_avoided_cny: cny('Fees not paid on guarantees waived'),
+      cost_per_declaration_cny: cny('Time cost and guarantee fees per observed declaration'),
+    }),
+    { $id: 'CostTier', description: "A tier's clearance costs over the observed days", ...closed },
+  ),
+);
+
+export const CostsSectionSchema = shared(
+  Type.Object(
+    {
+      time_cost_per_day: share("Share of the goods' value one day of clearance costs (the scenario's costs, or the default 0.01)"),
+      guarantee_fee_rate: share('Fee on a guarantee lodged, as a share of its amount (default 0.01)'),
+      by_tier: Type.Record(Type.String(), CostTierSchema, { description: "By tier, in the scenario's order" }),
+      overall: CostTierSchema,
+    },
+    { $id: 'CostsSection', description: 'What clearance costs traders, in CNY (scenarios with firms or a costs section)', ...closed },
+  ),
+);
+export type CostsSection = Static<typeof CostsSectionSchema>;
+
 export const ReportSchema = shared(
   Type.Object(
     {
@@ -597,6 +716,14 @@ export const ReportSchema = shared(
           'Simulation events processed (arrivals, lodgements, service ends, delays ending, capacity and priority changes; BullMQ: releases), a measure of work; a merged report: total',
       }),
       wall_seconds: Type.Number({ minimum: 0, description: 'Wall-clock seconds the run took (a merged report: the whole run)' }),
+      firms: Type.Optional(FirmsSectionSchema),
+      costs: Type.Optional(CostsSectionSchema),
+      firm_rows: Type.Optional(
+        Type.Unknown({
+          description:
+            'Internal, never printed: per-firm columns of the run, for --firms files and per-firm comparisons (removed from --json, the API and report files)',
+        }),
+      ),
       bullmq: Type.Optional(BullmqSectionSchema),
       timeline: Type.Optional(TimelineSchema),
       per_replication: Type.Optional(
@@ -656,6 +783,124 @@ export const ComparisonGroupSchema = shared(
   ),
 );
 
+const maybe = (description: string) => nullableNumber(`${description}; null with a single replication`);
+export const EstimateSchema = shared(
+  Type.Object(
+    {
+      estimate: Type.Number({ description: 'Mean over replications' }),
+      lo: maybe('Lower end of the 95% interval'),
+      hi: maybe('Upper end of the 95% interval'),
+      half_width: maybe('Half-width of the 95% interval (t, replications - 1 degrees of freedom)'),
+    },
+    { $id: 'Estimate', description: "A figure estimated over paired replications, with its 95% interval, in the figure's unit", ...closed },
+  ),
+);
+export type Estimate = Static<typeof EstimateSchema>;
+
+export const FirmBenefitGroupSchema = shared(
+  Type.Object(
+    {
+      key: Type.Optional(Type.String({ description: 'The group (moved, others, all)' })),
+      label: Type.String({ description: 'What the group is' }),
+      firms: count('Firms in the group'),
+      declarations_per_year: count("The group's declarations per year"),
+      mean: described(IntervalSchema, "Mean clearance of the group's declarations, b - a (hours)"),
+      hours_saved_per_year: described(EstimateSchema, 'Clearance hours saved a year, a - b, summed over their declarations'),
+      time_cost_saved_cny_per_year: described(EstimateSchema, "Time cost of goods held saved a year (CNY, at a's time_cost_per_day)"),
+      guarantee_fees_saved_cny_per_year: described(EstimateSchema, "Guarantee fees saved a year (CNY, at a's guarantee_fee_rate)"),
+      money_saved_cny_per_year: described(EstimateSchema, 'Time cost and guarantee fees saved a year (CNY)'),
+      guarantee_waived_cny_per_year_change: described(EstimateSchema, 'Change in guarantee amounts waived a year, b - a (CNY)'),
+    },
+    { $id: 'FirmBenefitGroup', description: 'A group of firms: what b saves them against a, paired firm by firm', ...closed },
+  ),
+);
+export type FirmBenefitGroup = Static<typeof FirmBenefitGroupSchema>;
+
+export const FirmComparisonRowSchema = shared(
+  Type.Object(
+    {
+      id: Type.String({ description: 'Firm id' }),
+      sector: Type.String({ description: 'Sector' }),
+      tier_a: Type.String({ description: 'Tier in a' }),
+      tier_b: Type.String({ description: 'Tier in b' }),
+      declarations: count('Observed declarations (mean per replication)'),
+      value_cny: cny('Their declared value (mean per replication)'),
+      clearance_mean_a: hours('Mean clearance in a'),
+      clearance_mean_b: hours('Mean clearance in b'),
+      clearance_mean_diff: Type.Number({ description: 'b - a (hours)' }),
+      hours_saved_per_year: Type.Number({ description: 'Clearance hours saved a year, a - b' }),
+      time_cost_saved_cny_per_year: cny('Time cost saved a year'),
+      guarantee_fees_saved_cny_per_year: cny('Guarantee fees saved a year'),
+      money_saved_cny_per_year: cny('Both, a year'),
+      guarantee_waived_cny_per_year_a: cny('Guarantee amounts waived a year in a'),
+      guarantee_waived_cny_per_year_b: cny('Guarantee amounts waived a year in b'),
+    },
+    { $id: 'FirmComparisonRow', description: 'One firm in a comparison (pooled over the replications)', ...closed },
+  ),
+);
+export type FirmComparisonRow = Static<typeof FirmComparisonRowSchema>;
+
+const spreadStats = (unit: string) =>
+  Type.Object(
+    {
+      p10: Type.Number({ description: `10th percentile over the firms (${unit})` }),
+      p25: Type.Number({ description: `25th percentile (${unit})` }),
+      p50: Type.Number({ description: `Median firm (${unit})` }),
+      p75: Type.Number({ description: `75th percentile (${unit})` }),
+      p90: Type.Number({ description: `90th percentile (${unit})` }),
+      max: Type.Number({ description: `The firm that gains most (${unit})` }),
+      total: Type.Number({ description: `Sum over the firms (${unit})` }),
+    },
+    { description: `Distribution over the firms (${unit} a year)`, ...closed },
+  );
+
+export const FirmComparisonSchema = shared(
+  Type.Object(
+    {
+      moved: Type.Object(
+        {
+          firms: count('Firms whose tier differs between a and b'),
+          by_move: Type.Record(Type.String(), count('Firms'), { description: "Firms by move, 'from -> to'" }),
+        },
+        { description: 'The firms the policy moves', ...closed },
+      ),
+      time_cost_per_day: share("a's time cost per day of clearance, as a share of the goods' value"),
+      guarantee_fee_rate: share("a's guarantee fee rate"),
+      groups: Type.Record(Type.String(), FirmBenefitGroupSchema, {
+        description: 'moved (the firms that change tier; only when some do), others, all',
+      }),
+      benefit: Type.Object(
+        {
+          over: Type.String({ description: "Whose benefit: 'moved' (the firms that change tier) or 'all' when none do" }),
+          firms: count('Those firms with declarations'),
+          gaining: count('Of them, firms that save money'),
+          hours_saved_per_year: spreadStats('hours'),
+          money_saved_cny_per_year: spreadStats('CNY'),
+          bands: Type.Array(
+            Type.Object(
+              {
+                from_cny: nullableNumber('Lower bound of money saved a year (CNY); null: no bound'),
+                to_cny: nullableNumber('Upper bound (exclusive); null: no bound'),
+                firms: count('Firms in the band'),
+              },
+              { ...closed },
+            ),
+            { description: 'How many firms save how much a year' },
+          ),
+          top: Type.Array(FirmComparisonRowSchema, { description: 'The 10 firms that save most' }),
+        },
+        { description: 'How the benefit spreads over the firms', ...closed },
+      ),
+    },
+    {
+      $id: 'FirmComparison',
+      description: 'Firm by firm (both scenarios with the same firms): what b saves each firm against a; savings are a - b',
+      ...closed,
+    },
+  ),
+);
+export type FirmComparisonJson = Static<typeof FirmComparisonSchema>;
+
 export const ComparisonSchema = shared(
   Type.Object(
     {
@@ -670,7 +915,8 @@ export const ComparisonSchema = shared(
       pairing_narrows_by: Type.Number({
         description: 'How much narrower the paired intervals are than unpaired ones (1 - mean ratio of half-widths over mean, p50, p90)',
       }),
-      lines: Type.Array(Type.String(), { description: 'One sentence per group on its mean clearance' }),
+      lines: Type.Array(Type.String(), { description: 'One sentence per group on its mean clearance (and, with firms, on what firms save)' }),
+      firms: Type.Optional(FirmComparisonSchema),
     },
     {
       $id: 'Comparison',

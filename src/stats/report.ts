@@ -2,6 +2,7 @@ import { LANES, Lane, type LaneName, type Scenario } from '../scenario/types.js'
 import { type Collector, type TierTally, WITHIN_HOURS } from './collector.js';
 import type { StageTotals } from './stage-integrator.js';
 import { mser5 } from './mser.js';
+import { buildCostsSection, buildFirmsSection } from './firm-report.js';
 import { Summary, Within } from './summary.js';
 import {
   segmentsOf,
@@ -193,6 +194,7 @@ export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
     };
   });
 
+  const firmRows = s.population && c.firms ? c.firms.rows() : null;
   return {
     scenario: s.name,
     description: s.description,
@@ -214,8 +216,18 @@ export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
     disruptions,
     segments,
     warmup,
+    ...(firmRows ? { firms: buildFirmsSection(s, firmRows) } : {}),
+    ...(s.costs ? { costs: buildCostsSection(s, c.tiers) } : {}),
+    ...(firmRows ? { firm_rows: firmRows } : {}),
     events: f.events,
     wall_seconds: f.wallSeconds,
     ...f.extra,
   };
+}
+
+/** A report as it is printed, served and saved: without its internal per-firm columns (firm_rows). */
+export function publicReport(r: Report): Report {
+  if (r.firm_rows === undefined) return r;
+  const { firm_rows: _rows, ...rest } = r;
+  return rest;
 }

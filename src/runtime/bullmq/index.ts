@@ -71,7 +71,7 @@ export async function runBullmq(s: Scenario, opts: BullmqRunOptions): Promise<Re
         await c.cleanup();
       }
     }
-    const merged = mergeReplications(reports);
+    const merged = mergeReplications(reports, s);
     merged.wall_seconds = (performance.now() - t0) / 1000;
     return merged;
   } finally {
