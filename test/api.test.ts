@@ -70,7 +70,7 @@ describe('HTTP API', () => {
     const r = await get('/scenarios');
     expect(r.status).toBe(200);
     const list = r.body.scenarios as any[];
-    expect(list.map((s) => s.name)).toEqual(['aeo-expansion', 'chongqing-2023', 'flood-disruption']);
+    expect(list.map((s) => s.name)).toEqual(['aeo-expansion', 'before-12-certifications', 'chongqing-2023', 'flood-disruption']);
     const cq = list.find((s) => s.name === 'chongqing-2023');
     expect(cq).toMatchObject({ file: 'chongqing-2023.yaml', seed: 2023, horizon_days: 28, warmup_days: 3 });
     expect(cq.description).toMatch(/Chongqing/);
@@ -319,9 +319,9 @@ describe('HTTP API', () => {
     ],
     [
       'an override that breaks a sum',
-      post({ scenario: 'chongqing-2023', overrides: { 'tiers.aeo.shipment_share': 0.5 } }),
+      post({ scenario: 'chongqing-2023', overrides: { 'firms.sectors.manufacturing': 0.5 } }),
       400,
-      'shipment_share must sum to 1 over the tiers (got 1.15) (after overrides["tiers.aeo.shipment_share"])',
+      'shares must sum to 1 (got 1.2) (after overrides["firms.sectors.manufacturing"])',
     ],
     [
       'overrides as a plain string',

@@ -20,7 +20,10 @@ describe('clearsim compare', () => {
         expect(iv.half_width).toBe(0);
       }
     }
-    expect(c.lines.every((l) => l.endsWith('does not change'))).toBe(true);
+    expect(c.lines.every((l) => l.endsWith('does not change') || l.endsWith('do not change'))).toBe(true);
+    // firm by firm too: no firm moves, none saves anything
+    expect(c.firms!.moved.firms).toBe(0);
+    expect(c.firms!.groups.all.money_saved_cny_per_year).toEqual({ estimate: 0, lo: 0, hi: 0, half_width: 0 });
   });
 
   it('narrows the interval by pairing on a real policy change (flood without AEO priority)', async () => {
@@ -65,7 +68,9 @@ describe('clearsim compare', () => {
   it('prints a table and plain-language lines on the command line', () => {
     const r = clearsim(['compare', 'scenarios/chongqing-2023.yaml', 'scenarios/aeo-expansion.yaml', '--replications', '3', '--days', '6']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/non-AEO mean clearance (falls|rises|: no clear change)/);
+    expect(r.stdout).toMatch(/non-AEO mean clearance( falls| rises|: no clear change)/);
+    // the answer leads: all shipments, then what the firms that change tier gain
+    expect(r.stdout).toMatch(/95% intervals\n\nAll shipments mean clearance (falls|rises|: no clear change)[^\n]*\nFirms that change tier \(100\): /);
     expect(r.stdout).toMatch(/Pairing by seed makes the intervals \d+% narrower/);
     const bad = clearsim(['compare', 'scenarios/chongqing-2023.yaml']);
     expect(bad.status).toBe(2);

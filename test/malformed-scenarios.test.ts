@@ -14,7 +14,8 @@ import { parse as parseYaml } from 'yaml';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'clearsim.js');
-const BASE_FILE = join(ROOT, 'scenarios', 'chongqing-2023.yaml');
+// the v1 baseline (tier shares): edits of its text make the malformed files below
+const BASE_FILE = join(ROOT, 'test', 'fixtures', 'v1', 'chongqing-2023.yaml');
 const BASE = readFileSync(BASE_FILE, 'utf8');
 
 // A debug flag inherited from the shell would print stacks on purpose; the tests want the user's view.

@@ -9,6 +9,7 @@ import { checkWorkBudget } from '../scenario/work-estimate.js';
 import { progressBar } from './progress.js';
 import type { ExperimentFlags } from './options.js';
 import { checkWritable, runnerOf } from './run-command.js';
+import { checkFirmsFile, writeFirmsFile } from './firms-file.js';
 
 export type CompareFlags = ExperimentFlags;
 
@@ -42,6 +43,13 @@ export async function compareCommand(fileA: string, fileB: string | undefined, f
     flags.maxEvents,
     'raise the budget with --max-events N',
   );
+  if (flags.firms) {
+    checkFirmsFile(flags.firms, a, b);
+    if (a.population!.count !== b.population!.count)
+      throw new UsageError(
+        `--firms ${flags.firms}: ${a.name} has ${a.population!.count} firms and ${b.name} ${b.population!.count}: only the same firms can be compared firm by firm`,
+      );
+  }
   const bar = progressBar(`${a.name} vs ${fileB ? b.name : 'overrides'}`);
   let done = 0;
   let c: Comparison;
@@ -51,6 +59,7 @@ export async function compareCommand(fileA: string, fileB: string | undefined, f
     bar?.stop();
   }
   if (!fileB) c.b = `${a.name} with ${flags.set.join(' ')}`;
+  if (flags.firms && c.firmRows) writeFirmsFile(flags.firms, c.firmRows);
   const json = `${JSON.stringify(comparisonJson(c), null, 2)}\n`;
   if (flags.out) writeFileSync(flags.out, json);
   if (flags.report) writeFileSync(flags.report, renderCompareReport(c));
@@ -81,7 +90,9 @@ export function formatComparison(c: Comparison): string {
       `±${formatHours(g.mean.unpaired_half_width)}`,
     ]);
   }
-  out.push(t.toString(), '', ...c.lines);
+  // the answer first: all shipments, and what the firms gain; then the table and each group's sentence
+  const lead = [c.lines[Object.keys(c.groups).indexOf('all')], ...(c.firms ? c.lines.slice(Object.keys(c.groups).length) : [])];
+  out.push(...lead, '', t.toString(), '', ...c.lines.filter((l) => !lead.includes(l)));
   out.push('', `Pairing by seed makes the intervals ${(c.pairing_narrows_by * 100).toFixed(0)}% narrower than independent runs would.`);
   return out.join('\n');
 }

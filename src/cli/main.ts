@@ -37,6 +37,7 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option('--serve <port>', 'serve /metrics on this port while the run goes (127.0.0.1)', wholeNumber(1, 65535))
     .option('--trace <file>', 'one row per shipment, streamed to a .csv or .jsonl file')
+    .option('--firms <file>', 'one row per firm (tier, declarations, value, clearance, guarantees) to a .csv or .jsonl file')
     .option('--report <file>', 'a self-contained Time Release Study report (.html)');
   runtimeOptions(budgetOption(run))
     .exitOverride()
@@ -54,6 +55,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--days <n>', 'override horizon.days for both', positiveNumber)
     .option('--json', 'print the comparison JSON on stdout')
     .option('--out <file>', 'also write the comparison JSON to a file')
+    .option('--firms <file>', 'one row per firm: its clearance in a and b, hours and money saved (.csv or .jsonl)')
     .option('--report <file>', 'a self-contained HTML report of the differences');
   runtimeOptions(budgetOption(compare))
     .exitOverride()

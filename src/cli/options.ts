@@ -112,4 +112,6 @@ export interface ExperimentFlags extends RuntimeFlags {
   out?: string;
   report?: string;
   maxEvents?: number;
+  /** compare only: one row per firm. */
+  firms?: string;
 }

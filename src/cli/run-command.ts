@@ -10,7 +10,9 @@ import type { FastifyInstance } from 'fastify';
 import { serveMetrics } from '../api/metrics-route.js';
 import { SimMetrics } from '../metrics/sim-metrics.js';
 import { renderRunReport } from '../html-report/html.js';
-import type { Report } from '../stats/report.js';
+import { publicReport, type Report } from '../stats/report.js';
+import { firmFileRows } from '../stats/firm-report.js';
+import { checkFirmsFile, writeFirmsFile } from './firms-file.js';
 import type { Runner } from '../experiments/replicate.js';
 import { TraceWriter } from '../trace/trace-writer.js';
 import { progressBar } from './progress.js';
@@ -26,6 +28,7 @@ export interface RunFlags extends RuntimeFlags {
   out?: string;
   serve?: number;
   trace?: string;
+  firms?: string;
   report?: string;
   /** Work budget: estimated events over all replications (--max-events). */
   maxEvents?: number;
@@ -68,6 +71,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   checkWorkBudget([{ scenario }], flags.maxEvents, 'raise the budget with --max-events N');
   // Refuse before the run rather than lose a long run's result at the end.
   if (flags.out) checkWritable('--out', flags.out);
+  if (flags.firms) checkFirmsFile(flags.firms, scenario);
   if (flags.trace && !/\.(csv|jsonl)$/i.test(flags.trace))
     throw new UsageError(`--trace ${flags.trace}: the file must end in .csv or .jsonl`);
   if (flags.report && !/\.html?$/i.test(flags.report)) throw new UsageError(`--report ${flags.report}: the file must end in .html`);
@@ -146,6 +150,8 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
     writeFileSync(flags.report, renderRunReport(report));
     process.stderr.write(`clearsim: report written to ${flags.report}\n`);
   }
+  if (flags.firms) writeFirmsFile(flags.firms, firmFileRows(scenario, report));
+  report = publicReport(report);
   const json = `${JSON.stringify(report, null, 2)}\n`;
   if (flags.out) {
     try {

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import Table from 'cli-table3';
 import { UsageError } from '../errors.js';
-import { grid, parseParam, sweep, sweepFile, sweepJson, sweepRows, toCsv, type Sweep } from '../experiments/sweep.js';
+import { grid, parseParam, sweep, sweepFile, sweepJson, sweepRows, type Sweep } from '../experiments/sweep.js';
+import { toCsv } from '../csv.js';
 import { renderSweepReport } from '../html-report/html.js';
 import { formatHours } from '../scenario/duration.js';
 import { loadScenarioFile, parseOverride } from '../scenario/load.js';

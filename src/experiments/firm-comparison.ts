@@ -162,7 +162,7 @@ export function compareFirms(a: Scenario, b: Scenario, ra: Report[], rb: Report[
     groups: Object.fromEntries(groups.map(({ key, ...g }) => [key, g])),
     benefit,
   };
-  return { json, rows, lines: firmLines(groups, benefit, movedCount) };
+  return { json, rows, lines: firmLines(groups, benefit) };
 }
 
 const yuan = (x: number) => {
@@ -172,17 +172,22 @@ const yuan = (x: number) => {
 };
 const range = (e: Estimate, f: (x: number) => string) => (e.lo !== null && e.hi !== null ? ` (${f(e.lo)} to ${f(e.hi)})` : '');
 
-function firmLines(groups: FirmBenefitGroup[], benefit: FirmComparisonJson['benefit'], movedCount: number): string[] {
+function firmLines(groups: FirmBenefitGroup[], benefit: FirmComparisonJson["benefit"]): string[] {
   const lines: string[] = [];
   for (const g of groups) {
     const m = g.money_saved_cny_per_year;
     const perDecl = -(g.mean.diff ?? 0);
+    if (perDecl === 0 && m.estimate === 0 && m.half_width === 0) {
+      lines.push(`${g.label} (${g.firms.toLocaleString('en-US')}): clearance times and costs do not change`);
+      continue;
+    }
     const w = g.guarantee_waived_cny_per_year_change.estimate;
     lines.push(
       `${g.label} (${g.firms.toLocaleString('en-US')}): ${formatHours(Math.abs(perDecl), 'precise')} ${perDecl >= 0 ? 'less' : 'more'} per declaration; ${yuan(m.estimate)} a year ${m.estimate >= 0 ? 'saved' : 'lost'}${range(m, yuan)} in time and guarantee fees${w > 0 ? `; ${yuan(w)} a year of guarantees waived` : ''}`,
     );
   }
-  if (benefit.firms > 0) {
+  const q0 = benefit.money_saved_cny_per_year;
+  if (benefit.firms > 0 && !(q0.p10 === 0 && q0.max === 0)) {
     const q = benefit.money_saved_cny_per_year;
     lines.push(
       `Across the ${benefit.over === 'moved' ? 'firms that change tier' : 'firms'}: ${benefit.gaining} of ${benefit.firms} gain; the median firm saves ${yuan(q.p50)} a year, the top tenth over ${yuan(q.p90)}, the largest ${yuan(q.max)}`,

@@ -122,13 +122,3 @@ export function sweepJson(sw: Sweep, rows: SweepRow[] = sweepRows(sw)): SweepJso
 export function sweepFile(sw: Sweep, rows: SweepRow[] = sweepRows(sw)): SweepFile {
   return { ...sw, points: sw.points.map((p, i) => ({ params: p.params, summary: rows[i] })) };
 }
-
-export function toCsv(rows: SweepRow[]): string {
-  if (rows.length === 0) return '';
-  const cols = Object.keys(rows[0]);
-  const cell = (v: unknown) => {
-    const s = typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(8)) : String(v ?? '');
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return `${[cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\n')}\n`;
-}

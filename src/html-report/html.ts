@@ -11,13 +11,29 @@ import {
   LANE_KEYS,
   segmentsOf,
   type CountAndClearance,
+  type CostsSection,
+  type Estimate,
+  type FirmBenefitGroup,
+  type FirmComparisonJson,
+  type FirmsSection,
   type GroupReport,
   type HoursStats,
   type ReleasedWithin,
   type Report,
   type SegmentKind,
 } from '../stats/report-schema.js';
-import { dotWhisker, esc, groupedBars, LOG1P_TICKS, lineChart, niceTicks, stackedBars, type Band, type LineSeries } from './svg.js';
+import {
+  dotWhisker,
+  esc,
+  groupedBars,
+  LOG1P_TICKS,
+  lineChart,
+  niceStep,
+  niceTicks,
+  stackedBars,
+  type Band,
+  type LineSeries,
+} from './svg.js';
 
 /** What renderCompareReport needs of a Comparison (the per-replication reports are optional). */
 export type ComparisonInput = Omit<Comparison, 'reports'> & { reports?: Comparison['reports'] };
@@ -49,6 +65,41 @@ export function fmtPct(x: unknown): string {
 const fmtInt = (x: unknown) => (isNum(x) ? Math.round(x).toLocaleString('en-US') : '–');
 /** A difference in hours, signed. */
 const fmtSigned = (x: number) => (isNum(x) ? `${x > 0 ? '+' : x < 0 ? '−' : ''}${fmtH(Math.abs(x))}` : '–');
+
+/**
+ * An amount (CNY, hours a year, declarations) to 3 significant digits with k, M or bn: 324, 148 k, 13.9 M, 1.6 bn.
+ * signed: a + before positive amounts (changes).
+ */
+export function fmtCny(x: unknown, signed = false): string {
+  if (!isNum(x)) return '–';
+  const a = Number(Math.abs(x).toPrecision(3));
+  const s =
+    a >= 1e9
+      ? `${+(a / 1e9).toPrecision(3)} bn`
+      : a >= 1e6
+        ? `${+(a / 1e6).toPrecision(3)} M`
+        : a >= 1e3
+          ? `${+(a / 1e3).toPrecision(3)} k`
+          : a.toFixed(0);
+  const sign = s === '0' ? '' : x < 0 ? '−' : signed && x > 0 ? '+' : '';
+  return sign + s;
+}
+const fmtCnySigned = (x: number) => fmtCny(x, true);
+
+/** An estimate over replications with its 95% interval (in a .ci span); "–" if none. */
+function estimate(e: Estimate | undefined, f: (x: number) => string): string {
+  if (!e || !isNum(e.estimate)) return '–';
+  return `${esc(f(e.estimate))}${isNum(e.lo) && isNum(e.hi) ? `<span class="ci">${esc(f(e.lo))} to ${esc(f(e.hi))}</span>` : ''}`;
+}
+
+/** Shares by sector, largest first: "manufacturing 68%, trading 22%, logistics 10%". */
+function sectorShares(sectors: Record<string, number>): string {
+  const parts = Object.entries(sectors)
+    .filter(([, v]) => isNum(v) && v > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v < 0.005 ? '<1' : Math.round(v * 100)}%`);
+  return parts.length ? parts.join(', ') : '–';
+}
 
 /** A statistic (hours unless f says otherwise) and, when the report merged replications, its ± 95% half-width. */
 function stat<T extends object>(o: T | undefined, key: keyof T & string, f: (x: number) => string = fmtH): string {
@@ -188,7 +239,7 @@ function figure(caption: string, sub: string, svg: string): string {
 function table(
   head: string[],
   rows: string[][],
-  opts: { leftCols?: number; totalLast?: boolean; wideFirst?: boolean; stackCi?: boolean } = {},
+  opts: { leftCols?: number; totalLast?: boolean; wideFirst?: boolean; stackCi?: boolean; name?: string } = {},
 ): string {
   const left = opts.leftCols ?? 1;
   const cls = (i: number) => (i === 0 && opts.wideFirst ? ' class="l wide"' : ' class="l"');
@@ -199,7 +250,7 @@ function table(
         `<tr${opts.totalLast && k === rows.length - 1 ? ' class="total"' : ''}>${r.map((c, i) => `<td${i < left ? cls(i) : ''}>${c}</td>`).join('')}</tr>`,
     )
     .join('\n');
-  return `<div class="tablewrap"><table${opts.stackCi ? ' class="stack"' : ''}><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
+  return `<div class="tablewrap"><table${opts.name ? ` data-table="${esc(opts.name)}"` : ''}${opts.stackCi ? ' class="stack"' : ''}><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
 }
 
 function meta(items: [string, string][]): string {
@@ -414,6 +465,199 @@ function disruptionSection(r: Report): string {
 ${table(['disruption', 'group', 'shipments in window', 'mean (h)', 'p90 (h)', 'mean, whole run (h)', 'difference (h)'], rows, { leftCols: 2 })}`;
 }
 
+/** A count that a merged report may hold as a mean per replication: whole numbers with separators, else 2-3 digits. */
+const fmtCount = (x: unknown) => (isNum(x) && Number.isInteger(x) ? fmtInt(x) : fmtNum(x));
+
+/** y at x on the piecewise-linear curve (xs ascending); undefined outside it. */
+function interpolate(xs: number[], ys: number[], x: number): number | undefined {
+  for (let i = 1; i < xs.length; i++) {
+    if (!(xs[i] >= x)) continue;
+    const x0 = xs[i - 1],
+      x1 = xs[i];
+    if (!(x >= x0)) return undefined;
+    const t = x1 > x0 ? (x - x0) / (x1 - x0) : 1;
+    return ys[i - 1] + t * (ys[i] - ys[i - 1]);
+  }
+  return undefined;
+}
+
+/** Concentration curves' x: per mille of firms, so that the log1p axis spreads the few largest firms. */
+const PER_MILLE = 1000;
+
+function concentrationChart(f: FirmsSection): string | null {
+  const c = f.concentration;
+  if (c.firm_share.length < 2) return null;
+  const pts = (ys: number[]) => c.firm_share.map((x, i): [number, number] => [x * PER_MILLE, ys[i]]);
+  return lineChart({
+    name: 'firm-concentration',
+    title: 'Concentration: share of declared value and of declarations carried by the largest firms',
+    width: 620,
+    height: 260,
+    x: {
+      label: 'share of firms, largest by declared value first (log scale, 0 included)',
+      kind: 'log1p',
+      min: 0,
+      max: PER_MILLE,
+      ticks: [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+      format: (v) => `${+(v / 10).toPrecision(3)}%`,
+    },
+    y: { label: 'their share', min: 0, max: 1, ticks: [0, 0.2, 0.4, 0.6, 0.8, 1], format: (v) => `${Math.round(v * 100)}%` },
+    series: [
+      { label: 'share of declared value', color: '#1a9850', points: pts(c.value_share), width: 2.5 },
+      { label: 'share of declarations', color: '#4575b4', points: pts(c.declaration_share), width: 2.5 },
+      { label: 'equal shares (every firm the same size)', color: '#888888', points: pts(c.firm_share), dash: true, width: 1.3 },
+    ],
+    vlines: [{ x: 10, label: 'largest 1%' }],
+  });
+}
+
+function firmsSection(r: Report, f: FirmsSection): string {
+  const tierNames = Object.keys(r.by_tier);
+  const color = (t: string) => TIER_COLORS[Math.max(0, tierNames.indexOf(t)) % TIER_COLORS.length];
+  const ft = Object.entries(f.by_tier);
+  type Tier = (typeof ft)[number][1];
+  const sum = (
+    rows: [string, Tier][],
+    k: 'firms' | 'declarations' | 'value_cny' | 'share_of_value' | 'share_of_declarations' | 'guarantee_waived_cny_per_year',
+  ) => rows.reduce((a, [, t]) => a + (isNum(t[k]) ? t[k] : 0), 0);
+
+  // the answer first: what the AEO firms carry, and how concentrated the firms are
+  const lead: string[] = [];
+  const aeo = ft.filter(([t]) => r.by_tier[t]?.aeo);
+  if (aeo.length > 0) {
+    const n = sum(aeo, 'firms'),
+      waived = sum(aeo, 'guarantee_waived_cny_per_year');
+    lead.push(
+      `<b>${esc(fmtCount(n))} AEO firms</b> (${esc(fmtPct(n / f.count))} of ${esc(fmtInt(f.count))}) carry <b>${esc(fmtPct(sum(aeo, 'share_of_value')))} of declared value</b> and ${esc(fmtPct(sum(aeo, 'share_of_declarations')))} of declarations${waived > 0 ? `; the guarantees waived for them come to ${esc(fmtCny(waived))} CNY a year` : ''}.`,
+    );
+  } else lead.push(`${esc(fmtInt(f.count))} firms, none of them in an AEO tier.`);
+  const c = f.concentration;
+  const v1 = interpolate(c.firm_share, c.value_share, 0.01),
+    d1 = interpolate(c.firm_share, c.declaration_share, 0.01);
+  if (isNum(v1) && isNum(d1))
+    lead.push(`The largest 1% of firms by value carry ${esc(fmtPct(v1))} of it and lodge ${esc(fmtPct(d1))} of the declarations.`);
+
+  const rows = ft.map(([name, t]) => [
+    `<span class="swatch" style="background:${color(name)}"></span><b>${esc(name)}</b>${r.by_tier[name]?.aeo ? ' <span class="sub">AEO</span>' : ''}`,
+    esc(sectorShares(t.sectors)),
+    stat(t, 'firms', fmtCount),
+    stat(t, 'share_of_firms', fmtPct),
+    stat(t, 'declarations', fmtCount),
+    stat(t, 'share_of_declarations', fmtPct),
+    stat(t, 'value_cny', fmtCny),
+    stat(t, 'share_of_value', fmtPct),
+    stat(t, 'noncompliance', fmtPct),
+    stat(t, 'guarantee_waived_cny_per_year', fmtCny),
+  ]);
+  rows.push([
+    'all firms',
+    esc(sectorShares(f.sectors)),
+    esc(fmtCount(f.count)),
+    esc(fmtPct(1)),
+    esc(fmtCount(sum(ft, 'declarations'))),
+    esc(fmtPct(1)),
+    esc(fmtCny(sum(ft, 'value_cny'))),
+    esc(fmtPct(1)),
+    '–',
+    esc(fmtCny(sum(ft, 'guarantee_waived_cny_per_year'))),
+  ]);
+  const tierTable = table(
+    [
+      'tier',
+      'sectors (share of its firms)',
+      'firms',
+      'share of firms',
+      'declarations',
+      'share of declarations',
+      'declared value (CNY)',
+      'share of value',
+      'noncompliance',
+      'guarantee waived a year (CNY)',
+    ],
+    rows,
+    { leftCols: 2, totalLast: true, stackCi: true, name: 'firm-tiers' },
+  );
+
+  const certs = f.certifications.length
+    ? `<h3>Certifications applied</h3>${table(
+        ['policy', 'from', 'to', 'firms moved', 'first firms chosen'],
+        f.certifications.map((p) => [
+          esc(p.name),
+          esc(p.from),
+          esc(p.to),
+          esc(fmtInt(p.firms)),
+          esc(`${p.ids.slice(0, 5).join(', ')}${p.ids.length > 5 ? `, … (${fmtInt(p.ids.length - 5)} more)` : ''}`),
+        ]),
+        { name: 'firm-certifications' },
+      )}`
+    : '';
+
+  const chart = concentrationChart(f);
+  const top = table(
+    [
+      'firm',
+      'tier',
+      'sector',
+      'declarations',
+      'declared value (CNY)',
+      'mean clearance (h)',
+      'p90 (h)',
+      'inspections',
+      'guarantee waived a year (CNY)',
+    ],
+    f.top.map((x) => [
+      `<span class="swatch" style="background:${color(x.tier)}"></span>${esc(x.id)}`,
+      `${esc(x.tier)}${x.base_tier !== x.tier ? `<br><span class="sub">certified from ${esc(x.base_tier)}</span>` : ''}`,
+      esc(x.sector),
+      esc(fmtCount(x.declarations)),
+      esc(fmtCny(x.value_cny)),
+      esc(fmtH(x.clearance_hours.mean)),
+      esc(fmtH(x.clearance_hours.p90)),
+      esc(fmtCount(x.inspections)),
+      esc(fmtCny(x.guarantee_waived_cny_per_year)),
+    ]),
+    { name: 'firm-top' },
+  );
+
+  return `<section><h2>Firms</h2>
+<p class="lead">${lead.join(' ')}</p>
+<p>The district’s ${esc(fmtInt(f.count))} firms by tier, over the ${esc(fmtCount(f.observed_days))} observed days (per-year figures scale from them). Shares are of all firms and of their observed declarations and declared value.</p>
+${tierTable}${certs}
+${chart ? `<div class="charts">${figure('Concentration: the largest firms’ share', 'firms ranked by declared value, largest first; how much of the value and of the declarations the largest x% carry', chart)}</div>` : ''}
+<h3>The ${esc(fmtInt(f.top.length))} largest firms by declared value</h3>
+${top}</section>`;
+}
+
+function costsSection(r: Report, c: CostsSection): string {
+  const tierNames = Object.keys(r.by_tier);
+  const days = r.firms?.observed_days ?? r.horizon_days - r.warmup_days;
+  const costs = Object.entries(c.by_tier);
+  type Cost = CostsSection['overall'];
+  const cells = (x: Cost) => [
+    stat(x, 'time_cost_cny', fmtCny),
+    stat(x, 'guarantee_fees_cny', fmtCny),
+    stat(x, 'guarantee_fees_avoided_cny', fmtCny),
+    stat(x, 'cost_per_declaration_cny', fmtCny),
+  ];
+  const o = c.overall;
+  const total = (isNum(o.time_cost_cny) ? o.time_cost_cny : 0) + (isNum(o.guarantee_fees_cny) ? o.guarantee_fees_cny : 0);
+  const perTier = costs.map(([t, x]) => `${t} ${fmtCny(x.cost_per_declaration_cny)}`).join(', ');
+  return `<section><h2>Costs</h2>
+<p class="lead">Over the ${esc(fmtCount(days))} observed days clearance cost traders <b>${esc(fmtCny(total))} CNY</b> in goods held and guarantee fees: <b>${esc(fmtCny(o.cost_per_declaration_cny))} CNY per declaration</b> (${esc(perTier)}).</p>
+<p>Time cost: ${esc(fmtPct(c.time_cost_per_day))} of the goods’ value per day in clearance. Guarantee fee: ${esc(fmtPct(c.guarantee_fee_rate))} of each guarantee lodged; fees avoided are those not paid on guarantees waived.</p>
+${table(
+  ['tier', 'time cost of goods held (CNY)', 'guarantee fees (CNY)', 'guarantee fees avoided (CNY)', 'cost per declaration (CNY)'],
+  [
+    ...costs.map(([t, x]) => [
+      `<span class="swatch" style="background:${TIER_COLORS[Math.max(0, tierNames.indexOf(t)) % TIER_COLORS.length]}"></span>${esc(t)}`,
+      ...cells(x),
+    ]),
+    ['all tiers', ...cells(o)],
+  ],
+  { totalLast: true, stackCi: true, name: 'costs' },
+)}</section>`;
+}
+
 export function renderRunReport(report: Report): string {
   const r = report;
   const tiers = Object.entries(r.by_tier);
@@ -580,6 +824,9 @@ ${timelineSection(r)}</section>`);
     )}</section>`,
   );
 
+  if (r.firms) out.push(firmsSection(r, r.firms));
+  if (r.costs) out.push(costsSection(r, r.costs));
+
   out.push(
     `<section><h2>By lane</h2>${table(
       ['lane', 'shipments', 'share', 'mean (h)', 'p50', 'p90', 'p95', 'p99'],
@@ -632,6 +879,149 @@ ${timelineSection(r)}</section>`);
 
 // ---------------------------------------------------------------------------------------------
 // comparison
+
+type BenefitBand = FirmComparisonJson['benefit']['bands'][number];
+
+/** A band of money saved a year: "< 0 (lose)", "10 k–100 k", "≥ 10 M". */
+function bandLabel(b: BenefitBand): string {
+  if (b.from_cny === null) return b.to_cny === 0 ? '< 0 (lose)' : b.to_cny === null ? 'any' : `< ${fmtCny(b.to_cny)}`;
+  if (b.to_cny === null) return `≥ ${fmtCny(b.from_cny)}`;
+  return `${fmtCny(b.from_cny)}–${fmtCny(b.to_cny)}`;
+}
+
+function bandsChart(fc: FirmComparisonJson): string | null {
+  const bands = fc.benefit.bands;
+  if (bands.length === 0) return null;
+  const top = Math.max(1, ...bands.map((b) => b.firms));
+  const step = Math.max(1, Math.ceil(niceStep(top, 5)));
+  const max = Math.ceil(top / step) * step;
+  return groupedBars({
+    name: 'firm-benefit-bands',
+    title: `How many ${fc.benefit.over === 'moved' ? 'firms that change tier' : 'firms'} save how much a year (CNY)`,
+    width: 560,
+    height: 220,
+    categories: bands.map(bandLabel),
+    series: [{ label: 'firms', color: '#1a9850', values: bands.map((b) => b.firms) }],
+    y: { label: 'firms', min: 0, max, ticks: Array.from({ length: max / step + 1 }, (_, i) => i * step), format: fmtInt },
+    valueLabels: true,
+  });
+}
+
+function firmComparisonSection(fc: FirmComparisonJson): string {
+  const groups = Object.entries(fc.groups);
+  const main: FirmBenefitGroup | undefined = fc.groups.moved ?? fc.groups.all ?? groups[0]?.[1];
+  const b = fc.benefit;
+  const lead: string[] = [];
+  const moves = Object.entries(fc.moved.by_move)
+    .map(([m, n]) => `${m.replace('->', '→')}: ${fmtInt(n)}`)
+    .join(', ');
+  if (main) {
+    const m = main.money_saved_cny_per_year;
+    const d = main.mean.diff;
+    const waived = main.guarantee_waived_cny_per_year_change.estimate;
+    const iv = isNum(m.lo) && isNum(m.hi) ? ` (95% interval ${fmtCny(m.lo)} to ${fmtCny(m.hi)} CNY)` : '';
+    lead.push(
+      `<b>${esc(main.label)}</b> (${esc(fmtInt(main.firms))} firms${fc.groups.moved && moves ? `; ${esc(moves)}` : ''}) ${m.estimate >= 0 ? 'save' : 'lose'} <b>${esc(fmtCny(Math.abs(m.estimate)))} CNY a year</b>${esc(iv)} in time cost and guarantee fees` +
+        (isNum(d)
+          ? `: ${esc(fmtH(Math.abs(d)))} h ${d <= 0 ? 'less' : 'more'} per declaration, ${esc(fmtCny(main.hours_saved_per_year.estimate))} clearance hours a year saved`
+          : '') +
+        (isNum(waived) && waived !== 0
+          ? `, and ${esc(fmtCny(Math.abs(waived)))} CNY a year ${waived > 0 ? 'more' : 'less'} of guarantees waived`
+          : '') +
+        '.',
+    );
+  }
+  if (b.firms > 0) {
+    const q = b.money_saved_cny_per_year;
+    lead.push(
+      `${esc(fmtInt(b.gaining))} of the ${esc(fmtInt(b.firms))} ${b.over === 'moved' ? 'firms that change tier' : 'firms'} with declarations gain; the median firm saves ${esc(fmtCny(q.p50))} CNY a year, the top tenth over ${esc(fmtCny(q.p90))}, the largest ${esc(fmtCny(q.max))}.`,
+    );
+  }
+
+  const groupTable = table(
+    [
+      'group',
+      'firms',
+      'declarations a year',
+      'mean clearance, b − a (h)',
+      'clearance hours saved a year',
+      'time cost saved a year (CNY)',
+      'guarantee fees saved a year (CNY)',
+      'money saved a year (CNY)',
+      'guarantee waived a year, b − a (CNY)',
+    ],
+    groups.map(([key, g]) => [
+      `<b>${esc(g.label)}</b><br><span class="sub">${esc(key)}</span>`,
+      esc(fmtInt(g.firms)),
+      esc(fmtCny(g.declarations_per_year)),
+      isNum(g.mean.diff)
+        ? `${esc(fmtSigned(g.mean.diff))}${isNum(g.mean.lo) && isNum(g.mean.hi) ? `<span class="ci">${esc(fmtSigned(g.mean.lo))} to ${esc(fmtSigned(g.mean.hi))}</span>` : ''}`
+        : '–',
+      estimate(g.hours_saved_per_year, fmtCny),
+      estimate(g.time_cost_saved_cny_per_year, fmtCny),
+      estimate(g.guarantee_fees_saved_cny_per_year, fmtCny),
+      estimate(g.money_saved_cny_per_year, fmtCny),
+      estimate(g.guarantee_waived_cny_per_year_change, fmtCnySigned),
+    ]),
+    { stackCi: true, name: 'firm-groups' },
+  );
+
+  const spread = table(
+    ['a year, over the firms', 'p10', 'p25', 'median', 'p75', 'p90', 'largest', 'total'],
+    (
+      [
+        ['clearance hours saved', b.hours_saved_per_year],
+        ['money saved (CNY)', b.money_saved_cny_per_year],
+      ] as const
+    ).map(([label, q]) => [esc(label), ...[q.p10, q.p25, q.p50, q.p75, q.p90, q.max, q.total].map((v) => esc(fmtCny(v)))]),
+    { name: 'firm-benefit-spread' },
+  );
+
+  const chart = bandsChart(fc);
+  const top = table(
+    [
+      'firm',
+      'sector',
+      'tier, a → b',
+      'declarations',
+      'declared value (CNY)',
+      'mean clearance a (h)',
+      'mean clearance b (h)',
+      'b − a (h)',
+      'clearance hours saved a year',
+      'time cost saved a year (CNY)',
+      'guarantee fees saved a year (CNY)',
+      'money saved a year (CNY)',
+      'guarantee waived a year, a → b (CNY)',
+    ],
+    b.top.map((x) => [
+      esc(x.id),
+      esc(x.sector),
+      esc(x.tier_a === x.tier_b ? x.tier_a : `${x.tier_a} → ${x.tier_b}`),
+      esc(fmtCount(x.declarations)),
+      esc(fmtCny(x.value_cny)),
+      esc(fmtH(x.clearance_mean_a)),
+      esc(fmtH(x.clearance_mean_b)),
+      esc(fmtSigned(x.clearance_mean_diff)),
+      esc(fmtCny(x.hours_saved_per_year)),
+      esc(fmtCny(x.time_cost_saved_cny_per_year)),
+      esc(fmtCny(x.guarantee_fees_saved_cny_per_year)),
+      esc(fmtCny(x.money_saved_cny_per_year)),
+      esc(`${fmtCny(x.guarantee_waived_cny_per_year_a)} → ${fmtCny(x.guarantee_waived_cny_per_year_b)}`),
+    ]),
+    { name: 'firm-comparison-top' },
+  );
+
+  return `<section><h2>Firms</h2>
+${lead.length ? `<p class="lead">${lead.join(' ')}</p>` : ''}
+<p>Firm by firm: both scenarios have the same firms, paired replication by replication; savings are a − b. Money is valued at a’s rates: a time cost of ${esc(fmtPct(fc.time_cost_per_day))} of the goods’ value per day in clearance and a guarantee fee of ${esc(fmtPct(fc.guarantee_fee_rate))}. Under each figure, its 95% interval over the replications.</p>
+${groupTable}
+<h3>How the benefit spreads over the ${b.over === 'moved' ? 'firms that change tier' : 'firms'}</h3>
+${chart ? `<div class="charts">${figure('Firms by money saved a year', `${fmtInt(b.firms)} firms with declarations, by CNY saved a year in time cost and guarantee fees`, chart)}</div>` : ''}
+${spread}
+<h3>The ${esc(fmtInt(b.top.length))} firms that save most</h3>
+${top}</section>`;
+}
 
 export function renderCompareReport(comparison: ComparisonInput): string {
   const c = comparison;
@@ -698,6 +1088,8 @@ ${meta([
   out.push(`<section><h2>Differences with their intervals</h2>
 <div class="charts wide">${figure('Difference b − a per group and statistic', 'dot: mean difference over replications; thick bar: paired 95% interval; thin light bar: the interval unpaired runs would give', chart)}</div>
 <div class="charts">${figure('Mean clearance per group', 'means over replications', means)}</div></section>`);
+
+  if (c.firms) out.push(firmComparisonSection(c.firms));
 
   const trows: string[][] = [];
   for (const [key, g] of groups) {

@@ -2,7 +2,7 @@ import { firmId } from '../model/firm-population.js';
 import type { Scenario } from '../scenario/types.js';
 import type { TierTally } from './collector.js';
 import type { FirmRows } from './firm-tally.js';
-import type { CostsSection, FirmRow, FirmsSection } from './report-schema.js';
+import type { CostsSection, FirmRow, FirmsSection, Report } from './report-schema.js';
 
 export const TOP_FIRMS = 20;
 /** Shares of firms the concentration curve is given at: fine near 0, where the AEOs are. */
@@ -153,4 +153,28 @@ export function buildCostsSection(s: Scenario, tallies: TierTally[]): CostsSecti
       sum((t) => t.guaranteeWaived),
     ),
   };
+}
+
+/** One flat row per firm for `run --firms FILE` (CSV columns or JSON Lines fields), from a report's firm_rows. */
+export function firmFileRows(s: Scenario, report: Report): Record<string, string | number>[] {
+  const rows = report.firm_rows as FirmRows;
+  return rows.declarations.map((_, i) => {
+    const { clearance_hours, ...r } = firmRow(s, rows, i, report.replications);
+    const { id, tier, base_tier, sector, declarations, declarations_per_year, value_cny, inspections, noncompliance } = r;
+    return {
+      id,
+      tier,
+      base_tier,
+      sector,
+      declarations,
+      declarations_per_year,
+      value_cny,
+      clearance_mean_hours: clearance_hours.mean,
+      clearance_p90_hours: clearance_hours.p90,
+      inspections,
+      noncompliance,
+      guarantee_waived_cny: r.guarantee_waived_cny,
+      guarantee_waived_cny_per_year: r.guarantee_waived_cny_per_year,
+    };
+  });
 }

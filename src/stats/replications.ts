@@ -11,7 +11,19 @@ import { poolFirmRows, type FirmRows } from './firm-tally.js';
  * with withCi95 (./report-schema.ts).
  */
 const SUMMED = new Set(['events', 'wall_seconds']);
-const FIXED = new Set(['seed', 'replications', 'horizon_days', 'warmup_days', 'servers', 'start_hours', 'end_hours', 'window_end_hours']);
+const FIXED = new Set([
+  'seed',
+  'replications',
+  'horizon_days',
+  'warmup_days',
+  'servers',
+  'start_hours',
+  'end_hours',
+  'window_end_hours',
+  // settings of the costs section
+  'time_cost_per_day',
+  'guarantee_fee_rate',
+]);
 
 /** 95% confidence half-width of the mean of xs: t_{n-1,0.975} * s / sqrt(n). */
 export function ci95(xs: number[]): number {
@@ -40,9 +52,19 @@ export function mergeReplications(reports: Report[], scenario?: Scenario): Repor
   const merged = mergeNode(reports) as Report;
   if (timeline) merged.timeline = timeline;
   if (firmRows && merged.firms && scenario?.population) {
+    // the population is the same in every replication (drawn from the seed): its figures are
+    // settings, not statistics; what the firms lodge varies, and keeps its _ci95
     const pooled = buildFirmsSection(scenario, firmRows, reports.length);
-    merged.firms.top = pooled.top;
-    merged.firms.concentration = pooled.concentration;
+    const first = reports[0].firms!;
+    const tiers = Object.fromEntries(
+      Object.entries(merged.firms.by_tier).map(([k, t]) => {
+        const f = first.by_tier[k];
+        return [k, { ...t, firms: f.firms, share_of_firms: f.share_of_firms, noncompliance: f.noncompliance, sectors: f.sectors }];
+      }),
+    );
+    for (const t of Object.values(tiers))
+      for (const key of ['firms', 'share_of_firms', 'noncompliance']) delete (t as Record<string, unknown>)[`${key}_ci95`];
+    merged.firms = { ...first, by_tier: tiers, top: pooled.top, concentration: pooled.concentration };
     merged.firm_rows = firmRows;
   }
   merged.replications = reports.length;

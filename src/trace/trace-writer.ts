@@ -1,6 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { UsageError } from '../errors.js';
+import { firmId } from '../model/firm-population.js';
 import type { Shipment } from '../model/shipment.js';
 import type { RunObserver } from '../model/run-observer.js';
 import type { Scenario } from '../scenario/types.js';
@@ -17,6 +18,8 @@ export class TraceWriter implements RunObserver {
   private buf = '';
   private readonly stages: string[];
   private readonly tiers: string[];
+  /** With firms, a `firm` column after `id` (absent otherwise, so a v1 scenario's trace is as it was). */
+  private readonly firms: boolean;
   private replication = 0;
   /** The stream's first error (a directory of that name, a full disk): thrown by the next flush or close. */
   private failure?: NodeJS.ErrnoException;
@@ -34,11 +37,13 @@ export class TraceWriter implements RunObserver {
     });
     this.stages = scenario.stages.map((s) => s.name);
     this.tiers = scenario.tiers.map((t) => t.name);
+    this.firms = scenario.population !== null;
     this.visited = new Uint8Array(this.stages.length);
     if (!this.jsonl) {
       const cols = [
         'replication',
         'id',
+        ...(this.firms ? ['firm'] : []),
         'tier',
         'lane',
         'arrival_h',
@@ -76,6 +81,7 @@ export class TraceWriter implements RunObserver {
       this.buf += `${JSON.stringify({
         replication: this.replication,
         id: sh.id,
+        ...(this.firms ? { firm: firmId(sh.firm) } : {}),
         tier: this.tiers[sh.tier],
         lane: LANES[sh.lane],
         arrival: sh.arrival,
@@ -90,7 +96,7 @@ export class TraceWriter implements RunObserver {
         finding: sh.finding,
       })}\n`;
     } else {
-      let row = `${this.replication},${sh.id},${this.tiers[sh.tier]},${LANES[sh.lane]},${num(sh.arrival)},${num(sh.lodgement)},${sh.preLodged ? 1 : 0}`;
+      let row = `${this.replication},${sh.id},${this.firms ? `${firmId(sh.firm)},` : ''}${this.tiers[sh.tier]},${LANES[sh.lane]},${num(sh.arrival)},${num(sh.lodgement)},${sh.preLodged ? 1 : 0}`;
       for (let i = 0; i < this.stages.length; i++) row += visited[i] ? `,${num(sh.starts[i])},${num(sh.starts[i] + sh.services[i])}` : ',,';
       row += `,${num(g)},${num(h)},${num(now)},${num(clearance)},${sh.noncompliant ? 1 : 0},${sh.finding ? 1 : 0}\n`;
       this.buf += row;

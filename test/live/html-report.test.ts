@@ -6,8 +6,9 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compare } from '../../src/experiments/compare.js';
 import { replicate } from '../../src/experiments/replicate.js';
-import { renderCompareReport, renderRunReport, renderSweepReport } from '../../src/html-report/html.js';
+import { fmtCny, fmtPct, renderCompareReport, renderRunReport, renderSweepReport } from '../../src/html-report/html.js';
 import { runEmbedded } from '../../src/runtime/run.js';
+import { formatHours } from '../../src/scenario/duration.js';
 import { loadScenarioFile, parseOverride } from '../../src/scenario/load.js';
 import { mergeReplications } from '../../src/stats/replications.js';
 
@@ -32,7 +33,23 @@ interface PageCheck {
   consoleErrors: string[];
   external: string[];
   failed: string[];
-  charts: { name: string; role: string | null; title: string; width: number; height: number; marks: number; drawnMarks: number }[];
+  charts: {
+    name: string;
+    role: string | null;
+    title: string;
+    width: number;
+    height: number;
+    marks: number;
+    drawnMarks: number;
+    /** Each mark's own <title> (tooltips: a bar's value, a line's label). */
+    markTitles: string[];
+    /** The plot's paths with a <title>: how many points (M and L commands) each draws. */
+    paths: { title: string; points: number }[];
+  }[];
+  /** Every table[data-table] as the browser shows it: header and body cells, as text. */
+  tables: Record<string, { head: string[]; rows: string[][] }>;
+  /** The text of every p.lead. */
+  leads: string[];
   scripts: number;
   title: string;
 }
@@ -55,7 +72,7 @@ describe('HTML reports in headless Chromium', () => {
   /** Opens a written report in a fresh context with every non-file request blocked; screenshots it. */
   async function open(file: string, png: string): Promise<PageCheck> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, offline: true });
-    const check: PageCheck = { consoleErrors: [], external: [], failed: [], charts: [], scripts: 0, title: '' };
+    const check: PageCheck = { consoleErrors: [], external: [], failed: [], charts: [], tables: {}, leads: [], scripts: 0, title: '' };
     try {
       await context.route('**/*', (route) => {
         const url = route.request().url();
@@ -86,6 +103,7 @@ describe('HTML reports in headless Chromium', () => {
             return b.width > 0 || b.height > 0;
           }).length;
           const title = svg.querySelector(':scope > title')?.textContent ?? '';
+          const own = (m: Element) => m.querySelector(':scope > title')?.textContent ?? '';
           return {
             name: svg.getAttribute('data-chart') ?? '',
             role: svg.getAttribute('role'),
@@ -94,9 +112,27 @@ describe('HTML reports in headless Chromium', () => {
             height: box.height,
             marks: marks.length,
             drawnMarks,
+            markTitles: marks.map(own),
+            paths: Array.from(svg.querySelectorAll('g.plot path'))
+              .filter((p) => own(p))
+              .map((p) => ({ title: own(p), points: (p.getAttribute('d') ?? '').match(/[ML]/g)?.length ?? 0 })),
           };
         }),
       );
+      check.tables = await page.$$eval('table[data-table]', (tables) =>
+        Object.fromEntries(
+          tables.map((t) => [
+            t.getAttribute('data-table') ?? '',
+            {
+              head: Array.from(t.querySelectorAll('thead th')).map((c) => (c as HTMLElement).innerText.trim()),
+              rows: Array.from(t.querySelectorAll('tbody tr')).map((r) =>
+                Array.from(r.querySelectorAll('td')).map((c) => (c as HTMLElement).innerText.trim()),
+              ),
+            },
+          ]),
+        ),
+      );
+      check.leads = await page.$$eval('p.lead', (ps) => ps.map((p) => (p as HTMLElement).innerText.replace(/\s+/g, ' ').trim()));
       await page.screenshot({ path: png, fullPage: true });
     } finally {
       await context.close();
@@ -151,6 +187,8 @@ describe('HTML reports in headless Chromium', () => {
       'released-within',
       ...stages.map(([n]) => `timeline-busy-${n}`),
       ...stages.filter(([, st]) => st.servers !== 'unlimited').map(([n]) => `timeline-queue-${n}`),
+      // the scenario is at firm level: its firms' concentration curve
+      ...(report.firms ? ['firm-concentration'] : []),
     ];
     expectClean(check, expected);
     expect(check.charts.length).toBe(expected.length);
@@ -184,6 +222,140 @@ describe('HTML reports in headless Chromium', () => {
     expect(check.charts.find((x) => x.name === 'compare-diff')!.marks).toBeGreaterThanOrEqual(Object.keys(c.groups).length * 3);
     copyFileSync(png, '/tmp/clearsim-compare-report.png');
     console.log(`compare report: ${file}\nscreenshot: ${png}`);
+  });
+
+  it('renders the firms and costs of a run at firm level', async () => {
+    const report = await runEmbedded(loadScenarioFile('scenarios/chongqing-2023.yaml', [parseOverride('horizon.days=10')]));
+    const firms = report.firms!;
+    const costs = report.costs!;
+    expect(firms, 'chongqing-2023 has firms').toBeDefined();
+    expect(costs, 'and costs').toBeDefined();
+    expect(firms.top.length).toBe(20);
+    const html = renderRunReport(report);
+    expectSelfContained(html);
+    const { file, png } = write('run-firms', html);
+    const check = await open(file, png);
+    expectClean(check, ['clearance-cdf', 'firm-concentration']);
+    const int = (x: number) => x.toLocaleString('en-US');
+
+    // the lead states the answer: what the AEO firms carry
+    const tiers = Object.entries(firms.by_tier);
+    const aeo = tiers.filter(([t]) => report.by_tier[t].aeo);
+    const total = (k: 'firms' | 'share_of_value' | 'share_of_declarations') => aeo.reduce((s, [, t]) => s + t[k], 0);
+    expect(total('firms')).toBeGreaterThan(0);
+    expect(check.leads).toContainEqual(
+      expect.stringContaining(
+        `${int(total('firms'))} AEO firms (${fmtPct(total('firms') / firms.count)} of ${int(firms.count)}) carry ${fmtPct(total('share_of_value'))} of declared value and ${fmtPct(total('share_of_declarations'))} of declarations`,
+      ),
+    );
+
+    // by tier, then all firms
+    const byTier = check.tables['firm-tiers'];
+    expect(byTier.rows.length).toBe(tiers.length + 1);
+    tiers.forEach(([name, t], i) => {
+      const row = byTier.rows[i];
+      expect(row[0]).toContain(name);
+      expect(row[2]).toBe(int(t.firms));
+      expect(row[3]).toBe(fmtPct(t.share_of_firms));
+      expect(row[7]).toBe(fmtPct(t.share_of_value));
+      expect(row[9]).toBe(fmtCny(t.guarantee_waived_cny_per_year));
+      const [sector, share] = Object.entries(t.sectors).sort((x, y) => y[1] - x[1])[0];
+      expect(row[1].startsWith(`${sector} ${Math.round(share * 100)}%`), row[1]).toBe(true);
+    });
+    expect(byTier.rows.at(-1)![2]).toBe(int(firms.count));
+    expect(check.tables['firm-certifications'], 'no certification in the baseline').toBeUndefined();
+
+    // the concentration curve: one point per step of the report's curve, for value and declarations
+    const curve = check.charts.find((c) => c.name === 'firm-concentration')!;
+    for (const line of ['share of declared value', 'share of declarations'])
+      expect(curve.paths.find((p) => p.title === line)?.points, line).toBe(firms.concentration.firm_share.length);
+
+    // the 20 largest firms, in the report's order
+    const top = check.tables['firm-top'];
+    expect(top.rows.length).toBe(20);
+    expect(top.rows.map((r) => r[0])).toEqual(firms.top.map((f) => f.id));
+    firms.top.forEach((f, i) => {
+      const row = top.rows[i];
+      expect(row.slice(1, 5)).toEqual([f.tier, f.sector, int(f.declarations), fmtCny(f.value_cny)]);
+      expect(row[5]).toBe(formatHours(f.clearance_hours.mean, 'number'));
+      expect(row[6]).toBe(formatHours(f.clearance_hours.p90, 'number'));
+      expect(row[8]).toBe(fmtCny(f.guarantee_waived_cny_per_year));
+    });
+    expect(fmtCny(firms.top[0].value_cny)).toMatch(/^\d+(\.\d+)? (k|M|bn)$/);
+
+    // costs by tier and overall, with the rates
+    const costRows = check.tables.costs.rows;
+    expect(costRows.length).toBe(Object.keys(costs.by_tier).length + 1);
+    expect(costRows.at(-1)).toEqual([
+      'all tiers',
+      fmtCny(costs.overall.time_cost_cny),
+      fmtCny(costs.overall.guarantee_fees_cny),
+      fmtCny(costs.overall.guarantee_fees_avoided_cny),
+      fmtCny(costs.overall.cost_per_declaration_cny),
+    ]);
+    expect(html).toContain(`Time cost: ${fmtPct(costs.time_cost_per_day)} of the goods’ value per day`);
+    expect(html).toContain(`Guarantee fee: ${fmtPct(costs.guarantee_fee_rate)} of each guarantee lodged`);
+    console.log(`run report with firms: ${file}\nscreenshot: ${png}`);
+  });
+
+  it('renders what the firms save in a comparison at firm level', async () => {
+    const days = parseOverride('horizon.days=10');
+    const c = await compare(
+      loadScenarioFile('scenarios/chongqing-2023.yaml', [days]),
+      loadScenarioFile('scenarios/aeo-expansion.yaml', [days]),
+      2,
+    );
+    const fc = c.firms!;
+    expect(fc, 'both scenarios have the same firms').toBeDefined();
+    const moved = fc.groups.moved!;
+    expect(moved.firms).toBe(fc.moved.firms);
+    expect(moved.firms).toBeGreaterThan(0);
+    const html = renderCompareReport(c);
+    expectSelfContained(html);
+    const { file, png } = write('compare-firms', html);
+    const check = await open(file, png);
+    expectClean(check, ['compare-diff', 'compare-means', 'firm-benefit-bands']);
+
+    // the lead: the moved firms' money saved a year and its interval
+    const m = moved.money_saved_cny_per_year;
+    expect(m.estimate).toBeGreaterThan(0);
+    const moves = Object.entries(fc.moved.by_move)
+      .map(([k, n]) => `${k.replace('->', '→')}: ${n.toLocaleString('en-US')}`)
+      .join(', ');
+    expect(check.leads).toContainEqual(
+      expect.stringContaining(
+        `${moved.label} (${moved.firms.toLocaleString('en-US')} firms; ${moves}) save ${fmtCny(m.estimate)} CNY a year (95% interval ${fmtCny(m.lo)} to ${fmtCny(m.hi)} CNY)`,
+      ),
+    );
+
+    // one row per group: money saved a year with its interval
+    const groups = Object.values(fc.groups);
+    const rows = check.tables['firm-groups'].rows;
+    expect(rows.length).toBe(groups.length);
+    groups.forEach((g, i) => {
+      expect(rows[i][0]).toContain(g.label);
+      expect(rows[i][1]).toBe(g.firms.toLocaleString('en-US'));
+      const e = g.money_saved_cny_per_year;
+      expect(rows[i][7].split('\n').map((x) => x.trim())).toEqual([fmtCny(e.estimate), `${fmtCny(e.lo)} to ${fmtCny(e.hi)}`]);
+    });
+
+    // one bar per band, each as tall as its firms
+    const bands = check.charts.find((x) => x.name === 'firm-benefit-bands')!;
+    const bars = bands.markTitles.map((t) => Number(t.match(/: ([\d,]+)$/)?.[1].replace(/,/g, '')));
+    expect(bars).toEqual(fc.benefit.bands.map((b) => b.firms));
+    expect(bars.reduce((s, x) => s + x, 0)).toBe(fc.benefit.firms);
+
+    // the 10 firms that save most
+    const top = check.tables['firm-comparison-top'].rows;
+    expect(top.length).toBe(fc.benefit.top.length);
+    expect(top.length).toBe(10);
+    expect(top.map((r) => r[0])).toEqual(fc.benefit.top.map((f) => f.id));
+    expect(top.map((r) => r[11])).toEqual(fc.benefit.top.map((f) => fmtCny(f.money_saved_cny_per_year)));
+    for (const line of c.lines)
+      expect(html).toContain(
+        line.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&#39;').replace(/"/g, '&quot;'),
+      );
+    console.log(`compare report with firms: ${file}\nscreenshot: ${png}`);
   });
 
   it('renders a sweep with CI whiskers across the first parameter', async () => {
