@@ -70,7 +70,9 @@ describe('clearsim compare', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/non-AEO mean clearance( falls| rises|: no clear change)/);
     // the answer leads: all shipments, then what the firms that change tier gain
-    expect(r.stdout).toMatch(/95% intervals\n\nAll shipments mean clearance (falls|rises|: no clear change)[^\n]*\nFirms that change tier \(100\): /);
+    expect(r.stdout).toMatch(
+      /95% intervals\n\nAll shipments mean clearance (falls|rises|: no clear change)[^\n]*\nFirms that change tier \(100\): /,
+    );
     expect(r.stdout).toMatch(/Pairing by seed makes the intervals \d+% narrower/);
     const bad = clearsim(['compare', 'scenarios/chongqing-2023.yaml']);
     expect(bad.status).toBe(2);

@@ -176,7 +176,9 @@ describe('certification policies', () => {
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(ScenarioError);
-      expect((e as Error).message).toMatch(/certifications\.0\.firms: certification next-100 asks for 100000 firms but only \d+ are eligible/);
+      expect((e as Error).message).toMatch(
+        /certifications\.0\.firms: certification next-100 asks for 100000 firms but only \d+ are eligible/,
+      );
     }
   });
 });
@@ -192,12 +194,18 @@ describe('firm-level scenario errors', () => {
   };
 
   it.each([
-    [['tiers.aeo.shipment_share=0.3'], "tiers.aeo.shipment_share: with a firms section, a tier's share of declarations follows from its firms"],
+    [
+      ['tiers.aeo.shipment_share=0.3'],
+      "tiers.aeo.shipment_share: with a firms section, a tier's share of declarations follows from its firms",
+    ],
     [['tiers.general.firms=100'], 'tiers: the tiers hold 434 of the 16700 firms: give one tier no count'],
     [['tiers.aeo.firms=20000'], 'tiers: the tiers ask for 20234 firms, more than the 16700 of firms.count'],
     [['tiers.aeo.sectors.farming=0.1'], 'tiers.aeo.sectors.farming: unknown sector "farming" (sectors: manufacturing, trading, logistics)'],
     [['firms.sectors.trading=0.6'], 'firms.sectors: shares must sum to 1 (got 1.05)'],
-    [['certifications=[{firms: 1, from: general, to: gold}]'], 'certifications.0.to: unknown tier "gold" (tiers: aeo, general, discredited)'],
+    [
+      ['certifications=[{firms: 1, from: general, to: gold}]'],
+      'certifications.0.to: unknown tier "gold" (tiers: aeo, general, discredited)',
+    ],
     [['firms.count=0'], 'firms.count: must be >= 1'],
   ])('%s', (sets, text) => {
     expect(message(...sets)).toContain(text);
@@ -244,7 +252,17 @@ describe('common random numbers at firm level, and per-firm outputs', () => {
     expect(c.lines.some((l) => l.startsWith('Firms that change tier (100): '))).toBe(true);
 
     const file = join(tmp, 'firms.csv');
-    const r = clearsim(['compare', 'scenarios/chongqing-2023.yaml', 'scenarios/aeo-expansion.yaml', '--days', '4', '--replications', '2', '--firms', file]);
+    const r = clearsim([
+      'compare',
+      'scenarios/chongqing-2023.yaml',
+      'scenarios/aeo-expansion.yaml',
+      '--days',
+      '4',
+      '--replications',
+      '2',
+      '--firms',
+      file,
+    ]);
     expect(r.status).toBe(0);
     const lines = readFileSync(file, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(16_701);

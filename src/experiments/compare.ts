@@ -89,7 +89,16 @@ export async function compare(
   const narrows = ratios.length ? 1 - ratios.reduce((x, y) => x + y, 0) / ratios.length : 0;
   const lines = Object.values(groups).map((g) => sentence(`${g.label} mean clearance`, g.mean));
   const firms = compareFirms(a, b, ra, rb);
-  const out: Comparison = { a: a.name, b: b.name, seed: a.seed, replications, groups, pairing_narrows_by: narrows, lines, reports: { a: ra, b: rb } };
+  const out: Comparison = {
+    a: a.name,
+    b: b.name,
+    seed: a.seed,
+    replications,
+    groups,
+    pairing_narrows_by: narrows,
+    lines,
+    reports: { a: ra, b: rb },
+  };
   if (firms) {
     out.lines.push(...firms.lines);
     out.firms = firms.json;

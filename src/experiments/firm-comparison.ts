@@ -167,12 +167,19 @@ export function compareFirms(a: Scenario, b: Scenario, ra: Report[], rb: Report[
 
 const yuan = (x: number) => {
   const a = Math.abs(x);
-  const s = a >= 1e9 ? `${(a / 1e9).toPrecision(3)} bn` : a >= 1e6 ? `${(a / 1e6).toPrecision(3)} M` : a >= 1e3 ? `${(a / 1e3).toPrecision(3)} k` : a.toFixed(0);
+  const s =
+    a >= 1e9
+      ? `${(a / 1e9).toPrecision(3)} bn`
+      : a >= 1e6
+        ? `${(a / 1e6).toPrecision(3)} M`
+        : a >= 1e3
+          ? `${(a / 1e3).toPrecision(3)} k`
+          : a.toFixed(0);
   return `${x < 0 ? '-' : ''}${s} CNY`;
 };
 const range = (e: Estimate, f: (x: number) => string) => (e.lo !== null && e.hi !== null ? ` (${f(e.lo)} to ${f(e.hi)})` : '');
 
-function firmLines(groups: FirmBenefitGroup[], benefit: FirmComparisonJson["benefit"]): string[] {
+function firmLines(groups: FirmBenefitGroup[], benefit: FirmComparisonJson['benefit']): string[] {
   const lines: string[] = [];
   for (const g of groups) {
     const m = g.money_saved_cny_per_year;

@@ -159,7 +159,12 @@ export class FirmPopulation {
     what: string,
   ): number[] {
     const count = c.count ?? 0;
-    const key = c.rankBy === 'value' ? (i: number) => this.expectedValue(i) : c.rankBy === 'declarations' ? (i: number) => this.weight[i] : (i: number) => this.lottery[i];
+    const key =
+      c.rankBy === 'value'
+        ? (i: number) => this.expectedValue(i)
+        : c.rankBy === 'declarations'
+          ? (i: number) => this.weight[i]
+          : (i: number) => this.lottery[i];
     const sign = c.take === 'largest' ? -1 : 1;
     const eligible: number[] = [];
     for (let i = 0; i < this.count; i++) {
@@ -196,8 +201,7 @@ export class FirmPopulation {
         got++;
       }
     }
-    if (got < others)
-      throw new FirmChoiceError(at, `${what} asks for ${count} firms but only ${quotaTotal + got} are eligible`);
+    if (got < others) throw new FirmChoiceError(at, `${what} asks for ${count} firms but only ${quotaTotal + got} are eligible`);
     return chosen;
   }
 }
@@ -208,8 +212,12 @@ export function firmId(i: number): string {
 }
 
 function cumulative(shares: number[]): Float64Array {
+  const out = new Float64Array(shares.length);
   let c = 0;
-  const out = Float64Array.from(shares, (x) => (c += x));
+  for (let i = 0; i < shares.length; i++) {
+    c += shares[i];
+    out[i] = c;
+  }
   if (out.length) out[out.length - 1] = Infinity; // shares sum to 1 within 1e-6; never fall off the end
   return out;
 }

@@ -50,7 +50,8 @@ export function compileFirms(
     for (const t of tiers) {
       const rt = rawTiers[t.name];
       if (!isObj(rt)) continue;
-      for (const k of FIRM_TIER_KEYS) if (rt[k] !== undefined) fail(['tiers', t.name, k], 'needs a firms section (firms: count, size, value)');
+      for (const k of FIRM_TIER_KEYS)
+        if (rt[k] !== undefined) fail(['tiers', t.name, k], 'needs a firms section (firms: count, size, value)');
       if (rt.shipment_share === undefined && ok(['tiers', t.name])) fail(['tiers', t.name, 'shipment_share'], 'is required');
     }
     if (get(['certifications']) !== undefined) fail(['certifications'], 'needs a firms section: certifications move firms between tiers');

@@ -206,7 +206,13 @@ export function compileScenario(doc: Raw, invalid: string[][] = []): { scenario?
     };
   });
   const withFirms = get(['firms']) !== undefined;
-  if (!withFirms && tiers.length > 0 && tierEntries.every(([name]) => ok(['tiers', name, 'shipment_share']) && isObj(rawTiers[name]) && (rawTiers[name] as Raw).shipment_share !== undefined)) {
+  if (
+    !withFirms &&
+    tiers.length > 0 &&
+    tierEntries.every(
+      ([name]) => ok(['tiers', name, 'shipment_share']) && isObj(rawTiers[name]) && (rawTiers[name] as Raw).shipment_share !== undefined,
+    )
+  ) {
     const shipmentSum = tiers.reduce((a, t) => a + t.shipmentShare, 0);
     if (Math.abs(shipmentSum - 1) > SHARE_TOLERANCE)
       fail(['tiers'], `shipment_share must sum to 1 over the tiers (got ${+shipmentSum.toFixed(6)})`);

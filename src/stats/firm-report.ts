@@ -76,8 +76,7 @@ export function buildFirmsSection(s: Scenario, rows: FirmRows, per = 1): FirmsSe
     totalValue += rows.value_cny[i];
   }
   const perYear = 365 / observedDays(s);
-  const sectorShares = (counts: Float64Array, n: number) =>
-    Object.fromEntries(spec.sectors.map((x, k) => [x.name, ratio(counts[k], n)]));
+  const sectorShares = (counts: Float64Array, n: number) => Object.fromEntries(spec.sectors.map((x, k) => [x.name, ratio(counts[k], n)]));
   const order = byValue(rows);
   const curve = { firm_share: [] as number[], value_share: [] as number[], declaration_share: [] as number[] };
   let k = 0,

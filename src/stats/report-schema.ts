@@ -573,7 +573,7 @@ export const FirmTierSchema = shared(
   Type.Object(
     {
       ...withCi95({
-        firms: count("Firms in the tier (after certifications); the same in every replication: firms are drawn once per seed"),
+        firms: count('Firms in the tier (after certifications); the same in every replication: firms are drawn once per seed'),
         share_of_firms: share('Share of all firms'),
         declarations: count("Observed declarations of the tier's firms"),
         share_of_declarations: share('Share of all observed declarations'),
@@ -622,7 +622,10 @@ export const FirmsSectionSchema = shared(
   Type.Object(
     {
       count: count('Firms in the district'),
-      observed_days: Type.Number({ minimum: 0, description: 'Days whose declarations are reported (horizon minus warm-up): per-year figures scale from them' }),
+      observed_days: Type.Number({
+        minimum: 0,
+        description: 'Days whose declarations are reported (horizon minus warm-up): per-year figures scale from them',
+      }),
       sectors: Type.Record(Type.String(), share('Share of all firms'), { description: 'Share of all firms in each sector' }),
       by_tier: Type.Record(Type.String(), FirmTierSchema, { description: "By tier, in the scenario's order" }),
       certifications: Type.Array(
@@ -645,7 +648,10 @@ export const FirmsSectionSchema = shared(
           value_share: Type.Array(share('Share of value'), { description: 'Share of declared value those firms carry' }),
           declaration_share: Type.Array(share('Share of declarations'), { description: 'Share of declarations those firms lodge' }),
         },
-        { description: 'Concentration curve: the largest firms by value against the share of value and declarations they carry', ...closed },
+        {
+          description: 'Concentration curve: the largest firms by value against the share of value and declarations they carry',
+          ...closed,
+        },
       ),
     },
     {
@@ -661,7 +667,7 @@ export type FirmsSection = Static<typeof FirmsSectionSchema>;
 export const CostTierSchema = shared(
   Type.Object(
     withCi95({
-      time_cost_cny: cny("Time cost of the goods held in clearance: value x clearance days x time_cost_per_day"),
+      time_cost_cny: cny('Time cost of the goods held in clearance: value x clearance days x time_cost_per_day'),
       guarantee_fees_cny: cny('Fees on the guarantees lodged: amount x guarantee_fee_rate'),
       guarantee_fees_avoided_cny: cny('Fees not paid on guarantees waived'),
       cost_per_declaration_cny: cny('Time cost and guarantee fees per observed declaration'),
@@ -915,7 +921,9 @@ export const ComparisonSchema = shared(
       pairing_narrows_by: Type.Number({
         description: 'How much narrower the paired intervals are than unpaired ones (1 - mean ratio of half-widths over mean, p50, p90)',
       }),
-      lines: Type.Array(Type.String(), { description: 'One sentence per group on its mean clearance (and, with firms, on what firms save)' }),
+      lines: Type.Array(Type.String(), {
+        description: 'One sentence per group on its mean clearance (and, with firms, on what firms save)',
+      }),
       firms: Type.Optional(FirmComparisonSchema),
     },
     {
