@@ -89,8 +89,9 @@ export function buildFirmsSection(s: Scenario, rows: FirmRows, per = 1): FirmsSe
       d += rows.declarations[order[k]];
     }
     curve.firm_share.push(ratio(upTo, pop.count));
-    curve.value_share.push(ratio(v, totalValue));
-    curve.declaration_share.push(ratio(d, totalDecl));
+    // summed in another order than the total: a share may pass 1 by a rounding error
+    curve.value_share.push(Math.min(1, ratio(v, totalValue)));
+    curve.declaration_share.push(Math.min(1, ratio(d, totalDecl)));
   }
   return {
     count: pop.count,
