@@ -6,7 +6,7 @@ import { runEmbedded, runReplication } from '../src/runtime/run.js';
 import { loadScenarioFile, parseOverride } from '../src/scenario/load.js';
 import { mergeReplications } from '../src/stats/replications.js';
 import { reportSchemaDocument, reportSchemaText, segmentsOf, type BullmqSection } from '../src/stats/report-schema.js';
-import type { Report } from '../src/stats/report.js';
+import { publicReport, type Report } from '../src/stats/report.js';
 import { validateReport } from './helpers/report-schema.js';
 
 /** Bundled scenarios cut short so that every report here takes well under a second. */
@@ -212,22 +212,31 @@ describe('the report schema', () => {
   it('requires everything buildReport always emits, and knows every field it emits', () => {
     // keyed by the scenario's own names (tiers, stages) or items of a list: any may be absent
     const open =
-      /^(by_tier|stages|stages\.[^.]+\.by_tier|segments\.by_tier|disruptions\.\d+\.by_tier|disruptions|aeo_vs_non_aeo\.(non_)?aeo\.percentiles)$/;
+      /^(by_tier|stages|stages\.[^.]+\.by_tier|segments\.by_tier|disruptions\.\d+\.by_tier|disruptions|aeo_vs_non_aeo\.(non_)?aeo\.percentiles|firms\.sectors|firms\.by_tier|firms\.by_tier\.[^.]+\.sectors|costs\.by_tier)$/;
     const stageSegment = new Set(Object.keys(single.stages).flatMap((s) => [`${s}_wait`, `${s}_service`]));
     const optional: string[] = [];
+    // as printed (without the internal per-firm columns, which no schema describes field by field)
+    const printed = publicReport(floodReport);
+    // firms and costs are there exactly when the scenario has firms (the flood has): optional by design
+    const bySection = new Set(['firms', 'costs']);
     const walk = (v: unknown, path: string[]) => {
       if (!v || typeof v !== 'object') return;
       for (const k of Object.keys(v)) {
         const at = [...path, k];
         walk((v as Record<string, unknown>)[k], at);
         if (open.test(path.join('.')) || (path[0] === 'segments' && stageSegment.has(k))) continue;
-        const r = clone(floodReport) as any;
+        if (path.length === 0 && bySection.has(k)) continue;
+        const r = clone(printed) as any;
         delete path.reduce((o, p) => o[p], r)[k];
         if (validateReport('Report', r).length === 0) optional.push(at.join('.'));
       }
     };
-    walk(floodReport, []);
+    walk(printed, []);
     expect(optional).toEqual([]);
+    expect(Object.keys(printed)).toEqual(expect.arrayContaining(['firms', 'costs']));
+    expect(
+      Object.keys(runReplication(loadScenarioFile('test/fixtures/v1/flood-disruption.yaml', FLOOD.map(parseOverride))).report),
+    ).not.toContain('firms');
     // and a field it does not know is an error, but at the top level (a runtime's section)
     const typo = clone(floodReport) as any;
     typo.by_tier.general.clearance_hours.p75 = 1;

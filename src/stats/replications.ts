@@ -51,10 +51,11 @@ export function mergeReplications(reports: Report[], scenario?: Scenario): Repor
   // the same shape, every statistic averaged with its _ci95 sibling (the schema's optional ones)
   const merged = mergeNode(reports) as Report;
   if (timeline) merged.timeline = timeline;
-  if (firmRows && merged.firms && scenario?.population) {
-    // the population is the same in every replication (drawn from the seed): its figures are
-    // settings, not statistics; what the firms lodge varies, and keeps its _ci95
-    const pooled = buildFirmsSection(scenario, firmRows, reports.length);
+  if (merged.firms) {
+    // The population is the same in every replication (drawn from the seed): its figures are
+    // settings, not statistics; what the firms lodge varies, and keeps its _ci95. The top firms
+    // and the concentration curve come from the pooled rows (or, without the scenario to name
+    // the firms, are the first replication's).
     const first = reports[0].firms!;
     const tiers = Object.fromEntries(
       Object.entries(merged.firms.by_tier).map(([k, t]) => {
@@ -64,8 +65,9 @@ export function mergeReplications(reports: Report[], scenario?: Scenario): Repor
     );
     for (const t of Object.values(tiers))
       for (const key of ['firms', 'share_of_firms', 'noncompliance']) delete (t as Record<string, unknown>)[`${key}_ci95`];
+    const pooled = firmRows && scenario?.population ? buildFirmsSection(scenario, firmRows, reports.length) : first;
     merged.firms = { ...first, by_tier: tiers, top: pooled.top, concentration: pooled.concentration };
-    merged.firm_rows = firmRows;
+    if (firmRows) merged.firm_rows = firmRows;
   }
   merged.replications = reports.length;
   merged.shipments = {
