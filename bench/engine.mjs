@@ -5,6 +5,9 @@
 //     median of 5 warm runs). Goal: >= 1,000,000/s; SimPy 3 does ~130,000/s on this kind of machine.
 //  2. One simulated year of the baseline (chongqing-2023): shipments per second and peak RSS,
 //     then four years in a fresh process: peak memory must stay within 25% of one year's.
+//  3. The firm layer: the baseline with its 16,700 firms against its tier-share form
+//     (test/fixtures/v1/chongqing-2023.yaml), alternating processes, median of 5 pairs. Goal: the
+//     firms cost at most 15% of shipments/s.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadScenarioFile, parseOverride } from '../dist/scenario/load.js';
@@ -16,7 +19,8 @@ const fmt = (x) => Math.round(x).toLocaleString('en-US');
 if (process.argv[2] === '--baseline-years') {
   // child mode: one measurement per process so peak RSS is this run's alone
   const years = Number(process.argv[3]);
-  const s = loadScenarioFile(`${here}../scenarios/chongqing-2023.yaml`, [parseOverride(`horizon.days=${365 * years}`)]);
+  const file = process.argv[4] ?? `${here}../scenarios/chongqing-2023.yaml`;
+  const s = loadScenarioFile(file, [parseOverride(`horizon.days=${365 * years}`)]);
   const t0 = performance.now();
   const { report } = runReplication(s);
   const dt = (performance.now() - t0) / 1000;
@@ -53,8 +57,12 @@ console.log(`  first run:          ${fmt(rates[0].rate)} customers/s (${fmt(rate
 console.log(`  warm (median of 5): ${fmt(warm.rate)} customers/s (${fmt(warm.eventRate)} events/s)   goal >= 1,000,000; SimPy 3 ~130,000`);
 console.log(`  mean wait over the 6 runs: ${(rates.reduce((a, r) => a + r.wq, 0) / rates.length).toFixed(3)} h (Erlang C: 1.525 h)`);
 
-const child = (years) =>
-  JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--baseline-years', String(years)], { encoding: 'utf8' }));
+const child = (years, file) =>
+  JSON.parse(
+    execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--baseline-years', String(years), ...(file ? [file] : [])], {
+      encoding: 'utf8',
+    }),
+  );
 const y1 = child(1);
 const y4 = child(4);
 console.log(
@@ -68,3 +76,19 @@ console.log(
 );
 const growth = y4.maxRssMiB / y1.maxRssMiB - 1;
 console.log(`  peak memory, 4 years vs 1: ${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)}%   goal within 25%`);
+
+const v1 = `${here}../test/fixtures/v1/chongqing-2023.yaml`;
+const pairs = [];
+for (let i = 0; i < 5; i++) {
+  const a = child(1, v1),
+    b = child(1);
+  pairs.push({ v1: a.shipments / a.seconds, firms: b.shipments / b.seconds });
+}
+const median = (xs) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+const rv1 = median(pairs.map((p) => p.v1)),
+  rfirms = median(pairs.map((p) => p.firms));
+const cost = median(pairs.map((p) => 1 - p.firms / p.v1));
+console.log(
+  `\nFirm layer, one year, 5 alternating pairs: tier shares (v1 file) ${fmt(rv1)} shipments/s, 16,700 firms ${fmt(rfirms)} shipments/s`,
+);
+console.log(`  the firms cost ${(cost * 100).toFixed(1)}% of shipments/s (median of the pairs)   goal at most 15%`);
