@@ -1,5 +1,5 @@
 import type { Scenario } from '../scenario/types.js';
-import { laneShares } from './risk.js';
+import { routeShares } from './risk.js';
 import { buildRoutes } from './route.js';
 
 /**
@@ -8,14 +8,11 @@ import { buildRoutes } from './route.js';
  */
 export function offeredLoads(s: Scenario): { stage: string; utilization: number | null }[] {
   const routes = buildRoutes(s);
+  const shares = routeShares(s);
   const visits = s.stages.map(() => 0);
-  for (const t of s.tiers) {
-    const shares = laneShares(t, s.targetingLift);
-    for (let lane = 0; lane < shares.length; lane++) {
-      const p = t.shipmentShare * shares[lane];
-      for (const st of routes[lane].stages) visits[st] += p;
-    }
-  }
+  routes.forEach((r, i) => {
+    for (const st of r.stages) visits[st] += shares[i];
+  });
   const perHour = s.arrivals.perDay / 24;
   return s.stages.map((st, i) => {
     if (st.servers === Infinity) return { stage: st.name, utilization: null };

@@ -20,6 +20,10 @@ export class Streams {
   readonly value: Uniform;
   /** Which firm lodges the declaration (scenarios with firms only). */
   readonly firm: Uniform;
+  /** Which trade flow a declaration belongs to; whether an export goes to an MRA partner; its destination clearance. */
+  readonly flow: Uniform;
+  readonly mra: Uniform;
+  readonly destination: Uniform;
   readonly service: Uniform[];
   readonly detection: Uniform[];
 
@@ -36,6 +40,9 @@ export class Streams {
     this.guaranteeDelay = s('guarantee-delay');
     this.value = s('value');
     this.firm = s('firm');
+    this.flow = s('flow');
+    this.mra = s('mra');
+    this.destination = s('destination');
     this.service = stageNames.map((n) => s(`service:${n}`));
     this.detection = stageNames.map((n) => s(`detection:${n}`));
   }

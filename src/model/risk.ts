@@ -1,4 +1,4 @@
-import type { Tier } from '../scenario/types.js';
+import { LANES, type Scenario, type Tier } from '../scenario/types.js';
 
 /**
  * Cumulative lane probabilities for one tier, separately for compliant and non-compliant
@@ -12,10 +12,11 @@ export interface LaneTable {
   noncompliant: Float64Array;
 }
 
-export function laneTable(t: Tier, lift: number): LaneTable {
+/** `redFactor` and `yellowFactor`: a flow's multipliers of the tier's rates. */
+export function laneTable(t: Tier, lift: number, redFactor = 1, yellowFactor = 1): LaneTable {
   const n = t.noncompliance,
-    r = t.red,
-    y = t.yellow,
+    r = t.red * redFactor,
+    y = t.yellow * yellowFactor,
     b = t.blue;
   const redNc = Math.min(1, r * lift);
   const redC = n < 1 ? clamp01((r - n * redNc) / (1 - n)) : 0;
@@ -42,11 +43,31 @@ function clamp01(x: number) {
  * The probability of each lane (by Lane index: green, yellow, red, blue) for a shipment of this
  * tier, compliant or not: what offered loads and work estimates weigh routes by.
  */
-export function laneShares(t: Tier, lift: number): number[] {
-  const lt = laneTable(t, lift);
+export function laneShares(t: Tier, lift: number, redFactor = 1, yellowFactor = 1): number[] {
+  const lt = laneTable(t, lift, redFactor, yellowFactor);
   // from the cumulative tables: [red, red+yellow, red+yellow+blue]
   const share = (cum: Float64Array) => [1 - cum[2], cum[1] - cum[0], cum[0], cum[2] - cum[1]];
   const c = share(lt.compliant);
   const n = share(lt.noncompliant);
   return c.map((x, lane) => (1 - t.noncompliance) * x + t.noncompliance * n[lane]);
+}
+
+/**
+ * Every route's share of all declarations, by routeIndex(flow, lane): tiers' shipment shares x
+ * their flow shares x the lane shares (with the flow's multipliers). What offered loads and work
+ * estimates weigh routes by.
+ */
+export function routeShares(s: Scenario): Float64Array {
+  const flows = s.flows.length ? s.flows : null;
+  const out = new Float64Array(Math.max(1, s.flows.length) * LANES.length);
+  for (const [ti, t] of s.tiers.entries()) {
+    for (let f = 0; f < out.length / LANES.length; f++) {
+      const fs = flows?.[f];
+      const share = t.shipmentShare * (fs ? fs.shares[ti] : 1);
+      if (share === 0) continue;
+      const lanes = laneShares(t, s.targetingLift, fs?.redFactor ?? 1, fs?.yellowFactor ?? 1);
+      for (let lane = 0; lane < lanes.length; lane++) out[f * LANES.length + lane] += share * lanes[lane];
+    }
+  }
+  return out;
 }

@@ -2,7 +2,7 @@ import { DistKind, Distribution } from '../scenario/distributions.js';
 import type { FirmPopulation } from './firm-population.js';
 import { Lane, type Scenario } from '../scenario/types.js';
 import { laneTable, type LaneTable } from './risk.js';
-import { buildRoutes, type Route } from './route.js';
+import { buildRoutes, routeIndex, type Route } from './route.js';
 import type { Streams } from './random.js';
 
 /**
@@ -14,6 +14,12 @@ export class Shipment {
   id = 0;
   /** The firm that lodged it (index into the scenario's firm population), or -1 in a scenario without firms. */
   firm = -1;
+  /** Its trade flow (index into the scenario's flows; 0 without flows). */
+  flow = 0;
+  /** An export to an economy that recognises the district's AEOs (MRA). */
+  mra = false;
+  /** Clearance at destination (hours; exports of a scenario with a destination section, else 0). */
+  destinationHours = 0;
   tier = 0;
   aeo = false;
   noncompliant = false;
@@ -109,7 +115,7 @@ export function shipmentFromState(model: ShipmentModel, st: ShipmentState, sh = 
     if (isArray[i]) (target[keys[i]] as Float64Array).set(v as number[]);
     else target[keys[i]] = v;
   }
-  sh.route = model.routes[sh.lane];
+  sh.route = model.routes[routeIndex(sh.flow, sh.lane)];
   return sh;
 }
 
@@ -127,8 +133,18 @@ export const enum Next {
 
 /** The pure model of who arrives and what happens to them; shared by both runtimes. */
 export class ShipmentModel {
+  /** By routeIndex(flow, lane). */
   readonly routes: Route[];
+  /** By tier x flows + flow. */
   readonly lanes: LaneTable[];
+  private readonly flowCount: number;
+  /** Cumulative flow shares by tier (tier x flows + flow); null without flows. */
+  private readonly flowCum: Float64Array | null;
+  /** Pre-arrival share by tier x flows + flow. */
+  private readonly preArrival: Float64Array;
+  private readonly usesMra: boolean;
+  private readonly mraShare: Float64Array;
+  private readonly isExport: Uint8Array;
   private readonly tierCum: Float64Array;
   /**
    * How far ahead of arrival a declaration can be lodged (hours): the lead distribution's
@@ -154,7 +170,29 @@ export class ShipmentModel {
 
   constructor(readonly scenario: Scenario) {
     this.routes = buildRoutes(scenario);
-    this.lanes = scenario.tiers.map((t) => laneTable(t, scenario.targetingLift));
+    const flows = scenario.flows;
+    this.flowCount = Math.max(1, flows.length);
+    const nf = this.flowCount;
+    this.lanes = scenario.tiers.flatMap((t) =>
+      Array.from({ length: nf }, (_, f) => laneTable(t, scenario.targetingLift, flows[f]?.redFactor ?? 1, flows[f]?.yellowFactor ?? 1)),
+    );
+    this.preArrival = Float64Array.from(
+      scenario.tiers.flatMap((t, ti) => Array.from({ length: nf }, (_, f) => flows[f]?.preArrivalShare[ti] ?? t.preArrivalShare)),
+    );
+    if (flows.length) {
+      this.flowCum = new Float64Array(scenario.tiers.length * nf);
+      scenario.tiers.forEach((_, ti) => {
+        let c = 0;
+        flows.forEach((f, k) => {
+          c += f.shares[ti];
+          this.flowCum![ti * nf + k] = c;
+        });
+        this.flowCum![ti * nf + nf - 1] = Infinity; // shares sum to 1 within 1e-6
+      });
+    } else this.flowCum = null;
+    this.mraShare = Float64Array.from({ length: nf }, (_, f) => flows[f]?.mraShare ?? 0);
+    this.isExport = Uint8Array.from({ length: nf }, (_, f) => (flows[f]?.direction === 'export' ? 1 : 0));
+    this.usesMra = scenario.destination !== null;
     let c = 0;
     this.tierCum = Float64Array.from(
       scenario.tiers.map((t) => {
@@ -168,7 +206,7 @@ export class ShipmentModel {
     this.usesTier = scenario.tiers.length > 1;
     this.usesNoncompliance = scenario.tiers.some((t) => t.noncompliance > 0);
     this.usesLane = scenario.tiers.some((t) => t.red + t.yellow + t.blue > 0);
-    this.usesPreLodging = scenario.tiers.some((t) => t.preArrivalShare > 0);
+    this.usesPreLodging = this.preArrival.some((x) => x > 0);
     const constant = (d: Distribution) => d.kind === DistKind.Constant;
     this.usesLodgementTime = !(constant(scenario.lodgement.delay) && (!this.usesPreLodging || constant(scenario.lodgement.lead)));
     this.usesGuarantee = scenario.guarantee !== null;
@@ -184,7 +222,7 @@ export class ShipmentModel {
     }
     this.warmup = scenario.warmupDays * 24;
     this.needsGoods = scenario.stages.map((x) => x.needsGoods);
-    this.lookahead = scenario.tiers.some((t) => t.preArrivalShare > 0) ? scenario.lodgement.lead.quantile(1 - 1e-6) : 0;
+    this.lookahead = this.usesPreLodging ? scenario.lodgement.lead.quantile(1 - 1e-6) : 0;
   }
 
   /**
@@ -206,6 +244,9 @@ export class ShipmentModel {
     const uG = this.usesGuarantee ? st.guarantee() : 1;
     sh.uGuaranteeDelay = this.usesGuarantee ? st.guaranteeDelay() : 0;
     const uValue = this.usesValue ? st.value() : 0;
+    const uFlow = this.flowCum !== null ? st.flow() : 0;
+    const uMra = this.usesMra ? st.mra() : 1;
+    const uDest = this.usesMra ? st.destination() : 0;
     const n = sh.uService.length;
     for (let i = 0; i < n; i++) sh.uService[i] = st.service[i]();
 
@@ -213,18 +254,29 @@ export class ShipmentModel {
     if (firms !== null) tier = firms.tier[firm];
     else while (uTier >= this.tierCum[tier]) tier++;
     const t = s.tiers[tier];
+    const nf = this.flowCount;
+    let flow = 0;
+    if (this.flowCum !== null) while (uFlow >= this.flowCum[tier * nf + flow]) flow++;
     sh.id = id;
     sh.firm = firm;
+    sh.flow = flow;
     sh.tier = tier;
     sh.aeo = t.aeo;
     sh.noncompliant = uNc < (firms !== null ? firms.noncompliance[firm] : t.noncompliance);
-    const cum = sh.noncompliant ? this.lanes[tier].noncompliant : this.lanes[tier].compliant;
+    const lt = this.lanes[tier * nf + flow];
+    const cum = sh.noncompliant ? lt.noncompliant : lt.compliant;
     const lane = uLane < cum[0] ? Lane.Red : uLane < cum[1] ? Lane.Yellow : uLane < cum[2] ? Lane.Blue : Lane.Green;
     sh.lane = lane;
-    const route = this.routes[lane];
+    const route = this.routes[routeIndex(flow, lane)];
     sh.route = route;
     sh.arrival = arrival;
-    sh.preLodged = uPre < t.preArrivalShare;
+    sh.preLodged = uPre < this.preArrival[tier * nf + flow];
+    // exports' destination: drawn for every shipment when the scenario has one (common random numbers)
+    sh.mra = this.isExport[flow] === 1 && uMra < this.mraShare[flow];
+    sh.destinationHours =
+      this.usesMra && this.isExport[flow] === 1
+        ? s.destination!.clearance.quantile(uDest) * (sh.mra && t.aeo ? s.destination!.mraFactor : 1)
+        : 0;
     sh.lodgement = sh.preLodged
       ? arrival - Math.min(s.lodgement.lead.quantile(uLodge), this.lookahead)
       : arrival + s.lodgement.delay.quantile(uLodge);

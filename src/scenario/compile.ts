@@ -5,6 +5,7 @@ import { offeredLoads } from '../model/offered-load.js';
 import { LANES, type Disruption, type OpeningHours, type Scenario, type StageSpec, type Tier } from './types.js';
 import { show } from './schema.js';
 import { compileFirms } from './compile-firms.js';
+import { compileFlows } from './compile-flows.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: a document of any shape, read field by field with a check at each step
 type Raw = Record<string, any>;
@@ -312,6 +313,8 @@ export function compileScenario(doc: Raw, invalid: string[][] = []): { scenario?
     ? { share: num(doc.guarantee.share), delay: dist(['guarantee', 'delay'], true), amountRate: num(doc.guarantee.amount_rate) }
     : null;
 
+  const { flows, destination } = compileFlows(doc, tiers, { ok, shape, fail, dist, stageIndex: haveStages ? stageIndex : null });
+
   const { firms, costs, population } = compileFirms(doc, tiers, guarantee?.share ?? 0, {
     get,
     ok,
@@ -343,6 +346,8 @@ export function compileScenario(doc: Raw, invalid: string[][] = []): { scenario?
     guarantee,
     priority: { mode: get(['priority', 'mode']), recovery: recovery === undefined ? 0 : duration(['priority', 'recovery']) },
     disruptions,
+    flows,
+    destination,
     firms,
     costs,
     population,

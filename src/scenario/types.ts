@@ -118,6 +118,41 @@ export interface Costs {
   guaranteeFeeRate: number;
 }
 
+export type Direction = 'import' | 'export';
+export const DIRECTIONS: Direction[] = ['import', 'export'];
+
+/**
+ * A trade flow (the scenario's optional `flows` section): a direction and a transport mode, its
+ * share of each tier's declarations, the port handling its goods pass before customs checks, and
+ * how its declarations differ from their tier's (lane rates, pre-arrival lodging).
+ */
+export interface FlowSpec {
+  name: string;
+  index: number;
+  direction: Direction;
+  mode: string;
+  /** Share of each tier's declarations (by tier index); over the flows they sum to 1 per tier. */
+  shares: number[];
+  /** Port or terminal handling stages (indices), passed after intake and before the lane's stages. */
+  handling: number[];
+  /** Multipliers of the tier's red and yellow rates. */
+  redFactor: number;
+  yellowFactor: number;
+  /** Pre-arrival lodging share by tier index (the tier's own unless the flow sets it). */
+  preArrivalShare: number[];
+  /** Hours for "released within N" (besides 1, 24 and 48). */
+  within: number[];
+  /** Exports only: share going to economies that recognise the district's AEOs (MRA). */
+  mraShare: number;
+}
+
+/** Exports' clearance at destination (reported apart from domestic clearance). */
+export interface DestinationSpec {
+  clearance: Distribution;
+  /** An AEO's export to an MRA partner: destination clearance times this (APEC 2020: 0.2-0.7). */
+  mraFactor: number;
+}
+
 /** A validated scenario with every duration in hours: what the model and the runtimes read. */
 export interface Scenario {
   name: string;
@@ -136,6 +171,10 @@ export interface Scenario {
   guarantee: { share: number; delay: Distribution; amountRate: number } | null;
   priority: { mode: PriorityMode; recovery: number };
   disruptions: Disruption[];
+  /** Trade flows; empty for a scenario without a flows section (one undifferentiated stream). */
+  flows: FlowSpec[];
+  /** Exports' destination clearance; null when no flow has MRA exports. */
+  destination: DestinationSpec | null;
   /** The firm population's spec; null for a scenario of tier shares only (v1). */
   firms: FirmSpec | null;
   /** Cost parameters: given, or the defaults when the scenario has firms; null otherwise. */

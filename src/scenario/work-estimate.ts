@@ -1,6 +1,7 @@
 import { RunTooLargeError } from '../errors.js';
 import { offeredLoads } from '../model/offered-load.js';
-import { laneShares } from '../model/risk.js';
+import { routeShares } from '../model/risk.js';
+import { buildRoutes } from '../model/route.js';
 import { DEFAULT_MAX_EVENTS } from './limits.js';
 import type { Scenario } from './types.js';
 
@@ -36,16 +37,16 @@ export function estimateWork(s: Scenario): WorkEstimate {
   const horizon = s.horizonDays * 24;
   const shipments = (s.arrivals.perDay / 24) * arrivalMass(s, horizon);
 
-  const stages = s.flow.intake.length + s.flow.release.length;
-  let laneStages = 0;
+  // every route's stages (intake, handling, the lane's, release), by its share of declarations
+  let stages = 0;
+  const shares = routeShares(s);
+  buildRoutes(s).forEach((r, i) => {
+    stages += shares[i] * r.stages.length;
+  });
   let guarantee = 0;
-  for (const t of s.tiers) {
-    const shares = laneShares(t, s.targetingLift);
-    for (let lane = 0; lane < shares.length; lane++) laneStages += t.shipmentShare * shares[lane] * s.flow.lanes[lane].length;
-    if (s.guarantee && !t.guaranteeExempt) guarantee += t.shipmentShare * s.guarantee.share;
-  }
-  const drawnAhead = s.tiers.some((t) => t.preArrivalShare > 0) ? 1 : 0;
-  const eventsPerShipment = 2 + drawnAhead + stages + laneStages + guarantee;
+  for (const t of s.tiers) if (s.guarantee && !t.guaranteeExempt) guarantee += t.shipmentShare * s.guarantee.share;
+  const drawnAhead = s.tiers.some((t) => t.preArrivalShare > 0) || s.flows.some((f) => f.preArrivalShare.some((x) => x > 0)) ? 1 : 0;
+  const eventsPerShipment = 2 + drawnAhead + stages + guarantee;
 
   // opening and closing go on until the queues have drained: about horizon x the largest offered load past 1
   let load = 1;

@@ -23,6 +23,21 @@ export class TierTally {
   preLodged = 0;
 }
 
+/** One trade flow's released shipments (scenarios with flows). */
+export class FlowTally {
+  readonly clearance = new Summary();
+  readonly within: Within;
+  /** Lodgement to release: what a Time Release Study reports beside arrival to release. */
+  readonly lodgementToRelease = new Summary();
+  readonly aeo = new Summary();
+  readonly nonAeo = new Summary();
+  /** Exports' destination clearance: [AEO to an MRA partner, AEO elsewhere, non-AEO to an MRA partner, non-AEO elsewhere]. */
+  readonly destination = [new Summary(), new Summary(), new Summary(), new Summary()];
+  constructor(readonly thresholds: number[]) {
+    this.within = new Within(thresholds);
+  }
+}
+
 /**
  * Everything a run observes about released shipments that arrived after warm-up, in O(1) memory
  * per tier, lane and stage. Time-weighted stage statistics live in the stage resources.
@@ -50,6 +65,9 @@ export class Collector {
   readonly hourlySum: Float64Array;
   readonly hourlyCount: Float64Array;
   private readonly needsGoods: boolean[];
+  /** By flow, in a scenario with flows (empty otherwise). */
+  readonly flows: FlowTally[];
+  private readonly hasDestination: boolean;
   /** Per-firm statistics, in a scenario with firms. */
   readonly firms: FirmTally | null;
   private readonly amountRate: number;
@@ -69,6 +87,8 @@ export class Collector {
     this.disruptionLanes = s.disruptions.map(() => LANES.map(() => new Summary()));
     this.needsGoods = s.stages.map((st) => st.needsGoods);
     this.firms = s.population ? new FirmTally(s.population.count) : null;
+    this.flows = s.flows.map((f) => new FlowTally([...new Set([...WITHIN_HOURS, ...f.within])].sort((a, b) => a - b)));
+    this.hasDestination = s.destination !== null;
     this.amountRate = s.guarantee?.amountRate ?? 0;
     this.exempt = s.tiers.map((t) => t.guaranteeExempt);
     this.segmentNames = [
@@ -177,6 +197,14 @@ export class Collector {
     t.guaranteeWaived += waived;
     const lodged = sh.needsGuarantee && !this.exempt[sh.tier] ? sh.value * this.amountRate : 0;
     t.guaranteeLodged += lodged;
+    if (this.flows.length > 0) {
+      const f = this.flows[sh.flow];
+      f.clearance.record(clearance);
+      f.within.record(clearance);
+      f.lodgementToRelease.record(sh.arrival + clearance - sh.lodgement);
+      (sh.aeo ? f.aeo : f.nonAeo).record(clearance);
+      if (this.hasDestination && sh.destinationHours > 0) f.destination[(sh.aeo ? 0 : 2) + (sh.mra ? 0 : 1)].record(sh.destinationHours);
+    }
     if (this.firms !== null) this.firms.record(sh.firm, clearance, sh.value, sh.lane === Lane.Red, waived, lodged);
     if (sh.preLodged) t.preLodged++;
     this.lanes[sh.lane].record(clearance);

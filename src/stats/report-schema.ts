@@ -689,6 +689,83 @@ export const CostsSectionSchema = shared(
 );
 export type CostsSection = Static<typeof CostsSectionSchema>;
 
+// ---------------------------------------------------------------------------------------------
+// trade flows (scenarios with a flows section)
+
+export const DirectionReportSchema = shared(
+  Type.Object(
+    {
+      ...withCi95({ count: count('Shipments reported'), share: share('Share of all shipments reported') }),
+      clearance_hours: described(HoursStatsSchema, 'Clearance time, arrival to release (hours), port handling included'),
+      released_within: ReleasedWithinSchema,
+      lodgement_to_release_hours: described(
+        HoursStatsSchema,
+        'Lodgement of the declaration to release (hours), as a Time Release Study also reports',
+      ),
+      aeo_vs_non_aeo: Type.Object(
+        {
+          aeo: CountAndClearanceSchema,
+          non_aeo: CountAndClearanceSchema,
+          ...withCi95({
+            mean_ratio: nullableNumber('AEO mean clearance over non-AEO mean; null when either group is empty or non-AEO mean is 0'),
+          }),
+        },
+        { description: 'AEO against non-AEO shipments of the direction', ...closed },
+      ),
+    },
+    { $id: 'DirectionReport', description: 'Imports or exports: clearance as published figures split it', ...closed },
+  ),
+);
+
+export const ModeReportSchema = shared(
+  Type.Object(
+    {
+      ...withCi95({ count: count('Shipments reported'), share: share('Share of all shipments reported') }),
+      clearance_hours: described(HoursStatsSchema, 'Clearance time, arrival to release (hours)'),
+      by_direction: Type.Record(Type.String(), CountAndClearanceSchema, { description: "The mode's imports and exports (those it has)" }),
+    },
+    { $id: 'ModeReport', description: 'One transport mode', ...closed },
+  ),
+);
+
+export const FlowReportSchema = shared(
+  Type.Object(
+    {
+      direction: Type.String({ description: 'import or export' }),
+      mode: Type.String({ description: 'Transport mode' }),
+      ...withCi95({ count: count('Shipments reported'), share: share('Share of all shipments reported') }),
+      clearance_hours: described(HoursStatsSchema, 'Clearance time, arrival to release (hours)'),
+      released_within: Type.Record(Type.String(), share('Share released within that many hours'), {
+        description: "Shares released within 1h, 24h, 48h and the flow's own service standards (keys like '72h')",
+      }),
+      lodgement_to_release_hours: described(HoursStatsSchema, 'Lodgement to release (hours)'),
+    },
+    { $id: 'FlowReport', description: 'One trade flow of the scenario', ...closed },
+  ),
+);
+
+export const DestinationReportSchema = shared(
+  Type.Object(
+    {
+      mra_factor: share("The scenario's factor on an AEO's destination clearance at an MRA partner"),
+      aeo_mra: described(CountAndClearanceSchema, 'AEO exports to MRA partners: destination clearance (hours)'),
+      aeo_other: described(CountAndClearanceSchema, 'AEO exports elsewhere'),
+      non_aeo_mra: described(CountAndClearanceSchema, 'Non-AEO exports to MRA partners'),
+      non_aeo_other: described(CountAndClearanceSchema, 'Non-AEO exports elsewhere'),
+      ...withCi95({
+        mra_saving_hours: Type.Number({
+          description: 'Mean hours an AEO export to an MRA partner saves at destination against an AEO export elsewhere',
+        }),
+      }),
+    },
+    {
+      $id: 'DestinationReport',
+      description: "Exports' clearance at destination (not part of domestic clearance): what mutual recognition of AEOs is worth abroad",
+      ...closed,
+    },
+  ),
+);
+
 export const ReportSchema = shared(
   Type.Object(
     {
@@ -722,6 +799,14 @@ export const ReportSchema = shared(
           'Simulation events processed (arrivals, lodgements, service ends, delays ending, capacity and priority changes; BullMQ: releases), a measure of work; a merged report: total',
       }),
       wall_seconds: Type.Number({ minimum: 0, description: 'Wall-clock seconds the run took (a merged report: the whole run)' }),
+      by_direction: Type.Optional(
+        Type.Record(Type.String(), DirectionReportSchema, {
+          description: 'With flows: by direction (import, export), those the scenario has',
+        }),
+      ),
+      by_mode: Type.Optional(Type.Record(Type.String(), ModeReportSchema, { description: 'With flows: by transport mode' })),
+      by_flow: Type.Optional(Type.Record(Type.String(), FlowReportSchema, { description: "With flows: by flow, in the scenario's order" })),
+      destination: Type.Optional(DestinationReportSchema),
       firms: Type.Optional(FirmsSectionSchema),
       costs: Type.Optional(CostsSectionSchema),
       firm_rows: Type.Optional(

@@ -3,6 +3,7 @@ import { type Collector, type TierTally, WITHIN_HOURS } from './collector.js';
 import type { StageTotals } from './stage-integrator.js';
 import { mser5 } from './mser.js';
 import { buildCostsSection, buildFirmsSection } from './firm-report.js';
+import { buildFlowSections } from './flow-report.js';
 import { Summary, Within } from './summary.js';
 import {
   segmentsOf,
@@ -216,6 +217,7 @@ export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
     disruptions,
     segments,
     warmup,
+    ...(s.flows.length ? buildFlowSections(s, c.flows, totalCount) : {}),
     ...(firmRows ? { firms: buildFirmsSection(s, firmRows) } : {}),
     ...(s.costs ? { costs: buildCostsSection(s, c.tiers) } : {}),
     ...(firmRows ? { firm_rows: firmRows } : {}),

@@ -20,6 +20,8 @@ export class TraceWriter implements RunObserver {
   private readonly tiers: string[];
   /** With firms, a `firm` column after `id` (absent otherwise, so a v1 scenario's trace is as it was). */
   private readonly firms: boolean;
+  /** With flows, a `flow` column after `tier` (absent otherwise). */
+  private readonly flows: string[] | null;
   private replication = 0;
   /** The stream's first error (a directory of that name, a full disk): thrown by the next flush or close. */
   private failure?: NodeJS.ErrnoException;
@@ -38,6 +40,7 @@ export class TraceWriter implements RunObserver {
     this.stages = scenario.stages.map((s) => s.name);
     this.tiers = scenario.tiers.map((t) => t.name);
     this.firms = scenario.population !== null;
+    this.flows = scenario.flows.length ? scenario.flows.map((f) => f.name) : null;
     this.visited = new Uint8Array(this.stages.length);
     if (!this.jsonl) {
       const cols = [
@@ -45,6 +48,7 @@ export class TraceWriter implements RunObserver {
         'id',
         ...(this.firms ? ['firm'] : []),
         'tier',
+        ...(this.flows ? ['flow'] : []),
         'lane',
         'arrival_h',
         'lodgement_h',
@@ -83,6 +87,7 @@ export class TraceWriter implements RunObserver {
         id: sh.id,
         ...(this.firms ? { firm: firmId(sh.firm) } : {}),
         tier: this.tiers[sh.tier],
+        ...(this.flows ? { flow: this.flows[sh.flow] } : {}),
         lane: LANES[sh.lane],
         arrival: sh.arrival,
         lodgement: sh.lodgement,
@@ -96,7 +101,7 @@ export class TraceWriter implements RunObserver {
         finding: sh.finding,
       })}\n`;
     } else {
-      let row = `${this.replication},${sh.id},${this.firms ? `${firmId(sh.firm)},` : ''}${this.tiers[sh.tier]},${LANES[sh.lane]},${num(sh.arrival)},${num(sh.lodgement)},${sh.preLodged ? 1 : 0}`;
+      let row = `${this.replication},${sh.id},${this.firms ? `${firmId(sh.firm)},` : ''}${this.tiers[sh.tier]},${this.flows ? `${this.flows[sh.flow]},` : ''}${LANES[sh.lane]},${num(sh.arrival)},${num(sh.lodgement)},${sh.preLodged ? 1 : 0}`;
       for (let i = 0; i < this.stages.length; i++) row += visited[i] ? `,${num(sh.starts[i])},${num(sh.starts[i] + sh.services[i])}` : ',,';
       row += `,${num(g)},${num(h)},${num(now)},${num(clearance)},${sh.noncompliant ? 1 : 0},${sh.finding ? 1 : 0}\n`;
       this.buf += row;
