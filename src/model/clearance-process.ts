@@ -67,6 +67,10 @@ export interface ClearanceAccounting {
   stageStart(sh: Shipment, stage: number, wait: number): void;
   serviceEnd(sh: Shipment, stage: number, duration: number): void;
   release(sh: Shipment, clearance: number, guaranteeHours: number, holdHours: number, waived: number): void;
+  /** A two-step shipment's complete declaration has been processed, at `at` (after the goods' release). */
+  completion?(sh: Shipment, at: number): void;
+  /** A two-step shipment's complete declaration accepted as lodged, without review. */
+  completionAccepted?(sh: Shipment): void;
 }
 
 /** Stage totals a driver that learns of visits at release adds them to (see StageIntegrator.addVisit). */
@@ -113,6 +117,8 @@ export class ClearanceProcess {
   arrivalsDone = false;
   arrived = 0;
   released = 0;
+  /** Complete declarations of two-step shipments processed after release. */
+  completions = 0;
   inSystem = 0;
   private runEvents = 0;
   private shipmentEvents = 0;
@@ -320,6 +326,18 @@ export class ClearanceProcess {
    * clearance is arrival to release, 0 when released before the goods arrived.
    */
   recordRelease(sh: Shipment, at: number): void {
+    if (sh.completion) {
+      // not a release: the complete declaration of goods released earlier is done
+      this.completions++;
+      this.inSystem--;
+      this.shipmentEvents += sh.events;
+      const acc = this.accounting;
+      if (acc !== null) {
+        if (this.visitTotals !== null) this.accountVisits(sh, acc, this.visitTotals);
+        acc.completion?.(sh, at);
+      }
+      return;
+    }
     const clearance = at > sh.arrival ? at - sh.arrival : 0;
     this.released++;
     this.inSystem--;
@@ -336,6 +354,20 @@ export class ClearanceProcess {
       );
     }
     this.observer?.released?.(sh, clearance, at);
+    if (sh.twoStep) {
+      if (this.model.reviewsCompletion(sh)) this.lodgeCompletion(sh, at);
+      else this.accounting?.completionAccepted?.(sh);
+    }
+  }
+
+  /**
+   * Released on a summary declaration: its complete declaration is lodged later and processed
+   * like any other work at the two-step stage. A new object (the shipment's is recycled on release).
+   */
+  private lodgeCompletion(sh: Shipment, at: number): void {
+    const item = this.model.completionOf(sh, this.pool.pop() ?? new Shipment(this.stageCount), at);
+    this.inSystem++;
+    this.driver.schedule(Math.max(this.driver.now, item.lodgement), Wake.Lodge, item, 0);
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { Scenario } from '../scenario/types.js';
-import { routeShares } from './risk.js';
+import { routeShares, twoStepShare } from './risk.js';
 import { buildRoutes } from './route.js';
 
 /**
@@ -13,6 +13,8 @@ export function offeredLoads(s: Scenario): { stage: string; utilization: number 
   routes.forEach((r, i) => {
     for (const st of r.stages) visits[st] += shares[i];
   });
+  // a two-step declaration's complete declaration, processed after release
+  if (s.twoStep) visits[s.twoStep.stage] += twoStepShare(s);
   const perHour = s.arrivals.perDay / 24;
   return s.stages.map((st, i) => {
     if (st.servers === Infinity) return { stage: st.name, utilization: null };

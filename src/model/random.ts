@@ -24,6 +24,9 @@ export class Streams {
   readonly flow: Uniform;
   readonly mra: Uniform;
   readonly destination: Uniform;
+  /** Whether an import is released on a summary declaration; when its complete declaration follows. */
+  readonly twoStep: Uniform;
+  readonly completion: Uniform;
   readonly service: Uniform[];
   readonly detection: Uniform[];
 
@@ -43,6 +46,8 @@ export class Streams {
     this.flow = s('flow');
     this.mra = s('mra');
     this.destination = s('destination');
+    this.twoStep = s('two-step');
+    this.completion = s('completion');
     this.service = stageNames.map((n) => s(`service:${n}`));
     this.detection = stageNames.map((n) => s(`detection:${n}`));
   }

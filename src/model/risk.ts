@@ -59,15 +59,37 @@ export function laneShares(t: Tier, lift: number, redFactor = 1, yellowFactor = 
  */
 export function routeShares(s: Scenario): Float64Array {
   const flows = s.flows.length ? s.flows : null;
-  const out = new Float64Array(Math.max(1, s.flows.length) * LANES.length);
+  const nf = Math.max(1, s.flows.length),
+    variants = s.twoStep ? 2 : 1;
+  const out = new Float64Array(nf * variants * LANES.length);
   for (const [ti, t] of s.tiers.entries()) {
-    for (let f = 0; f < out.length / LANES.length; f++) {
+    for (let f = 0; f < nf; f++) {
       const fs = flows?.[f];
       const share = t.shipmentShare * (fs ? fs.shares[ti] : 1);
       if (share === 0) continue;
       const lanes = laneShares(t, s.targetingLift, fs?.redFactor ?? 1, fs?.yellowFactor ?? 1);
-      for (let lane = 0; lane < lanes.length; lane++) out[f * LANES.length + lane] += share * lanes[lane];
+      const two = variants === 2 ? (fs?.twoStep[ti] ?? 0) : 0;
+      for (let v = 0; v < variants; v++) {
+        const p = share * (v === 1 ? two : 1 - two);
+        for (let lane = 0; lane < lanes.length; lane++) out[(f * variants + v) * LANES.length + lane] += p * lanes[lane];
+      }
     }
   }
   return out;
+}
+
+/**
+ * Share of all declarations released on a summary declaration whose complete declaration an
+ * officer reviews at the two-step stage after release (their lane's checks include it).
+ */
+export function twoStepShare(s: Scenario): number {
+  const ts = s.twoStep;
+  if (!ts) return 0;
+  const shares = routeShares(s);
+  let sum = 0;
+  for (let i = 0; i < shares.length; i++) {
+    const lane = i % LANES.length;
+    if (Math.floor(i / LANES.length) % 2 === 1 && s.flow.lanes[lane].includes(ts.stage)) sum += shares[i];
+  }
+  return sum;
 }

@@ -2,7 +2,7 @@ import { DistKind, Distribution } from '../scenario/distributions.js';
 import type { FirmPopulation } from './firm-population.js';
 import { Lane, type Scenario } from '../scenario/types.js';
 import { laneTable, type LaneTable } from './risk.js';
-import { buildRoutes, routeIndex, type Route } from './route.js';
+import { buildRoutes, completionRoute, routeIndex, routeVariants, type Route } from './route.js';
 import type { Streams } from './random.js';
 
 /**
@@ -20,6 +20,12 @@ export class Shipment {
   mra = false;
   /** Clearance at destination (hours; exports of a scenario with a destination section, else 0). */
   destinationHours = 0;
+  /** Released on a summary declaration (two-step): its complete declaration follows after release. */
+  twoStep = false;
+  /** This object is not a shipment but the complete declaration of a two-step one, lodged after its release. */
+  completion = false;
+  /** Uniform for when the complete declaration is lodged. */
+  uCompletion = 0;
   tier = 0;
   aeo = false;
   noncompliant = false;
@@ -115,7 +121,7 @@ export function shipmentFromState(model: ShipmentModel, st: ShipmentState, sh = 
     if (isArray[i]) (target[keys[i]] as Float64Array).set(v as number[]);
     else target[keys[i]] = v;
   }
-  sh.route = model.routes[routeIndex(sh.flow, sh.lane)];
+  sh.route = sh.completion ? model.completionRoute! : model.routes[routeIndex(sh.flow, sh.lane, sh.twoStep ? 1 : 0, model.variants)];
   return sh;
 }
 
@@ -143,6 +149,16 @@ export class ShipmentModel {
   /** Pre-arrival share by tier x flows + flow. */
   private readonly preArrival: Float64Array;
   private readonly usesMra: boolean;
+  /** By flow: 1 where the flow's declarations never need a guarantee; null without flows. */
+  private readonly noGuarantee: Uint8Array | null;
+  /** Routes per (flow, lane): routeVariants. */
+  readonly variants: number;
+  /** The route of a complete declaration (two-step); null without two-step. */
+  readonly completionRoute: Route | null;
+  /** By lane: 1 where the lane's checks include the two-step stage; null without two-step. */
+  private readonly reviewedLanes: Uint8Array | null;
+  /** Two-step share by tier x flows + flow; null without two-step. */
+  private readonly twoStepShare: Float64Array | null;
   private readonly mraShare: Float64Array;
   private readonly isExport: Uint8Array;
   private readonly tierCum: Float64Array;
@@ -193,6 +209,14 @@ export class ShipmentModel {
     this.mraShare = Float64Array.from({ length: nf }, (_, f) => flows[f]?.mraShare ?? 0);
     this.isExport = Uint8Array.from({ length: nf }, (_, f) => (flows[f]?.direction === 'export' ? 1 : 0));
     this.usesMra = scenario.destination !== null;
+    this.noGuarantee = flows.length ? Uint8Array.from(flows, (f) => (f.guarantee ? 0 : 1)) : null;
+    this.variants = routeVariants(scenario);
+    this.completionRoute = completionRoute(scenario);
+    const ts = scenario.twoStep;
+    this.reviewedLanes = ts ? Uint8Array.from(scenario.flow.lanes, (stages) => (stages.includes(ts.stage) ? 1 : 0)) : null;
+    this.twoStepShare = scenario.twoStep
+      ? Float64Array.from(scenario.tiers.flatMap((_, ti) => Array.from({ length: nf }, (_, f) => flows[f]?.twoStep[ti] ?? 0)))
+      : null;
     let c = 0;
     this.tierCum = Float64Array.from(
       scenario.tiers.map((t) => {
@@ -247,6 +271,8 @@ export class ShipmentModel {
     const uFlow = this.flowCum !== null ? st.flow() : 0;
     const uMra = this.usesMra ? st.mra() : 1;
     const uDest = this.usesMra ? st.destination() : 0;
+    const uTwo = this.twoStepShare !== null ? st.twoStep() : 1;
+    sh.uCompletion = this.twoStepShare !== null ? st.completion() : 0;
     const n = sh.uService.length;
     for (let i = 0; i < n; i++) sh.uService[i] = st.service[i]();
 
@@ -267,7 +293,9 @@ export class ShipmentModel {
     const cum = sh.noncompliant ? lt.noncompliant : lt.compliant;
     const lane = uLane < cum[0] ? Lane.Red : uLane < cum[1] ? Lane.Yellow : uLane < cum[2] ? Lane.Blue : Lane.Green;
     sh.lane = lane;
-    const route = this.routes[routeIndex(flow, lane)];
+    sh.twoStep = this.twoStepShare !== null && uTwo < this.twoStepShare[tier * nf + flow];
+    sh.completion = false;
+    const route = this.routes[routeIndex(flow, lane, sh.twoStep ? 1 : 0, this.variants)];
     sh.route = route;
     sh.arrival = arrival;
     sh.preLodged = uPre < this.preArrival[tier * nf + flow];
@@ -279,8 +307,16 @@ export class ShipmentModel {
         : 0;
     sh.lodgement = sh.preLodged
       ? arrival - Math.min(s.lodgement.lead.quantile(uLodge), this.lookahead)
-      : arrival + s.lodgement.delay.quantile(uLodge);
-    if (firms !== null) {
+      : arrival + s.lodgement.delay.quantile(uLodge) * (sh.twoStep ? s.twoStep!.lodgementFactor : 1);
+    if (this.noGuarantee !== null && this.noGuarantee[flow] === 1) {
+      sh.needsGuarantee = false;
+      sh.value =
+        firms !== null
+          ? firms.valueMean[firm] * (this.withinFirmValue ? this.withinFirmValue.quantile(uValue) : 1)
+          : t.value
+            ? t.value.quantile(uValue)
+            : 0;
+    } else if (firms !== null) {
       sh.needsGuarantee = uG < firms.guaranteeShare[firm];
       sh.value = firms.valueMean[firm] * (this.withinFirmValue ? this.withinFirmValue.quantile(uValue) : 1);
     } else {
@@ -314,6 +350,59 @@ export class ShipmentModel {
 
   holdTime(sh: Shipment): number {
     return this.scenario.hold.quantile(sh.uHold);
+  }
+
+  /**
+   * Whether a two-step shipment's complete declaration is reviewed by an officer at the two-step
+   * stage: when its lane's checks include that stage (the check moved from before release to
+   * after it). Others are accepted as lodged, without officer time.
+   */
+  reviewsCompletion(sh: Shipment): boolean {
+    return this.reviewedLanes !== null && this.reviewedLanes[sh.lane] === 1;
+  }
+
+  /**
+   * The complete declaration of a two-step shipment released at `releasedAt`, written into `item`:
+   * lodged within the deadline after release, processed at the two-step stage with the service
+   * uniform the shipment did not use there before release (common random numbers), then done.
+   * Its id is the shipment's, negated (-1 - id), so no shipment id is taken.
+   */
+  completionOf(sh: Shipment, item: Shipment, releasedAt: number): Shipment {
+    const ts = this.scenario.twoStep!;
+    item.id = -1 - sh.id;
+    item.firm = sh.firm;
+    item.flow = sh.flow;
+    item.tier = sh.tier;
+    item.aeo = sh.aeo;
+    item.noncompliant = false;
+    item.lane = Lane.Green;
+    item.route = this.completionRoute!;
+    item.preLodged = false;
+    // its "arrival" is the goods' release: what it is measured from (the goods were there before)
+    item.arrival = releasedAt;
+    item.lodgement = releasedAt + Math.min(ts.lodgedAfter.quantile(sh.uCompletion), ts.deadline);
+    item.needsGuarantee = false;
+    item.value = sh.value;
+    item.uHold = 0;
+    item.uGuaranteeDelay = 0;
+    item.uService.set(sh.uService);
+    item.found.fill(0);
+    item.finding = false;
+    item.step = 0;
+    item.goodsArrived = true;
+    item.waitingForGoods = false;
+    item.guaranteeHours = 0;
+    item.holdHours = -1;
+    item.releasePending = false;
+    item.released = false;
+    item.events = 0;
+    item.observed = sh.observed;
+    item.mra = false;
+    item.destinationHours = 0;
+    item.twoStep = false;
+    item.completion = true;
+    item.uCompletion = 0;
+    return item;
   }
 
   /**

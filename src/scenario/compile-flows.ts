@@ -1,7 +1,9 @@
 import { parseDuration } from './duration.js';
-import type { Distribution } from './distributions.js';
 import { show } from './schema.js';
-import type { DestinationSpec, Direction, FlowSpec, Tier } from './types.js';
+import { Distribution } from './distributions.js';
+import type { DestinationSpec, Direction, FlowSpec, Tier, TwoStepSpec } from './types.js';
+
+const uniformOver = (hours: number) => Distribution.uniform(0, Number.isFinite(hours) && hours > 0 ? hours : 0);
 
 // biome-ignore lint/suspicious/noExplicitAny: a document of any shape, read field by field with a check at each step
 type Raw = Record<string, any>;
@@ -23,12 +25,17 @@ export interface FlowCompileContext {
  * that name tiers, MRA shares on exports only; and the destination section, needed when some
  * export goes to an MRA partner.
  */
-export function compileFlows(doc: Raw, tiers: Tier[], cx: FlowCompileContext): { flows: FlowSpec[]; destination: DestinationSpec | null } {
+export function compileFlows(
+  doc: Raw,
+  tiers: Tier[],
+  cx: FlowCompileContext,
+): { flows: FlowSpec[]; destination: DestinationSpec | null; twoStep: TwoStepSpec | null } {
   const { ok, shape, fail } = cx;
   const raw = doc.flows;
   if (raw === undefined || !isObj(raw) || !shape(['flows'])) {
     if (doc.destination !== undefined) fail(['destination'], 'needs a flows section with exports (mra_share) to be used');
-    return { flows: [], destination: null };
+    if (doc.two_step !== undefined) fail(['two_step'], 'needs a flows section with imports that use it (flows.<name>.two_step)');
+    return { flows: [], destination: null, twoStep: null };
   }
   const tierIndex = new Map(tiers.map((t, i) => [t.name, i]));
   /** A number for every tier, or a map by tier name (unnamed tiers get `fallback(t)`). */
@@ -53,6 +60,7 @@ export function compileFlows(doc: Raw, tiers: Tier[], cx: FlowCompileContext): {
     const direction: Direction = f.direction === 'export' ? 'export' : 'import';
     if (f.mra_share !== undefined && f.direction === 'import') fail([...path, 'mra_share'], 'is for exports only (direction: export)');
     const within = (Array.isArray(f.released_within) && ok([...path, 'released_within']) ? f.released_within : []).map(parseDuration);
+    if (f.two_step !== undefined && f.direction === 'export') fail([...path, 'two_step'], 'is for imports only (direction: import)');
     return {
       name,
       index,
@@ -65,6 +73,8 @@ export function compileFlows(doc: Raw, tiers: Tier[], cx: FlowCompileContext): {
       preArrivalShare: perTier([...path, 'pre_arrival_share'], f.pre_arrival_share, (t) => tiers[t]?.preArrivalShare ?? 0),
       within: within.filter((h: number) => Number.isFinite(h)),
       mraShare: typeof f.mra_share === 'number' ? f.mra_share : 0,
+      guarantee: f.guarantee !== false,
+      twoStep: direction === 'import' ? perTier([...path, 'two_step'], f.two_step, () => 0) : tiers.map(() => 0),
     };
   });
   if (flows.length > 0 && Object.keys(raw).every((n) => ok(['flows', n, 'share'])))
@@ -102,5 +112,27 @@ export function compileFlows(doc: Raw, tiers: Tier[], cx: FlowCompileContext): {
       `is required: flow ${first.name} sends exports to MRA partners (mra_share), whose destination clearance it describes`,
     );
   }
-  return { flows, destination };
+  let twoStep: TwoStepSpec | null = null;
+  const usesTwoStep = flows.some((f) => f.twoStep.some((x) => x > 0));
+  const rt = doc.two_step;
+  if (isObj(rt) && shape(['two_step'])) {
+    const stage = cx.stageIndex?.get(rt.stage);
+    if (stage === undefined && cx.stageIndex && typeof rt.stage === 'string')
+      fail(['two_step', 'stage'], `unknown stage ${show(rt.stage)} (stages: ${[...cx.stageIndex.keys()].join(', ')})`);
+    const deadline = rt.deadline !== undefined && ok(['two_step', 'deadline']) ? parseDuration(rt.deadline) : 14 * 24;
+    if (!(deadline > 0)) fail(['two_step', 'deadline'], 'must be longer than 0');
+    twoStep = {
+      stage: stage ?? 0,
+      deadline,
+      lodgedAfter: rt.lodged_after !== undefined ? cx.dist(['two_step', 'lodged_after'], true) : uniformOver(deadline),
+      lodgementFactor: typeof rt.lodgement_factor === 'number' ? rt.lodgement_factor : 0.5,
+    };
+  } else if (usesTwoStep) {
+    const first = flows.find((f) => f.twoStep.some((x) => x > 0))!;
+    fail(
+      ['two_step'],
+      `is required: flow ${first.name} releases imports on a summary declaration (two_step); say which stage processes the complete declarations`,
+    );
+  }
+  return { flows, destination, twoStep };
 }

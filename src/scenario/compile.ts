@@ -313,7 +313,7 @@ export function compileScenario(doc: Raw, invalid: string[][] = []): { scenario?
     ? { share: num(doc.guarantee.share), delay: dist(['guarantee', 'delay'], true), amountRate: num(doc.guarantee.amount_rate) }
     : null;
 
-  const { flows, destination } = compileFlows(doc, tiers, { ok, shape, fail, dist, stageIndex: haveStages ? stageIndex : null });
+  const { flows, destination, twoStep } = compileFlows(doc, tiers, { ok, shape, fail, dist, stageIndex: haveStages ? stageIndex : null });
 
   const { firms, costs, population } = compileFirms(doc, tiers, guarantee?.share ?? 0, {
     get,
@@ -348,6 +348,7 @@ export function compileScenario(doc: Raw, invalid: string[][] = []): { scenario?
     disruptions,
     flows,
     destination,
+    twoStep,
     firms,
     costs,
     population,

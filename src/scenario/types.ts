@@ -144,6 +144,24 @@ export interface FlowSpec {
   within: number[];
   /** Exports only: share going to economies that recognise the district's AEOs (MRA). */
   mraShare: number;
+  /** Whether its declarations can need a guarantee (exports pay no import duty). */
+  guarantee: boolean;
+  /** Imports only: share of each tier's declarations (by tier index) released on a summary declaration (two-step). */
+  twoStep: number[];
+}
+
+/**
+ * Two-step declaration (GACC, from 2019): goods released on a summary declaration skip the
+ * pre-release check at `stage`; their complete declaration is lodged after release (within the
+ * deadline) and takes officer time at that stage, competing with everything else there.
+ */
+export interface TwoStepSpec {
+  stage: number;
+  /** Release to the complete declaration's lodgement (hours), capped at `deadline`. */
+  lodgedAfter: Distribution;
+  deadline: number;
+  /** A summary declaration is prepared in this fraction of a complete one's lodgement delay. */
+  lodgementFactor: number;
 }
 
 /** Exports' clearance at destination (reported apart from domestic clearance). */
@@ -175,6 +193,8 @@ export interface Scenario {
   flows: FlowSpec[];
   /** Exports' destination clearance; null when no flow has MRA exports. */
   destination: DestinationSpec | null;
+  /** Two-step declaration; null when no flow uses it. */
+  twoStep: TwoStepSpec | null;
   /** The firm population's spec; null for a scenario of tier shares only (v1). */
   firms: FirmSpec | null;
   /** Cost parameters: given, or the defaults when the scenario has firms; null otherwise. */

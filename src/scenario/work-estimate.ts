@@ -1,6 +1,6 @@
 import { RunTooLargeError } from '../errors.js';
 import { offeredLoads } from '../model/offered-load.js';
-import { routeShares } from '../model/risk.js';
+import { routeShares, twoStepShare } from '../model/risk.js';
 import { buildRoutes } from '../model/route.js';
 import { DEFAULT_MAX_EVENTS } from './limits.js';
 import type { Scenario } from './types.js';
@@ -46,7 +46,9 @@ export function estimateWork(s: Scenario): WorkEstimate {
   let guarantee = 0;
   for (const t of s.tiers) if (s.guarantee && !t.guaranteeExempt) guarantee += t.shipmentShare * s.guarantee.share;
   const drawnAhead = s.tiers.some((t) => t.preArrivalShare > 0) || s.flows.some((f) => f.preArrivalShare.some((x) => x > 0)) ? 1 : 0;
-  const eventsPerShipment = 2 + drawnAhead + stages + guarantee;
+  // a complete declaration after a two-step release: its lodgement and its stage
+  const completions = 2 * twoStepShare(s);
+  const eventsPerShipment = 2 + drawnAhead + stages + guarantee + completions;
 
   // opening and closing go on until the queues have drained: about horizon x the largest offered load past 1
   let load = 1;

@@ -38,6 +38,21 @@ export class FlowTally {
   }
 }
 
+/** Two-step declaration: imports released on a summary declaration, and their complete declarations after release. */
+export class TwoStepTally {
+  /** Clearance of imports released on a summary declaration, and of the other imports. */
+  readonly twoStep = new Summary();
+  readonly full = new Summary();
+  /** Complete declarations processed (observed): the wait and officer time at the stage, release to done. */
+  readonly wait = new Summary();
+  readonly service = new Summary();
+  readonly afterRelease = new Summary();
+  /** Complete declarations accepted without review (observed): those of green-lane shipments. */
+  accepted = 0;
+  /** Officer hours on complete declarations within the observation window: against the stage's busy hours there. */
+  officerHours = 0;
+}
+
 /**
  * Everything a run observes about released shipments that arrived after warm-up, in O(1) memory
  * per tier, lane and stage. Time-weighted stage statistics live in the stage resources.
@@ -68,6 +83,12 @@ export class Collector {
   /** By flow, in a scenario with flows (empty otherwise). */
   readonly flows: FlowTally[];
   private readonly hasDestination: boolean;
+  /** With two-step declaration. */
+  readonly twoStep: TwoStepTally | null;
+  private readonly twoStepStage: number;
+  private readonly windowFrom: number;
+  private readonly windowTo: number;
+  private readonly isImport: boolean[];
   /** Per-firm statistics, in a scenario with firms. */
   readonly firms: FirmTally | null;
   private readonly amountRate: number;
@@ -89,6 +110,11 @@ export class Collector {
     this.firms = s.population ? new FirmTally(s.population.count) : null;
     this.flows = s.flows.map((f) => new FlowTally([...new Set([...WITHIN_HOURS, ...f.within])].sort((a, b) => a - b)));
     this.hasDestination = s.destination !== null;
+    this.twoStep = s.twoStep ? new TwoStepTally() : null;
+    this.twoStepStage = s.twoStep?.stage ?? 0;
+    this.windowFrom = s.warmupDays * 24;
+    this.windowTo = s.horizonDays * 24;
+    this.isImport = s.flows.map((f) => f.direction === 'import');
     this.amountRate = s.guarantee?.amountRate ?? 0;
     this.exempt = s.tiers.map((t) => t.guaranteeExempt);
     this.segmentNames = [
@@ -164,6 +190,26 @@ export class Collector {
     if (sh.observed) this.stageService[stage].record(duration);
   }
 
+  completionAccepted(sh: Shipment): void {
+    if (this.twoStep !== null && sh.observed) this.twoStep.accepted++;
+  }
+
+  /** A two-step shipment's complete declaration processed at `at`. */
+  completion(sh: Shipment, at: number): void {
+    const t = this.twoStep;
+    if (t === null) return;
+    const st = this.twoStepStage;
+    // officer time inside the observation window, as the stage's busy hours are counted
+    const a = Math.max(sh.starts[st], this.windowFrom),
+      b = Math.min(sh.starts[st] + sh.services[st], this.windowTo);
+    if (b > a) t.officerHours += b - a;
+    if (!sh.observed) return;
+    t.wait.record(sh.waits[st]);
+    t.service.record(sh.services[st]);
+    // a complete declaration's arrival is its goods' release (see ShipmentModel.completionOf)
+    t.afterRelease.record(at - sh.arrival);
+  }
+
   /** A shipment released; `clearance` is arrival to release, 0 if released before arrival. */
   release(sh: Shipment, clearance: number, guaranteeHours: number, holdHours: number, waived: number): void {
     const h = Math.floor(sh.arrival);
@@ -204,6 +250,7 @@ export class Collector {
       f.lodgementToRelease.record(sh.arrival + clearance - sh.lodgement);
       (sh.aeo ? f.aeo : f.nonAeo).record(clearance);
       if (this.hasDestination && sh.destinationHours > 0) f.destination[(sh.aeo ? 0 : 2) + (sh.mra ? 0 : 1)].record(sh.destinationHours);
+      if (this.twoStep !== null && this.isImport[sh.flow]) (sh.twoStep ? this.twoStep.twoStep : this.twoStep.full).record(clearance);
     }
     if (this.firms !== null) this.firms.record(sh.firm, clearance, sh.value, sh.lane === Lane.Red, waived, lodged);
     if (sh.preLodged) t.preLodged++;

@@ -1,5 +1,5 @@
 import type { Scenario } from '../scenario/types.js';
-import { type FlowTally, WITHIN_HOURS } from './collector.js';
+import { type FlowTally, type TwoStepTally, WITHIN_HOURS } from './collector.js';
 import type { HoursStats, ReleasedWithin, Report } from './report-schema.js';
 import { Summary } from './summary.js';
 
@@ -116,4 +116,25 @@ export function buildFlowSections(
     };
   }
   return out;
+}
+
+/** The report's two_step section: release times with and without it, and the work it leaves for after release. */
+export function buildTwoStepSection(s: Scenario, t: TwoStepTally, stageBusyHours: number): NonNullable<Report['two_step']> {
+  const imports = t.twoStep.count + t.full.count;
+  return {
+    stage: s.stages[s.twoStep!.stage].name,
+    deadline_hours: s.twoStep!.deadline,
+    declarations: t.twoStep.count,
+    share_of_imports: ratio(t.twoStep.count, imports),
+    release_hours: { two_step: stats(t.twoStep), full: stats(t.full) },
+    complete_declarations: {
+      count: t.wait.count + t.accepted,
+      reviewed: t.wait.count,
+      wait_hours: stats(t.wait),
+      service_hours: stats(t.service),
+      done_after_release_hours: stats(t.afterRelease),
+    },
+    officer_hours: t.officerHours,
+    share_of_stage_busy: ratio(t.officerHours, stageBusyHours),
+  };
 }

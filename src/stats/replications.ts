@@ -23,6 +23,9 @@ const FIXED = new Set([
   // settings of the costs section
   'time_cost_per_day',
   'guarantee_fee_rate',
+  // settings of the destination and two-step sections
+  'mra_factor',
+  'deadline_hours',
 ]);
 
 /** 95% confidence half-width of the mean of xs: t_{n-1,0.975} * s / sqrt(n). */

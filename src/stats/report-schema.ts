@@ -766,6 +766,50 @@ export const DestinationReportSchema = shared(
   ),
 );
 
+export const TwoStepReportSchema = shared(
+  Type.Object(
+    {
+      stage: Type.String({ description: 'The stage that processes complete declarations' }),
+      deadline_hours: Type.Number({ minimum: 0, description: 'Complete declarations are due within this of release (hours)' }),
+      ...withCi95({
+        declarations: count('Imports released on a summary declaration (observed)'),
+        share_of_imports: share('Their share of observed imports'),
+        officer_hours: Type.Number({
+          minimum: 0,
+          description: 'Officer hours spent on complete declarations after release, within the observation window (warm-up to horizon)',
+        }),
+        share_of_stage_busy: share("Those hours' share of the stage's busy hours: the post-release workload"),
+      }),
+      release_hours: Type.Object(
+        {
+          two_step: described(HoursStatsSchema, 'Clearance of imports released on a summary declaration (hours)'),
+          full: described(HoursStatsSchema, 'Clearance of the other imports (hours)'),
+        },
+        { description: 'Import release times with and without two-step declaration', ...closed },
+      ),
+      complete_declarations: Type.Object(
+        {
+          ...withCi95({
+            count: count('Complete declarations lodged after release (of observed shipments)'),
+            reviewed: count(
+              "Of them, reviewed by an officer at the stage: those whose lane's checks include it (the rest are accepted as lodged)",
+            ),
+          }),
+          wait_hours: described(HoursStatsSchema, 'Wait of the reviewed ones at the stage (hours)'),
+          service_hours: described(HoursStatsSchema, 'Officer time of each reviewed one (hours)'),
+          done_after_release_hours: described(HoursStatsSchema, 'Release of the goods to the review done (hours)'),
+        },
+        { description: 'The complete declarations, processed after release', ...closed },
+      ),
+    },
+    {
+      $id: 'TwoStepReport',
+      description: 'Two-step declaration: release on a summary declaration, the complete declaration processed after release',
+      ...closed,
+    },
+  ),
+);
+
 export const ReportSchema = shared(
   Type.Object(
     {
@@ -807,6 +851,7 @@ export const ReportSchema = shared(
       by_mode: Type.Optional(Type.Record(Type.String(), ModeReportSchema, { description: 'With flows: by transport mode' })),
       by_flow: Type.Optional(Type.Record(Type.String(), FlowReportSchema, { description: "With flows: by flow, in the scenario's order" })),
       destination: Type.Optional(DestinationReportSchema),
+      two_step: Type.Optional(TwoStepReportSchema),
       firms: Type.Optional(FirmsSectionSchema),
       costs: Type.Optional(CostsSectionSchema),
       firm_rows: Type.Optional(

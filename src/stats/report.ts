@@ -3,7 +3,7 @@ import { type Collector, type TierTally, WITHIN_HOURS } from './collector.js';
 import type { StageTotals } from './stage-integrator.js';
 import { mser5 } from './mser.js';
 import { buildCostsSection, buildFirmsSection } from './firm-report.js';
-import { buildFlowSections } from './flow-report.js';
+import { buildFlowSections, buildTwoStepSection } from './flow-report.js';
 import { Summary, Within } from './summary.js';
 import {
   segmentsOf,
@@ -218,6 +218,7 @@ export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
     segments,
     warmup,
     ...(s.flows.length ? buildFlowSections(s, c.flows, totalCount) : {}),
+    ...(c.twoStep && s.twoStep ? { two_step: buildTwoStepSection(s, c.twoStep, f.stages[s.twoStep.stage].busyArea) } : {}),
     ...(firmRows ? { firms: buildFirmsSection(s, firmRows) } : {}),
     ...(s.costs ? { costs: buildCostsSection(s, c.tiers) } : {}),
     ...(firmRows ? { firm_rows: firmRows } : {}),

@@ -72,6 +72,8 @@ export class BullmqCoordinator extends JobDriver {
   private fatal: Error | null = null;
   /** One bit per shipment id: a second release of the same shipment is counted, never hidden. */
   private releasedIds = new Uint8Array(1024);
+  /** The same for complete declarations after a two-step release (negative ids). */
+  private readonly completedIds = new Set<number>();
   duplicates = 0;
   /** Redis' event-loop frequency bounds how late a delayed job can start (1000/hz ms). */
   private redisHz: number | null = null;
@@ -340,6 +342,16 @@ export class BullmqCoordinator extends JobDriver {
   }
 
   private record(sh: Shipment, rec: StepJob & { t: number }): void {
+    if (sh.id < 0) {
+      // a two-step shipment's complete declaration (its id negated): done once, like a release
+      if (this.completedIds.has(sh.id)) {
+        this.duplicates++;
+        return;
+      }
+      this.completedIds.add(sh.id);
+      this.process.recordRelease(sh, rec.t);
+      return;
+    }
     const byte = sh.id >> 3,
       bit = 1 << (sh.id & 7);
     if (byte >= this.releasedIds.length) {
