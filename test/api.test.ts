@@ -70,7 +70,13 @@ describe('HTTP API', () => {
     const r = await get('/scenarios');
     expect(r.status).toBe(200);
     const list = r.body.scenarios as any[];
-    expect(list.map((s) => s.name)).toEqual(['aeo-expansion', 'before-12-certifications', 'chongqing-2023', 'flood-disruption']);
+    expect(list.map((s) => s.name)).toEqual([
+      'aeo-expansion',
+      'before-12-certifications',
+      'chongqing-2023',
+      'flood-disruption',
+      'two-step-declaration',
+    ]);
     const cq = list.find((s) => s.name === 'chongqing-2023');
     expect(cq).toMatchObject({ file: 'chongqing-2023.yaml', seed: 2023, horizon_days: 28, warmup_days: 3 });
     expect(cq.description).toMatch(/Chongqing/);

@@ -127,3 +127,71 @@ describe('flow scenario errors', () => {
     expect(() => loadScenarioFile(f)).toThrow(/destination: is required: flow export-rail sends exports to MRA partners/);
   });
 });
+
+describe('two-step declaration', () => {
+  const base = loadScenarioFile('scenarios/chongqing-2023.yaml', [parseOverride('horizon.days=21')]);
+  const two = loadScenarioFile('scenarios/two-step-declaration.yaml', [parseOverride('horizon.days=21')]);
+  const none = loadScenarioFile('scenarios/two-step-declaration.yaml', [
+    parseOverride('horizon.days=21'),
+    ...['import-rail', 'import-river', 'import-air', 'import-road'].map((f) => parseOverride(`flows.${f}.two_step=0`)),
+  ]);
+  const doc = two.stages.findIndex((st) => st.name === 'documentary');
+  const releasedAt = new Map<number, number>();
+  const reviews: { id: number; start: number; wait: number }[] = [];
+  const observer = {
+    released: (sh: { id: number; twoStep: boolean }, _c: number, at: number) => {
+      if (sh.twoStep) releasedAt.set(sh.id, at);
+    },
+    stageStarted: (sh: { id: number; completion: boolean }, stage: number, wait: number, at: number) => {
+      if (sh.completion) {
+        expect(stage).toBe(doc);
+        reviews.push({ id: -1 - sh.id, start: at, wait });
+      }
+    },
+  };
+  const r2 = runReplication(two, 0, observer as never).report;
+  const r0 = runReplication(none).report;
+
+  it('releases goods before their complete declaration is reviewed, within the deadline', () => {
+    expect(reviews.length).toBeGreaterThan(50);
+    for (const x of reviews) {
+      const rel = releasedAt.get(x.id)!;
+      expect(rel, `shipment ${x.id}`).toBeDefined();
+      expect(x.start).toBeGreaterThan(rel);
+      // lodged (start - wait) within 14 days of release
+      expect(x.start - x.wait - rel).toBeLessThanOrEqual(14 * 24 + 1e-9);
+    }
+    expect(r2.two_step!.complete_declarations.reviewed).toBeGreaterThan(0);
+    expect(r2.two_step!.complete_declarations.done_after_release_hours.p50).toBeGreaterThan(0);
+  });
+
+  it("moves the documentary checks after release: the stage's work stays, in the stage's load", () => {
+    // the same shipments with the same service draws: every check done before release without
+    // two-step is a review after release with it
+    const t = r2.two_step!;
+    expect(r2.stages.documentary.count).toBe(r0.stages.documentary.count);
+    expect(t.officer_hours).toBeGreaterThan(0);
+    expect(t.share_of_stage_busy).toBeGreaterThan(0.1);
+    expect(r0.two_step!.officer_hours).toBe(0);
+    expect(Math.abs(r2.stages.documentary.busy_mean - r0.stages.documentary.busy_mean) / r0.stages.documentary.busy_mean).toBeLessThan(
+      0.05,
+    );
+  });
+
+  it('releases imports sooner, exports unchanged in count', () => {
+    expect(r2.by_direction!.import.clearance_hours.mean).toBeLessThan(r0.by_direction!.import.clearance_hours.mean);
+    expect(r2.two_step!.declarations).toBeGreaterThan(r0.two_step!.declarations);
+    expect(r2.by_direction!.export.count).toBe(r0.by_direction!.export.count);
+    expect(r2.shipments.arrived).toBe(r0.shipments.arrived);
+  });
+
+  it('calibrates the baseline to the published 2022 clearance times (import within 15%, export within 25%; AEO faster in both)', () => {
+    const r = runReplication(loadScenarioFile('scenarios/chongqing-2023.yaml')).report;
+    const d = r.by_direction!;
+    expect(Math.abs(d.import.clearance_hours.mean - 32.02) / 32.02).toBeLessThan(0.15);
+    expect(Math.abs(d.export.clearance_hours.mean - 1.03) / 1.03).toBeLessThan(0.25);
+    expect(d.import.aeo_vs_non_aeo.mean_ratio!).toBeLessThan(1);
+    expect(d.export.aeo_vs_non_aeo.mean_ratio!).toBeLessThan(1);
+    expect(base.twoStep).not.toBeNull();
+  });
+});

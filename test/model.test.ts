@@ -1,3 +1,4 @@
+import { routeIndex } from '../src/model/route.js';
 import { describe, expect, it } from 'vitest';
 import { ArrivalProcess } from '../src/model/arrivals.js';
 import { isOpen, nextOpeningChange } from '../src/model/opening-hours.js';
@@ -127,7 +128,7 @@ describe('a shipment as job state', () => {
       sh.releasePending = id % 5 === 0;
       const back = shipmentFromState(model, JSON.parse(JSON.stringify(shipmentState(sh))), stale);
       for (const k of Object.keys(sh) as (keyof Shipment)[]) expect(back[k], `${id}.${k}`).toEqual(sh[k]);
-      expect(back.route).toBe(model.routes[sh.lane]);
+      expect(back.route).toBe(model.routes[routeIndex(sh.flow, sh.lane, sh.twoStep ? 1 : 0, model.variants)]);
     }
   });
 });

@@ -212,13 +212,14 @@ describe('the report schema', () => {
   it('requires everything buildReport always emits, and knows every field it emits', () => {
     // keyed by the scenario's own names (tiers, stages) or items of a list: any may be absent
     const open =
-      /^(by_tier|stages|stages\.[^.]+\.by_tier|segments\.by_tier|disruptions\.\d+\.by_tier|disruptions|aeo_vs_non_aeo\.(non_)?aeo\.percentiles|firms\.sectors|firms\.by_tier|firms\.by_tier\.[^.]+\.sectors|costs\.by_tier)$/;
+      /^(by_tier|stages|stages\.[^.]+\.by_tier|segments\.by_tier|disruptions\.\d+\.by_tier|disruptions|aeo_vs_non_aeo\.(non_)?aeo\.percentiles|firms\.sectors|firms\.by_tier|firms\.by_tier\.[^.]+\.sectors|costs\.by_tier|by_direction|by_mode|by_mode\.[^.]+\.by_direction|by_flow|by_flow\.[^.]+\.released_within)$/;
     const stageSegment = new Set(Object.keys(single.stages).flatMap((s) => [`${s}_wait`, `${s}_service`]));
     const optional: string[] = [];
     // as printed (without the internal per-firm columns, which no schema describes field by field)
     const printed = publicReport(floodReport);
-    // firms and costs are there exactly when the scenario has firms (the flood has): optional by design
-    const bySection = new Set(['firms', 'costs']);
+    // firms and costs are there exactly when the scenario has firms, the flow sections when it has
+    // flows (the flood has both): optional by design
+    const bySection = new Set(['firms', 'costs', 'by_direction', 'by_mode', 'by_flow', 'destination', 'two_step']);
     const walk = (v: unknown, path: string[]) => {
       if (!v || typeof v !== 'object') return;
       for (const k of Object.keys(v)) {
@@ -233,7 +234,7 @@ describe('the report schema', () => {
     };
     walk(printed, []);
     expect(optional).toEqual([]);
-    expect(Object.keys(printed)).toEqual(expect.arrayContaining(['firms', 'costs']));
+    expect(Object.keys(printed)).toEqual(expect.arrayContaining([...bySection]));
     expect(
       Object.keys(runReplication(loadScenarioFile('test/fixtures/v1/flood-disruption.yaml', FLOOD.map(parseOverride))).report),
     ).not.toContain('firms');

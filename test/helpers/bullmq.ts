@@ -3,7 +3,8 @@ import { loadScenarioFile, parseOverride } from '../../src/scenario/load.js';
 
 /**
  * The bundled scenarios shortened for real-time runs: 400 declarations a day for two days, and
- * findings holds of hours rather than days, so that a run drains in seconds of wall time. Both
+ * findings holds, yard dwell and complete declarations of hours rather than days, so that a run
+ * drains in seconds of wall time. Both
  * runtimes get the identical scenario.
  */
 export const SHORT = [
@@ -11,6 +12,10 @@ export const SHORT = [
   'horizon.days=2',
   'horizon.warmup_days=0.25',
   'findings.hold={dist: lognormal, median: 4h, sigma: 0.5}',
+  // port handling and the complete declarations of two-step imports in hours, not days
+  'stages.yard.service={dist: lognormal, median: 4h, sigma: 0.5}',
+  'two_step.deadline=1d',
+  'two_step.lodged_after={dist: lognormal, median: 4h, sigma: 0.5}',
 ];
 
 export function shortScenario(name: string, ...more: string[]) {
