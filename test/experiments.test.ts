@@ -71,7 +71,7 @@ describe('clearsim compare', () => {
     expect(r.stdout).toMatch(/non-AEO mean clearance( falls| rises|: no clear change)/);
     // the answer leads: all shipments, then what the firms that change tier gain
     expect(r.stdout).toMatch(
-      /95% intervals\n\nAll shipments mean clearance (falls|rises|: no clear change)[^\n]*\nFirms that change tier \(100\): /,
+      /95% intervals\n\nAll shipments mean clearance (falls|rises|: no clear change)[^\n]*\nImports mean clearance[^\n]*\nExports mean clearance[^\n]*\nFirms that change tier \(100\): /,
     );
     expect(r.stdout).toMatch(/Pairing by seed makes the intervals \d+% narrower/);
     const bad = clearsim(['compare', 'scenarios/chongqing-2023.yaml']);

@@ -91,7 +91,11 @@ export function formatComparison(c: Comparison): string {
     ]);
   }
   // the answer first: all shipments, and what the firms gain; then the table and each group's sentence
-  const lead = [c.lines[Object.keys(c.groups).indexOf('all')], ...(c.firms ? c.lines.slice(Object.keys(c.groups).length) : [])];
+  const keys = Object.keys(c.groups);
+  const lead = [
+    ...['all', 'import', 'export'].filter((k) => keys.includes(k)).map((k) => c.lines[keys.indexOf(k)]),
+    ...(c.firms ? c.lines.slice(keys.length) : []),
+  ];
   out.push(...lead, '', t.toString(), '', ...c.lines.filter((l) => !lead.includes(l)));
   out.push('', `Pairing by seed makes the intervals ${(c.pairing_narrows_by * 100).toFixed(0)}% narrower than independent runs would.`);
   return out.join('\n');

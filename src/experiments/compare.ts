@@ -76,10 +76,17 @@ export async function compare(
   };
   // A tier may be called like a group (the bundled AEO tier is `aeo`): its key then takes `_tier`,
   // so neither hides the other.
-  const reserved = new Set<string>([...GROUPS.map(([k]) => k), 'all']);
+  const reserved = new Set<string>([...GROUPS.map(([k]) => k), 'import', 'export', 'all']);
   for (const t of a.tiers)
     if (b.tiers.some((x) => x.name === t.name)) add(reserved.has(t.name) ? `${t.name}_tier` : t.name, t.label, (r) => r.by_tier[t.name]);
   for (const [k, label] of GROUPS) add(k, label, (r) => ({ ...r.aeo_vs_non_aeo[k], inspection_rate: groupRate(r, k === 'aeo') }));
+  // with flows in both: imports and exports, as published clearance times are split (no inspection rate by direction)
+  for (const [k, label] of [
+    ['import', 'Imports'],
+    ['export', 'Exports'],
+  ] as const)
+    if (ra[0]?.by_direction?.[k] && rb[0]?.by_direction?.[k])
+      add(k, label, (r) => ({ clearance_hours: r.by_direction![k].clearance_hours, inspection_rate: Number.NaN }));
   add('all', 'All shipments', (r) => r.overall);
 
   const ratios: number[] = [];

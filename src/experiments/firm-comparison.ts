@@ -189,8 +189,11 @@ function firmLines(groups: FirmBenefitGroup[], benefit: FirmComparisonJson['bene
       continue;
     }
     const w = g.guarantee_waived_cny_per_year_change.estimate;
+    // a loss reads as a positive amount lost, its interval turned round
+    const lost = m.estimate < 0;
+    const shown: Estimate = lost ? { estimate: -m.estimate, lo: m.hi === null ? null : -m.hi, hi: m.lo === null ? null : -m.lo, half_width: m.half_width } : m;
     lines.push(
-      `${g.label} (${g.firms.toLocaleString('en-US')}): ${formatHours(Math.abs(perDecl), 'precise')} ${perDecl >= 0 ? 'less' : 'more'} per declaration; ${yuan(m.estimate)} a year ${m.estimate >= 0 ? 'saved' : 'lost'}${range(m, yuan)} in time and guarantee fees${w > 0 ? `; ${yuan(w)} a year of guarantees waived` : ''}`,
+      `${g.label} (${g.firms.toLocaleString('en-US')}): ${formatHours(Math.abs(perDecl), 'precise')} ${perDecl >= 0 ? 'less' : 'more'} per declaration; ${yuan(shown.estimate)} a year ${lost ? 'lost' : 'saved'}${range(shown, yuan)} in time and guarantee fees${w > 0 ? `; ${yuan(w)} a year of guarantees waived` : ''}`,
     );
   }
   const q0 = benefit.money_saved_cny_per_year;

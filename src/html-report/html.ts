@@ -7,6 +7,7 @@ import type { Comparison } from '../experiments/compare.js';
 import type { Interval } from '../experiments/paired.js';
 import { formatHours, formatMagnitude } from '../scenario/duration.js';
 import {
+  CI95_SUFFIX,
   ci95Of,
   LANE_KEYS,
   segmentsOf,
@@ -658,6 +659,235 @@ ${table(
 )}</section>`;
 }
 
+// ---------------------------------------------------------------------------------------------
+// trade flows (reports of scenarios with flows)
+
+type Directions = NonNullable<Report['by_direction']>;
+type Modes = NonNullable<Report['by_mode']>;
+type Flows = NonNullable<Report['by_flow']>;
+type Destination = NonNullable<Report['destination']>;
+type TwoStep = NonNullable<Report['two_step']>;
+
+/** How the report's directions read: "Imports" in a table, "imports" in a sentence. */
+const DIRECTION_LABELS: Record<string, string> = { import: 'Imports', export: 'Exports' };
+const directionLabel = (k: string) => DIRECTION_LABELS[k] ?? k;
+const DIRECTION_COLORS: Record<string, string> = { import: '#2166ac', export: '#e08214' };
+/** A ratio of means, as the headline writes it: 0.69×. */
+const fmtRatio = (x: number) => `${x.toFixed(2)}×`;
+/** "≤ 24 h", a column of shares released within a service standard. */
+const withinHead = (key: string) => `≤&nbsp;${esc(key.replace(/h$/, ''))}&nbsp;h`;
+
+/** The shares a flow's released_within holds (1h, 24h, 48h and its own standards), in order of hours; not their _ci95. */
+function withinKeys(flows: Flows): string[] {
+  const keys = new Set<string>();
+  for (const f of Object.values(flows)) for (const k of Object.keys(f.released_within)) if (!k.endsWith(CI95_SUFFIX)) keys.add(k);
+  return [...keys].sort((a, b) => parseFloat(a) - parseFloat(b));
+}
+
+/** "Imports are cleared in 32.3 h on average (port handling included), exports in 0.90 h; AEO imports take 69.3% as long as non-AEO ones, AEO exports 26.3%." */
+function directionLead(bd: Directions): string {
+  const dirs = Object.entries(bd);
+  if (dirs.length === 0) return '';
+  const times = dirs
+    .map(([k, d], i) =>
+      i === 0
+        ? `${esc(directionLabel(k))} are cleared in <b>${esc(fmtH(d.clearance_hours.mean))} h</b> on average (port handling included)`
+        : `${esc(directionLabel(k).toLowerCase())} in <b>${esc(fmtH(d.clearance_hours.mean))} h</b>`,
+    )
+    .join(', ');
+  const ratios = dirs
+    .filter(([, d]) => isNum(d.aeo_vs_non_aeo.mean_ratio))
+    .map(([k, d], i) => {
+      const what = `AEO ${esc(directionLabel(k).toLowerCase())}`;
+      const pct = esc(fmtPct(d.aeo_vs_non_aeo.mean_ratio));
+      return i === 0 ? `${what} take <b>${pct}</b> as long as non-AEO ones` : `${what} ${pct}`;
+    });
+  return `<p class="lead">${times}${ratios.length ? `; ${ratios.join(', ')}` : ''}.</p>`;
+}
+
+function directionTable(r: Report, bd: Directions): string {
+  const rows = Object.entries(bd).map(([k, d]) => [
+    `<span class="swatch" style="background:${DIRECTION_COLORS[k] ?? '#999'}"></span><b>${esc(directionLabel(k))}</b>`,
+    stat(d, 'count', fmtCount),
+    stat(d, 'share', fmtPct),
+    stat(d.clearance_hours, 'mean'),
+    stat(d.clearance_hours, 'p50'),
+    stat(d.clearance_hours, 'p90'),
+    stat(d.released_within, '24h', fmtPct),
+    stat(d.released_within, '48h', fmtPct),
+    stat(d.lodgement_to_release_hours, 'mean'),
+    stat(d.aeo_vs_non_aeo, 'mean_ratio', fmtRatio),
+  ]);
+  const o = r.overall;
+  rows.push([
+    'all shipments',
+    stat(o, 'count', fmtCount),
+    esc(fmtPct(1)),
+    stat(o.clearance_hours, 'mean'),
+    stat(o.clearance_hours, 'p50'),
+    stat(o.clearance_hours, 'p90'),
+    stat(o.released_within, '24h', fmtPct),
+    stat(o.released_within, '48h', fmtPct),
+    '–',
+    stat(r.aeo_vs_non_aeo, 'mean_ratio', fmtRatio),
+  ]);
+  return table(
+    [
+      'direction',
+      'shipments',
+      'share',
+      'mean (h)',
+      'p50',
+      'p90',
+      withinHead('24h'),
+      withinHead('48h'),
+      'lodgement to release, mean (h)',
+      'AEO ÷ non-AEO (mean)',
+    ],
+    rows,
+    { totalLast: true, stackCi: true, name: 'flow-directions' },
+  );
+}
+
+function modeTable(modes: Modes): string {
+  const dir = (m: Modes[string], k: string) => m.by_direction[k];
+  return table(
+    ['mode', 'shipments', 'share', 'mean (h)', 'p50', 'p90', 'imports', 'imports mean (h)', 'exports', 'exports mean (h)'],
+    Object.entries(modes).map(([name, m]) => [
+      `<b>${esc(name)}</b>`,
+      stat(m, 'count', fmtCount),
+      stat(m, 'share', fmtPct),
+      stat(m.clearance_hours, 'mean'),
+      stat(m.clearance_hours, 'p50'),
+      stat(m.clearance_hours, 'p90'),
+      stat(dir(m, 'import'), 'count', fmtCount),
+      stat(dir(m, 'import')?.clearance_hours, 'mean'),
+      stat(dir(m, 'export'), 'count', fmtCount),
+      stat(dir(m, 'export')?.clearance_hours, 'mean'),
+    ]),
+    { stackCi: true, name: 'flow-modes' },
+  );
+}
+
+function flowTable(flows: Flows): string {
+  const within = withinKeys(flows);
+  return table(
+    [
+      'flow',
+      'direction',
+      'mode',
+      'shipments',
+      'share',
+      'mean (h)',
+      'p50',
+      'p90',
+      'lodgement to release, mean (h)',
+      ...within.map(withinHead),
+    ],
+    Object.entries(flows).map(([name, f]) => [
+      `<span class="swatch" style="background:${DIRECTION_COLORS[f.direction] ?? '#999'}"></span><b>${esc(name)}</b>`,
+      esc(f.direction),
+      esc(f.mode),
+      stat(f, 'count', fmtCount),
+      stat(f, 'share', fmtPct),
+      stat(f.clearance_hours, 'mean'),
+      stat(f.clearance_hours, 'p50'),
+      stat(f.clearance_hours, 'p90'),
+      stat(f.lodgement_to_release_hours, 'mean'),
+      ...within.map((k) => stat(f.released_within, k, fmtPct)),
+    ]),
+    { leftCols: 3, stackCi: true, name: 'flows' },
+  );
+}
+
+/** Mean clearance by mode, imports and exports side by side; null when no mode has a mean. */
+function modeChart(bd: Directions, modes: Modes): string | null {
+  const names = Object.keys(modes);
+  const dirs = Object.keys(bd);
+  const series = dirs.map((k) => ({
+    label: directionLabel(k),
+    color: DIRECTION_COLORS[k] ?? '#999',
+    values: names.map((m) => modes[m].by_direction[k]?.clearance_hours.mean ?? Number.NaN),
+    errors: names.map((m) => {
+      const c = modes[m].by_direction[k]?.clearance_hours;
+      return c && ci95Of(c, 'mean');
+    }),
+  }));
+  if (names.length === 0 || !series.some((s) => s.values.some(isNum))) return null;
+  return groupedBars({
+    name: 'flow-modes',
+    title: 'Mean clearance by transport mode, imports and exports',
+    width: 560,
+    height: 220,
+    categories: names,
+    series,
+    y: { label: 'mean clearance (h)', min: 0, format: fmtH },
+    valueLabels: true,
+  });
+}
+
+function destinationPart(d: Destination): string {
+  const parts: [string, CountAndClearance][] = [
+    ['AEO exports to MRA partners', d.aeo_mra],
+    ['AEO exports elsewhere', d.aeo_other],
+    ['non-AEO exports to MRA partners', d.non_aeo_mra],
+    ['non-AEO exports elsewhere', d.non_aeo_other],
+  ];
+  const answer =
+    d.aeo_mra.count > 0 && d.aeo_other.count > 0
+      ? `<b>AEO exports to MRA partners clear in ${esc(fmtH(d.aeo_mra.clearance_hours.mean))} h</b> there, against ${esc(fmtH(d.aeo_other.clearance_hours.mean))} h for AEO exports elsewhere: mutual recognition saves them ${stat(d, 'mra_saving_hours')} h each.`
+      : 'No AEO exports to an MRA partner and elsewhere to set against each other.';
+  return `<h3>At destination: mutual recognition</h3>
+<p>Exports’ clearance at destination, abroad and not part of the clearance times above. ${answer} The scenario’s MRA factor: an AEO’s clearance at an MRA partner takes ${esc(fmtPct(d.mra_factor))} of the time.</p>
+${table(
+  ['exports', 'shipments', 'mean at destination (h)', 'p50', 'p90'],
+  parts.map(([label, x]) => [
+    esc(label),
+    stat(x, 'count', fmtCount),
+    stat(x.clearance_hours, 'mean'),
+    stat(x.clearance_hours, 'p50'),
+    stat(x.clearance_hours, 'p90'),
+  ]),
+  { stackCi: true, name: 'flow-destination' },
+)}`;
+}
+
+function twoStepPart(t: TwoStep): string {
+  const c = t.complete_declarations;
+  const rel = t.release_hours;
+  const deadline = t.deadline_hours % 24 === 0 ? `${fmtNum(t.deadline_hours / 24)} days` : `${fmtH(t.deadline_hours)} h`;
+  const rows: string[][] = [
+    ['imports released on a summary declaration', stat(t, 'declarations', fmtCount)],
+    ['share of imports', stat(t, 'share_of_imports', fmtPct)],
+    ['mean release, two-step (h)', stat(rel.two_step, 'mean')],
+    ['mean release, full declaration (h)', stat(rel.full, 'mean')],
+    ['p90 release, two-step (h)', stat(rel.two_step, 'p90')],
+    ['p90 release, full declaration (h)', stat(rel.full, 'p90')],
+    ['complete declarations lodged after release', stat(c, 'count', fmtCount)],
+    [`reviewed at ${esc(t.stage)}`, stat(c, 'reviewed', fmtCount)],
+    ['wait of the reviewed ones, mean (h)', stat(c.wait_hours, 'mean')],
+    ['officer time per review, mean (h)', stat(c.service_hours, 'mean')],
+    ['release to review done, mean (h)', stat(c.done_after_release_hours, 'mean')],
+    ['officer hours after release', stat(t, 'officer_hours', fmtNum)],
+    [`share of ${esc(t.stage)}’s busy hours`, stat(t, 'share_of_stage_busy', fmtPct)],
+  ];
+  return `<h3>Two-step declaration</h3>
+<p>${esc(fmtPct(t.share_of_imports))} of imports are released on a summary declaration, in ${esc(fmtH(rel.two_step.mean))} h on average against ${esc(fmtH(rel.full.mean))} h on a full declaration. The complete declaration follows within ${esc(deadline)} of release; those whose lane checks them are reviewed at ${esc(t.stage)}, competing with its other work: ${esc(fmtNum(t.officer_hours))} officer hours after release, ${esc(fmtPct(t.share_of_stage_busy))} of the stage’s busy hours.</p>
+${table(['two-step declaration', 'value'], rows, { stackCi: true, name: 'two-step' })}`;
+}
+
+function tradeFlowsSection(r: Report, bd: Directions): string {
+  const chart = r.by_mode ? modeChart(bd, r.by_mode) : null;
+  return `<section><h2>Trade flows</h2>
+${directionLead(bd)}
+<p>Clearance by direction, transport mode and flow, as published clearance times split it: arrival of the goods to release, port handling (unloading, yard) included; lodgement to release is the declaration’s own time, as a Time Release Study also reports it.</p>
+${directionTable(r, bd)}
+${r.by_mode ? `<h3>By transport mode</h3>${chart ? `<div class="charts">${figure('Mean clearance by mode', 'imports and exports of each mode, hours from arrival to release', chart)}</div>` : ''}${modeTable(r.by_mode)}` : ''}
+${r.by_flow ? `<h3>By flow</h3>${flowTable(r.by_flow)}` : ''}
+${r.destination ? destinationPart(r.destination) : ''}
+${r.two_step ? twoStepPart(r.two_step) : ''}</section>`;
+}
+
 export function renderRunReport(report: Report): string {
   const r = report;
   const tiers = Object.entries(r.by_tier);
@@ -716,6 +946,9 @@ ${table(
   out.push(
     `<p class="note${ok ? ' ok' : ''}"><b>Warm-up.</b> ${esc(`${w.configured_days} day(s) of warm-up configured (shipments arriving then are simulated but not reported). MSER-5 on ${w.series} suggests truncating ${fmtNum(w.mser5_days)} day(s): `)}${ok ? 'the configured warm-up is sufficient.' : '<b>the configured warm-up is too short</b>; the statistics still carry the start-up transient — raise horizon.warmup_days.'}</p>`,
   );
+
+  // trade flows: imports and exports, as published clearance times are split
+  if (r.by_direction) out.push(tradeFlowsSection(r, r.by_direction));
 
   // segments
   const keys = segmentKeys(r);
@@ -1101,7 +1334,9 @@ ${meta([
     ];
     all.forEach(([label, iv, f], k) => {
       const pct = f === fmtPct;
-      const sgn = (x: number) => (pct ? `${x > 0 ? '+' : x < 0 ? '−' : ''}${(Math.abs(x) * 100).toFixed(2)} pp` : fmtSigned(x));
+      // an interval a group does not have (imports' and exports' inspection rate: NaN, or null from JSON) is a dash
+      const sgn = (x: number | null) =>
+        !isNum(x) ? '–' : pct ? `${x > 0 ? '+' : x < 0 ? '−' : ''}${(Math.abs(x) * 100).toFixed(2)} pp` : fmtSigned(x);
       const narrower =
         isNum(iv.half_width) && isNum(iv.unpaired_half_width) && iv.unpaired_half_width > 0
           ? fmtPct(1 - iv.half_width / iv.unpaired_half_width)

@@ -1046,7 +1046,7 @@ export const ComparisonSchema = shared(
       replications: Type.Integer({ minimum: 1, description: 'Replications of each, paired by seed (seed, r)' }),
       groups: Type.Record(Type.String(), ComparisonGroupSchema, {
         description:
-          "Each tier both scenarios have (by name; a tier named like a group, e.g. 'aeo', is keyed '<name>_tier'), then aeo, non_aeo and all",
+          "Each tier both scenarios have (by name; a tier named like a group, e.g. 'aeo', is keyed '<name>_tier'), then aeo, non_aeo, import and export (when both have flows; their inspection_rate is null) and all",
       }),
       pairing_narrows_by: Type.Number({
         description: 'How much narrower the paired intervals are than unpaired ones (1 - mean ratio of half-widths over mean, p50, p90)',
