@@ -855,7 +855,8 @@ ${table(
 function twoStepPart(t: TwoStep): string {
   const c = t.complete_declarations;
   const rel = t.release_hours;
-  const deadline = t.deadline_hours % 24 === 0 ? `${fmtNum(t.deadline_hours / 24)} days` : `${fmtH(t.deadline_hours)} h`;
+  const days = t.deadline_hours / 24;
+  const deadline = Number.isInteger(days) ? `${days} day${days === 1 ? '' : 's'}` : `${fmtH(t.deadline_hours)} h`;
   const rows: string[][] = [
     ['imports released on a summary declaration', stat(t, 'declarations', fmtCount)],
     ['share of imports', stat(t, 'share_of_imports', fmtPct)],

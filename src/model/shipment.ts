@@ -148,7 +148,7 @@ export class ShipmentModel {
   private readonly flowCum: Float64Array | null;
   /** Pre-arrival share by tier x flows + flow. */
   private readonly preArrival: Float64Array;
-  private readonly usesMra: boolean;
+  private readonly usesDestination: boolean;
   /** By flow: 1 where the flow's declarations never need a guarantee; null without flows. */
   private readonly noGuarantee: Uint8Array | null;
   /** Routes per (flow, lane): routeVariants. */
@@ -208,7 +208,7 @@ export class ShipmentModel {
     } else this.flowCum = null;
     this.mraShare = Float64Array.from({ length: nf }, (_, f) => flows[f]?.mraShare ?? 0);
     this.isExport = Uint8Array.from({ length: nf }, (_, f) => (flows[f]?.direction === 'export' ? 1 : 0));
-    this.usesMra = scenario.destination !== null;
+    this.usesDestination = scenario.destination !== null;
     this.noGuarantee = flows.length ? Uint8Array.from(flows, (f) => (f.guarantee ? 0 : 1)) : null;
     this.variants = routeVariants(scenario);
     this.completionRoute = completionRoute(scenario);
@@ -269,8 +269,8 @@ export class ShipmentModel {
     sh.uGuaranteeDelay = this.usesGuarantee ? st.guaranteeDelay() : 0;
     const uValue = this.usesValue ? st.value() : 0;
     const uFlow = this.flowCum !== null ? st.flow() : 0;
-    const uMra = this.usesMra ? st.mra() : 1;
-    const uDest = this.usesMra ? st.destination() : 0;
+    const uMra = this.usesDestination ? st.mra() : 1;
+    const uDest = this.usesDestination ? st.destination() : 0;
     const uTwo = this.twoStepShare !== null ? st.twoStep() : 1;
     sh.uCompletion = this.twoStepShare !== null ? st.completion() : 0;
     const n = sh.uService.length;
@@ -302,7 +302,7 @@ export class ShipmentModel {
     // exports' destination: drawn for every shipment when the scenario has one (common random numbers)
     sh.mra = this.isExport[flow] === 1 && uMra < this.mraShare[flow];
     sh.destinationHours =
-      this.usesMra && this.isExport[flow] === 1
+      this.usesDestination && this.isExport[flow] === 1
         ? s.destination!.clearance.quantile(uDest) * (sh.mra && t.aeo ? s.destination!.mraFactor : 1)
         : 0;
     sh.lodgement = sh.preLodged
