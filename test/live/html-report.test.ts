@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compare } from '../../src/experiments/compare.js';
+import { compare, comparisonJson } from '../../src/experiments/compare.js';
 import { replicate } from '../../src/experiments/replicate.js';
 import { fmtCny, fmtPct, renderCompareReport, renderRunReport, renderSweepReport } from '../../src/html-report/html.js';
 import { runEmbedded } from '../../src/runtime/run.js';
@@ -48,6 +48,8 @@ interface PageCheck {
   }[];
   /** Every table[data-table] as the browser shows it: header and body cells, as text. */
   tables: Record<string, { head: string[]; rows: string[][] }>;
+  /** Every table, named or not, in the page's order: its body cells, as text. */
+  allTables: string[][][];
   /** The text of every p.lead. */
   leads: string[];
   scripts: number;
@@ -72,7 +74,17 @@ describe('HTML reports in headless Chromium', () => {
   /** Opens a written report in a fresh context with every non-file request blocked; screenshots it. */
   async function open(file: string, png: string): Promise<PageCheck> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, offline: true });
-    const check: PageCheck = { consoleErrors: [], external: [], failed: [], charts: [], tables: {}, leads: [], scripts: 0, title: '' };
+    const check: PageCheck = {
+      consoleErrors: [],
+      external: [],
+      failed: [],
+      charts: [],
+      tables: {},
+      allTables: [],
+      leads: [],
+      scripts: 0,
+      title: '',
+    };
     try {
       await context.route('**/*', (route) => {
         const url = route.request().url();
@@ -132,6 +144,13 @@ describe('HTML reports in headless Chromium', () => {
           ]),
         ),
       );
+      check.allTables = await page.$$eval('table', (tables) =>
+        tables.map((t) =>
+          Array.from(t.querySelectorAll('tbody tr')).map((r) =>
+            Array.from(r.querySelectorAll('td')).map((c) => (c as HTMLElement).innerText.trim()),
+          ),
+        ),
+      );
       check.leads = await page.$$eval('p.lead', (ps) => ps.map((p) => (p as HTMLElement).innerText.replace(/\s+/g, ' ').trim()));
       await page.screenshot({ path: png, fullPage: true });
     } finally {
@@ -189,6 +208,8 @@ describe('HTML reports in headless Chromium', () => {
       ...stages.filter(([, st]) => st.servers !== 'unlimited').map(([n]) => `timeline-queue-${n}`),
       // the scenario is at firm level: its firms' concentration curve
       ...(report.firms ? ['firm-concentration'] : []),
+      // it has trade flows: mean clearance by mode, imports and exports
+      ...(report.by_mode ? ['flow-modes'] : []),
     ];
     expectClean(check, expected);
     expect(check.charts.length).toBe(expected.length);
@@ -220,8 +241,200 @@ describe('HTML reports in headless Chromium', () => {
     expectClean(check, ['compare-diff', 'compare-means']);
     // one dot per group and statistic (mean, p50, p90)
     expect(check.charts.find((x) => x.name === 'compare-diff')!.marks).toBeGreaterThanOrEqual(Object.keys(c.groups).length * 3);
+
+    // both have trade flows: imports and exports are groups, with no inspection rate of their own
+    const h = (x: number) => formatHours(x, 'number');
+    const signed = (x: number) => `${x > 0 ? '+' : x < 0 ? '−' : ''}${h(Math.abs(x))}`;
+    const rows = check.allTables.at(-1)!;
+    for (const [key, label] of [
+      ['import', 'Imports'],
+      ['export', 'Exports'],
+    ]) {
+      const g = c.groups[key];
+      expect(g?.label, key).toBe(label);
+      expect(Number.isNaN(g.inspection_rate.diff), `${key} inspection rate`).toBe(true);
+      const at = rows.findIndex((r) => r[0] === `${label}\n${key}`);
+      expect(at, `${label} row`).toBeGreaterThanOrEqual(0);
+      const m = g.mean;
+      expect(rows[at].slice(1, 6)).toEqual(['mean (h)', h(m.mean_a), h(m.mean_b), signed(m.diff), `${signed(m.lo)} to ${signed(m.hi)}`]);
+      expect(rows[at + 3]).toEqual(['', 'inspection rate', '–', '–', '–', '–', '–', '–']);
+    }
+    expect(rows.findIndex((r) => r[0] === 'Imports\nimport')).toBeLessThan(rows.findIndex((r) => r[0] === 'All shipments\nall'));
+    expect(check.charts.find((x) => x.name === 'compare-means')!.markTitles).toContainEqual(
+      `import — a: ${c.a}: ${h(c.groups.import.mean.mean_a)}`,
+    );
+    expect(html).not.toContain('NaN');
+    // as compare --json prints it (NaN as null): still dashes
+    const fromJson = renderCompareReport(JSON.parse(JSON.stringify(comparisonJson(c))));
+    expect(fromJson).not.toMatch(/NaN|>null</);
+    expect(fromJson).toContain('<b>Imports</b>');
     copyFileSync(png, '/tmp/clearsim-compare-report.png');
     console.log(`compare report: ${file}\nscreenshot: ${png}`);
+  });
+
+  it('renders the trade flows of a run: directions, modes, flows, destination and two-step declaration', async () => {
+    const report = await runEmbedded(loadScenarioFile('scenarios/chongqing-2023.yaml', [parseOverride('horizon.days=10')]));
+    const bd = report.by_direction!;
+    const modes = report.by_mode!;
+    const flows = report.by_flow!;
+    const dest = report.destination!;
+    const ts = report.two_step!;
+    for (const [k, v] of Object.entries({ bd, modes, flows, dest, ts })) expect(v, `chongqing-2023 has ${k}`).toBeDefined();
+    const html = renderRunReport(report);
+    expectSelfContained(html);
+    const { file, png } = write('run-flows', html);
+    const check = await open(file, png);
+    expectClean(check, ['clearance-cdf', 'flow-modes']);
+    const h = (x: number) => formatHours(x, 'number');
+    const int = (x: number) => x.toLocaleString('en-US');
+    const ratio = (x: number | null) => (x === null ? '–' : `${x.toFixed(2)}×`);
+    const text = (xs: string[]) => xs.map((x) => x.replace(/\u00a0/g, ' '));
+    // the section comes before the timeline and the tables by tier
+    expect(html.indexOf('<h2>Trade flows</h2>')).toBeGreaterThan(html.indexOf('<h2>Headline: AEO vs non-AEO</h2>'));
+    expect(html.indexOf('<h2>Trade flows</h2>')).toBeLessThan(html.indexOf('<h2>Queues and servers over simulated time</h2>'));
+
+    // the lead states the answer: imports against exports, and what AEO status is worth on imports
+    const imp = bd.import,
+      exp = bd.export;
+    expect(imp.count).toBeGreaterThan(0);
+    expect(exp.count).toBeGreaterThan(0);
+    expect(imp.clearance_hours.mean).toBeGreaterThan(exp.clearance_hours.mean);
+    expect(imp.aeo_vs_non_aeo.mean_ratio).not.toBeNull();
+    expect(check.leads).toContainEqual(
+      expect.stringContaining(
+        `Imports are cleared in ${h(imp.clearance_hours.mean)} h on average (port handling included), exports in ${h(exp.clearance_hours.mean)} h; AEO imports take ${fmtPct(imp.aeo_vs_non_aeo.mean_ratio)} as long as non-AEO ones`,
+      ),
+    );
+
+    // by direction, then all shipments
+    const dirs = check.tables['flow-directions'];
+    expect(text(dirs.head)).toEqual([
+      'direction',
+      'shipments',
+      'share',
+      'mean (h)',
+      'p50',
+      'p90',
+      '≤ 24 h',
+      '≤ 48 h',
+      'lodgement to release, mean (h)',
+      'AEO ÷ non-AEO (mean)',
+    ]);
+    expect(dirs.rows.map((r) => r[0])).toEqual(['Imports', 'Exports', 'all shipments']);
+    [imp, exp].forEach((d, i) =>
+      expect(dirs.rows[i].slice(1)).toEqual([
+        int(d.count),
+        fmtPct(d.share),
+        h(d.clearance_hours.mean),
+        h(d.clearance_hours.p50),
+        h(d.clearance_hours.p90),
+        fmtPct(d.released_within['24h']),
+        fmtPct(d.released_within['48h']),
+        h(d.lodgement_to_release_hours.mean),
+        ratio(d.aeo_vs_non_aeo.mean_ratio),
+      ]),
+    );
+    expect(imp.count + exp.count).toBe(report.overall.count);
+    expect(dirs.rows[2].slice(1, 4)).toEqual([int(report.overall.count), '100.0%', h(report.overall.clearance_hours.mean)]);
+
+    // by mode, with its imports and exports
+    const byMode = check.tables['flow-modes'];
+    const modeRows = Object.entries(modes);
+    expect(modeRows.length).toBeGreaterThan(1);
+    expect(byMode.rows.map((r) => r[0])).toEqual(modeRows.map(([m]) => m));
+    modeRows.forEach(([, m], i) => {
+      const [mi, me] = [m.by_direction.import, m.by_direction.export];
+      expect(byMode.rows[i].slice(1)).toEqual([
+        int(m.count),
+        fmtPct(m.share),
+        h(m.clearance_hours.mean),
+        h(m.clearance_hours.p50),
+        h(m.clearance_hours.p90),
+        mi ? int(mi.count) : '–',
+        mi ? h(mi.clearance_hours.mean) : '–',
+        me ? int(me.count) : '–',
+        me ? h(me.clearance_hours.mean) : '–',
+      ]);
+    });
+    // the chart: one bar per mode and direction, as tall as its mean
+    const bars = check.charts.find((c) => c.name === 'flow-modes')!.markTitles;
+    expect(bars).toEqual(
+      modeRows.flatMap(([name, m]) =>
+        (['import', 'export'] as const)
+          .filter((k) => m.by_direction[k])
+          .map((k) => `${name} — ${k === 'import' ? 'Imports' : 'Exports'}: ${h(m.by_direction[k].clearance_hours.mean)}`),
+      ),
+    );
+
+    // by flow, with every service standard a flow reports
+    const byFlow = check.tables.flows;
+    const flowRows = Object.entries(flows);
+    const within = [...new Set(flowRows.flatMap(([, f]) => Object.keys(f.released_within)))].sort((a, b) => parseFloat(a) - parseFloat(b));
+    expect(within.slice(0, 3)).toEqual(['1h', '24h', '48h']);
+    expect(text(byFlow.head).slice(9)).toEqual(within.map((k) => `≤ ${k.replace(/h$/, '')} h`));
+    expect(byFlow.rows.map((r) => r[0])).toEqual(flowRows.map(([n]) => n));
+    flowRows.forEach(([, f], i) =>
+      expect(byFlow.rows[i].slice(1)).toEqual([
+        f.direction,
+        f.mode,
+        int(f.count),
+        fmtPct(f.share),
+        h(f.clearance_hours.mean),
+        h(f.clearance_hours.p50),
+        h(f.clearance_hours.p90),
+        h(f.lodgement_to_release_hours.mean),
+        ...within.map((k) => fmtPct(f.released_within[k])),
+      ]),
+    );
+
+    // at destination: AEO exports to MRA partners against elsewhere
+    expect(dest.aeo_mra.count).toBeGreaterThan(0);
+    expect(dest.aeo_other.count).toBeGreaterThan(0);
+    expect(dest.mra_saving_hours).toBeGreaterThan(0);
+    const destRows = check.tables['flow-destination'].rows;
+    expect(destRows).toEqual(
+      (
+        [
+          ['AEO exports to MRA partners', dest.aeo_mra],
+          ['AEO exports elsewhere', dest.aeo_other],
+          ['non-AEO exports to MRA partners', dest.non_aeo_mra],
+          ['non-AEO exports elsewhere', dest.non_aeo_other],
+        ] as const
+      ).map(([label, x]) => [label, int(x.count), h(x.clearance_hours.mean), h(x.clearance_hours.p50), h(x.clearance_hours.p90)]),
+    );
+    expect(html).toContain(`AEO exports to MRA partners clear in ${h(dest.aeo_mra.clearance_hours.mean)} h</b> there`);
+    expect(html).toContain(`mutual recognition saves them ${h(dest.mra_saving_hours)} h each`);
+
+    // two-step declaration: release with and without, and the work it leaves for after release
+    expect(ts.declarations).toBeGreaterThan(0);
+    expect(ts.complete_declarations.reviewed).toBeGreaterThan(0);
+    expect(ts.complete_declarations.reviewed).toBeLessThanOrEqual(ts.complete_declarations.count);
+    const two = Object.fromEntries(check.tables['two-step'].rows.map((r) => [r[0], r[1]]));
+    expect(two).toEqual({
+      'imports released on a summary declaration': int(ts.declarations),
+      'share of imports': fmtPct(ts.share_of_imports),
+      'mean release, two-step (h)': h(ts.release_hours.two_step.mean),
+      'mean release, full declaration (h)': h(ts.release_hours.full.mean),
+      'p90 release, two-step (h)': h(ts.release_hours.two_step.p90),
+      'p90 release, full declaration (h)': h(ts.release_hours.full.p90),
+      'complete declarations lodged after release': int(ts.complete_declarations.count),
+      [`reviewed at ${ts.stage}`]: int(ts.complete_declarations.reviewed),
+      'wait of the reviewed ones, mean (h)': h(ts.complete_declarations.wait_hours.mean),
+      'officer time per review, mean (h)': h(ts.complete_declarations.service_hours.mean),
+      'release to review done, mean (h)': h(ts.complete_declarations.done_after_release_hours.mean),
+      'officer hours after release': h(ts.officer_hours),
+      [`share of ${ts.stage}’s busy hours`]: fmtPct(ts.share_of_stage_busy),
+    });
+    expect(html).toContain(`within ${ts.deadline_hours / 24} days of release`);
+    console.log(`run report with trade flows: ${file}\nscreenshot: ${png}`);
+  });
+
+  it('renders a report without trade flows with no Trade flows section', async () => {
+    const report = await runEmbedded(loadScenarioFile('test/fixtures/v1/chongqing-2023.yaml', [parseOverride('horizon.days=4')]));
+    expect(report.by_direction).toBeUndefined();
+    const html = renderRunReport(report);
+    expect(html).not.toContain('Trade flows');
+    expect(html).not.toMatch(/data-(table|chart)="(flow|two-step)/);
   });
 
   it('renders the firms and costs of a run at firm level', async () => {
