@@ -191,7 +191,9 @@ function firmLines(groups: FirmBenefitGroup[], benefit: FirmComparisonJson['bene
     const w = g.guarantee_waived_cny_per_year_change.estimate;
     // a loss reads as a positive amount lost, its interval turned round
     const lost = m.estimate < 0;
-    const shown: Estimate = lost ? { estimate: -m.estimate, lo: m.hi === null ? null : -m.hi, hi: m.lo === null ? null : -m.lo, half_width: m.half_width } : m;
+    const shown: Estimate = lost
+      ? { estimate: -m.estimate, lo: m.hi === null ? null : -m.hi, hi: m.lo === null ? null : -m.lo, half_width: m.half_width }
+      : m;
     lines.push(
       `${g.label} (${g.firms.toLocaleString('en-US')}): ${formatHours(Math.abs(perDecl), 'precise')} ${perDecl >= 0 ? 'less' : 'more'} per declaration; ${yuan(shown.estimate)} a year ${lost ? 'lost' : 'saved'}${range(shown, yuan)} in time and guarantee fees${w > 0 ? `; ${yuan(w)} a year of guarantees waived` : ''}`,
     );
