@@ -1,17 +1,9 @@
 import type { Scenario } from '../scenario/types.js';
+import { hoursStats as stats } from './hours-stats.js';
 import { type FlowTally, type TwoStepTally, WITHIN_HOURS } from './collector.js';
 import type { HoursStats, ReleasedWithin, Report } from './report-schema.js';
 import { Summary } from './summary.js';
 
-const stats = (s: Summary): HoursStats => ({
-  mean: s.mean,
-  sd: Math.sqrt(s.variance),
-  p50: s.percentile(50),
-  p90: s.percentile(90),
-  p95: s.percentile(95),
-  p99: s.percentile(99),
-  max: s.max,
-});
 const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
 const hoursKey = (h: number) => `${+h.toFixed(6)}h`;
 

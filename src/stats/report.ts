@@ -1,19 +1,12 @@
 import { LANES, Lane, type LaneName, type Scenario } from '../scenario/types.js';
+import { hoursStats as stats } from './hours-stats.js';
 import { type Collector, type TierTally, WITHIN_HOURS } from './collector.js';
 import type { StageTotals } from './stage-integrator.js';
 import { mser5 } from './mser.js';
 import { buildCostsSection, buildFirmsSection } from './firm-report.js';
 import { buildFlowSections, buildTwoStepSection } from './flow-report.js';
 import { Summary, Within } from './summary.js';
-import {
-  segmentsOf,
-  type DisruptionReport,
-  type HoursStats,
-  type Report,
-  type ReleasedWithin,
-  type StageReport,
-  type TierReport,
-} from './report-schema.js';
+import { segmentsOf, type DisruptionReport, type Report, type ReleasedWithin, type StageReport, type TierReport } from './report-schema.js';
 
 /** The report (docs/report.md), typed by its schema (./report-schema.ts). Extra fields are additions; none of the contract's are renamed. */
 export type { Report };
@@ -21,15 +14,6 @@ export type { Report };
 /** green, yellow and red always; blue when the scenario uses it. */
 type PerLane<T> = { green: T; yellow: T; red: T; blue?: T };
 
-const stats = (s: Summary): HoursStats => ({
-  mean: s.mean,
-  sd: Math.sqrt(s.variance),
-  p50: s.percentile(50),
-  p90: s.percentile(90),
-  p95: s.percentile(95),
-  p99: s.percentile(99),
-  max: s.max,
-});
 const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
 
 export interface RunFacts {
