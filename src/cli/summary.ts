@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import { formatAmount } from '../format-amount.js';
 import { formatHours } from '../scenario/duration.js';
 import { ci95Of } from '../stats/report-schema.js';
 import type { Report } from '../stats/report.js';
@@ -6,7 +7,6 @@ import type { Report } from '../stats/report.js';
 const pct = (x: number | null | undefined, digits = 1) => (x === null || x === undefined ? '-' : `${(x * 100).toFixed(digits)}%`);
 const hrs = (x: number | null | undefined) => formatHours(x);
 const num = (x: number) => (Number.isInteger(x) ? x.toLocaleString('en-US') : x.toLocaleString('en-US', { maximumFractionDigits: 1 }));
-const money = (x: number) => (x >= 1e9 ? `${(x / 1e9).toFixed(2)} bn` : x >= 1e6 ? `${(x / 1e6).toFixed(1)} m` : x.toFixed(0));
 /** A statistic with its 95% half-width when the report has replications. */
 function withCi<T extends object, K extends keyof T & string>(o: T, k: K, f: (x: number) => string): string {
   const v = o[k] as number,
@@ -72,7 +72,7 @@ export function formatSummary(r: Report): string {
       pct(v.released_within['48h'], 0),
       pct(v.hit_rate),
       pct(v.detection_rate, 0),
-      `${money(v.guarantee_waived_cny)} CNY`,
+      `${formatAmount(v.guarantee_waived_cny)} CNY`,
     ]);
   }
   out.push(t.toString());
@@ -157,7 +157,7 @@ function formatFirms(r: Report): string[] {
   for (const [name] of aeoTiers) {
     const ft = f.by_tier[name];
     out.push(
-      `${num(ft.firms)} ${name} firms (${pct(ft.share_of_firms, 2)} of ${num(f.count)}) lodge ${pct(ft.share_of_declarations)} of declarations and carry ${pct(ft.share_of_value)} of declared value; ${money(ft.guarantee_waived_cny_per_year)} CNY of guarantees waived a year`,
+      `${num(ft.firms)} ${name} firms (${pct(ft.share_of_firms, 2)} of ${num(f.count)}) lodge ${pct(ft.share_of_declarations)} of declarations and carry ${pct(ft.share_of_value)} of declared value; ${formatAmount(ft.guarantee_waived_cny_per_year)} CNY of guarantees waived a year`,
     );
   }
   for (const c of f.certifications) out.push(`certification ${c.name}: ${c.firms} firms moved from ${c.from} to ${c.to}`);
@@ -176,8 +176,8 @@ function formatFirms(r: Report): string[] {
       withCi(ft, 'share_of_declarations', (x) => pct(x)),
       withCi(ft, 'share_of_value', (x) => pct(x)),
       sectors,
-      `${money(ft.guarantee_waived_cny_per_year)} CNY`,
-      cost === undefined ? '-' : `${money(cost)} CNY`,
+      `${formatAmount(ft.guarantee_waived_cny_per_year)} CNY`,
+      cost === undefined ? '-' : `${formatAmount(cost)} CNY`,
     ]);
   }
   out.push('', 'Firms by tier', t.toString());
@@ -192,11 +192,11 @@ function formatFirms(r: Report): string[] {
       x.tier,
       x.sector,
       num(Math.round(x.declarations)),
-      money(x.value_cny),
+      formatAmount(x.value_cny),
       hrs(x.clearance_hours.mean),
       hrs(x.clearance_hours.p90),
       num(Math.round(x.inspections)),
-      `${money(x.guarantee_waived_cny_per_year)} CNY`,
+      `${formatAmount(x.guarantee_waived_cny_per_year)} CNY`,
     ]);
   out.push('', 'The 10 largest firms by declared value (--firms FILE writes every firm)', top.toString());
   return out;

@@ -1,23 +1,22 @@
-import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import { firmId } from '../model/firm-population.js';
+import { formatAmount } from '../format-amount.js';
 import { formatHours } from '../scenario/duration.js';
 import type { Scenario } from '../scenario/types.js';
 import { observedDays } from '../stats/firm-report.js';
 import { type FirmRows, poolFirmRows } from '../stats/firm-tally.js';
 import type { Report } from '../stats/report.js';
+import { ci95 } from '../stats/replications.js';
 import type { FirmBenefitGroup, FirmComparisonJson, FirmComparisonRow, Estimate } from '../stats/report-schema.js';
 import { pairedInterval } from './paired.js';
 
 /** Money saved per year, in bands: how the benefit spreads over firms. */
 const BANDS = [-Infinity, 0, 10_000, 100_000, 1_000_000, 10_000_000, Infinity];
 
-/** Mean of per-replication values with its 95% interval (t, n - 1). */
+/** Mean of per-replication values with its 95% interval (ci95: t, n - 1). */
 function estimate(xs: number[]): Estimate {
-  const n = xs.length;
-  const m = xs.reduce((a, b) => a + b, 0) / n;
-  if (n < 2) return { estimate: m, lo: null, hi: null, half_width: null };
-  const v = xs.reduce((a, x) => a + (x - m) * (x - m), 0) / (n - 1);
-  const hw = tQuantile(0.975, n - 1) * Math.sqrt(v / n);
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  if (xs.length < 2) return { estimate: m, lo: null, hi: null, half_width: null };
+  const hw = ci95(xs);
   return { estimate: m, lo: m - hw, hi: m + hw, half_width: hw };
 }
 
@@ -165,18 +164,7 @@ export function compareFirms(a: Scenario, b: Scenario, ra: Report[], rb: Report[
   return { json, rows, lines: firmLines(groups, benefit) };
 }
 
-const yuan = (x: number) => {
-  const a = Math.abs(x);
-  const s =
-    a >= 1e9
-      ? `${(a / 1e9).toPrecision(3)} bn`
-      : a >= 1e6
-        ? `${(a / 1e6).toPrecision(3)} M`
-        : a >= 1e3
-          ? `${(a / 1e3).toPrecision(3)} k`
-          : a.toFixed(0);
-  return `${x < 0 ? '-' : ''}${s} CNY`;
-};
+const yuan = (x: number) => `${formatAmount(x)} CNY`;
 const range = (e: Estimate, f: (x: number) => string) => (e.lo !== null && e.hi !== null ? ` (${f(e.lo)} to ${f(e.hi)})` : '');
 
 function firmLines(groups: FirmBenefitGroup[], benefit: FirmComparisonJson['benefit']): string[] {

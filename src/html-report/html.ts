@@ -4,6 +4,7 @@
  * SVG from ./svg.ts; every piece of text that comes from a report is escaped.
  */
 import type { Comparison } from '../experiments/compare.js';
+import { formatAmount } from '../format-amount.js';
 import type { Interval } from '../experiments/paired.js';
 import { formatHours, formatMagnitude } from '../scenario/duration.js';
 import {
@@ -67,23 +68,9 @@ const fmtInt = (x: unknown) => (isNum(x) ? Math.round(x).toLocaleString('en-US')
 /** A difference in hours, signed. */
 const fmtSigned = (x: number) => (isNum(x) ? `${x > 0 ? '+' : x < 0 ? '−' : ''}${fmtH(Math.abs(x))}` : '–');
 
-/**
- * An amount (CNY, hours a year, declarations) to 3 significant digits with k, M or bn: 324, 148 k, 13.9 M, 1.6 bn.
- * signed: a + before positive amounts (changes).
- */
+/** An amount as formatAmount gives it; "–" for anything not a number. */
 export function fmtCny(x: unknown, signed = false): string {
-  if (!isNum(x)) return '–';
-  const a = Number(Math.abs(x).toPrecision(3));
-  const s =
-    a >= 1e9
-      ? `${+(a / 1e9).toPrecision(3)} bn`
-      : a >= 1e6
-        ? `${+(a / 1e6).toPrecision(3)} M`
-        : a >= 1e3
-          ? `${+(a / 1e3).toPrecision(3)} k`
-          : a.toFixed(0);
-  const sign = s === '0' ? '' : x < 0 ? '−' : signed && x > 0 ? '+' : '';
-  return sign + s;
+  return isNum(x) ? formatAmount(x, signed) : '–';
 }
 const fmtCnySigned = (x: number) => fmtCny(x, true);
 

@@ -14,7 +14,7 @@ export function offeredLoads(s: Scenario): { stage: string; utilization: number 
     for (const st of r.stages) visits[st] += shares[i];
   });
   // a two-step declaration's complete declaration, processed after release
-  if (s.twoStep) visits[s.twoStep.stage] += twoStepShare(s);
+  if (s.twoStep) visits[s.twoStep.stage] += twoStepShare(s, shares);
   const perHour = s.arrivals.perDay / 24;
   return s.stages.map((st, i) => {
     if (st.servers === Infinity) return { stage: st.name, utilization: null };

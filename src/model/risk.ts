@@ -82,10 +82,9 @@ export function routeShares(s: Scenario): Float64Array {
  * Share of all declarations released on a summary declaration whose complete declaration an
  * officer reviews at the two-step stage after release (their lane's checks include it).
  */
-export function twoStepShare(s: Scenario): number {
+export function twoStepShare(s: Scenario, shares: Float64Array = routeShares(s)): number {
   const ts = s.twoStep;
   if (!ts) return 0;
-  const shares = routeShares(s);
   let sum = 0;
   for (let i = 0; i < shares.length; i++) {
     const lane = i % LANES.length;

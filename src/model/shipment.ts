@@ -308,21 +308,16 @@ export class ShipmentModel {
     sh.lodgement = sh.preLodged
       ? arrival - Math.min(s.lodgement.lead.quantile(uLodge), this.lookahead)
       : arrival + s.lodgement.delay.quantile(uLodge) * (sh.twoStep ? s.twoStep!.lodgementFactor : 1);
-    if (this.noGuarantee !== null && this.noGuarantee[flow] === 1) {
-      sh.needsGuarantee = false;
-      sh.value =
-        firms !== null
-          ? firms.valueMean[firm] * (this.withinFirmValue ? this.withinFirmValue.quantile(uValue) : 1)
-          : t.value
-            ? t.value.quantile(uValue)
-            : 0;
-    } else if (firms !== null) {
-      sh.needsGuarantee = uG < firms.guaranteeShare[firm];
-      sh.value = firms.valueMean[firm] * (this.withinFirmValue ? this.withinFirmValue.quantile(uValue) : 1);
-    } else {
-      sh.needsGuarantee = uG < this.guaranteeShare;
-      sh.value = t.value ? t.value.quantile(uValue) : 0;
-    }
+    // a firm's value is its mean times the spread of its declarations; without firms, the tier's law
+    sh.value =
+      firms !== null
+        ? firms.valueMean[firm] * (this.withinFirmValue ? this.withinFirmValue.quantile(uValue) : 1)
+        : t.value
+          ? t.value.quantile(uValue)
+          : 0;
+    sh.needsGuarantee =
+      (this.noGuarantee === null || this.noGuarantee[flow] === 0) &&
+      uG < (firms !== null ? firms.guaranteeShare[firm] : this.guaranteeShare);
 
     const det = this.detection;
     for (let i = 0; i < n; i++) sh.found[i] = det[i] > 0 && st.detection[i]() < det[i] && sh.noncompliant ? 1 : 0;

@@ -1,24 +1,7 @@
 import { FirmChoiceError, FirmPopulation } from '../model/firm-population.js';
-import type { Distribution } from './distributions.js';
 import { show } from './schema.js';
+import { type CompileContext, isObj, type Raw, SHARE_TOLERANCE } from './compile-context.js';
 import type { Certification, Costs, FirmChoice, FirmRank, FirmSpec, Tier } from './types.js';
-
-// biome-ignore lint/suspicious/noExplicitAny: a document of any shape, read field by field with a check at each step
-type Raw = Record<string, any>;
-const isObj = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
-const SHARE_TOLERANCE = 1e-6;
-
-/** What the firm checks borrow from compileScenario: reading the document and reporting problems. */
-export interface FirmCompileContext {
-  // biome-ignore lint/suspicious/noExplicitAny: the value at a path, of whatever type the document has there
-  get: (path: (string | number)[]) => any;
-  ok: (path: (string | number)[]) => boolean;
-  shape: (path: (string | number)[]) => boolean;
-  fail: (path: (string | number)[], message: string) => void;
-  dist: (path: (string | number)[], isDuration: boolean) => Distribution;
-  /** Problems found so far, by anyone: the population is drawn only from a document without any. */
-  problems: () => number;
-}
 
 /** Tier keys that only mean something with a firms section, and v1 keys that a firms section replaces. */
 const FIRM_TIER_KEYS = ['firms', 'firm_share', 'chosen_by', 'take', 'sectors'];
@@ -40,7 +23,7 @@ export function compileFirms(
   doc: Raw,
   tiers: Tier[],
   guaranteeShare: number,
-  cx: FirmCompileContext,
+  cx: CompileContext,
 ): { firms: FirmSpec | null; costs: Costs | null; population: FirmPopulation | null } {
   const { get, ok, shape, fail } = cx;
   const raw = get(['firms']);
@@ -211,7 +194,7 @@ function drawPopulation(spec: FirmSpec, tiers: Tier[], seed: number, guaranteeSh
   return p;
 }
 
-function compileCosts(doc: Raw, withFirms: boolean, cx: FirmCompileContext): Costs | null {
+function compileCosts(doc: Raw, withFirms: boolean, cx: CompileContext): Costs | null {
   const raw = doc.costs;
   if (raw === undefined) return withFirms ? { ...DEFAULT_COSTS } : null;
   if (!isObj(raw) || !cx.shape(['costs'])) return null;

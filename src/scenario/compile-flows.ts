@@ -1,24 +1,10 @@
 import { parseDuration } from './duration.js';
 import { show } from './schema.js';
+import { type CompileContext, isObj, type Raw, SHARE_TOLERANCE } from './compile-context.js';
 import { Distribution } from './distributions.js';
 import type { DestinationSpec, Direction, FlowSpec, Tier, TwoStepSpec } from './types.js';
 
 const uniformOver = (hours: number) => Distribution.uniform(0, Number.isFinite(hours) && hours > 0 ? hours : 0);
-
-// biome-ignore lint/suspicious/noExplicitAny: a document of any shape, read field by field with a check at each step
-type Raw = Record<string, any>;
-const isObj = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
-const SHARE_TOLERANCE = 1e-6;
-
-/** What the flow checks borrow from compileScenario. */
-export interface FlowCompileContext {
-  ok: (path: (string | number)[]) => boolean;
-  shape: (path: (string | number)[]) => boolean;
-  fail: (path: (string | number)[], message: string) => void;
-  dist: (path: (string | number)[], isDuration: boolean) => Distribution;
-  /** Stage index by name, when `stages` is a mapping. */
-  stageIndex: Map<string, number> | null;
-}
 
 /**
  * The flows section: shares per tier that sum to 1, handling stages that exist, per-tier values
@@ -28,7 +14,7 @@ export interface FlowCompileContext {
 export function compileFlows(
   doc: Raw,
   tiers: Tier[],
-  cx: FlowCompileContext,
+  cx: CompileContext,
 ): { flows: FlowSpec[]; destination: DestinationSpec | null; twoStep: TwoStepSpec | null } {
   const { ok, shape, fail } = cx;
   const raw = doc.flows;

@@ -6,18 +6,14 @@ import { LANES, type Disruption, type OpeningHours, type Scenario, type StageSpe
 import { show } from './schema.js';
 import { compileFirms } from './compile-firms.js';
 import { compileFlows } from './compile-flows.js';
+import { type CompileContext, isObj, type Raw, SHARE_TOLERANCE } from './compile-context.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: a document of any shape, read field by field with a check at each step
-type Raw = Record<string, any>;
 export interface CompileIssue {
   path: string[];
   message: string;
 }
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
-const SHARE_TOLERANCE = 1e-6;
-
-const isObj = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
 const num = (v: unknown, fallback = 0): number => (typeof v === 'number' ? v : fallback);
 const SEP = '\u0000';
 
@@ -313,16 +309,17 @@ export function compileScenario(doc: Raw, invalid: string[][] = []): { scenario?
     ? { share: num(doc.guarantee.share), delay: dist(['guarantee', 'delay'], true), amountRate: num(doc.guarantee.amount_rate) }
     : null;
 
-  const { flows, destination, twoStep } = compileFlows(doc, tiers, { ok, shape, fail, dist, stageIndex: haveStages ? stageIndex : null });
-
-  const { firms, costs, population } = compileFirms(doc, tiers, guarantee?.share ?? 0, {
+  const cx: CompileContext = {
     get,
     ok,
     shape,
     fail,
     dist,
     problems: () => issues.length + invalid.length,
-  });
+    stageIndex: haveStages ? stageIndex : null,
+  };
+  const { flows, destination, twoStep } = compileFlows(doc, tiers, cx);
+  const { firms, costs, population } = compileFirms(doc, tiers, guarantee?.share ?? 0, cx);
 
   const recovery = get(['priority', 'recovery']);
   const scenario: Scenario = {

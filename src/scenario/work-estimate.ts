@@ -47,7 +47,7 @@ export function estimateWork(s: Scenario): WorkEstimate {
   for (const t of s.tiers) if (s.guarantee && !t.guaranteeExempt) guarantee += t.shipmentShare * s.guarantee.share;
   const drawnAhead = s.tiers.some((t) => t.preArrivalShare > 0) || s.flows.some((f) => f.preArrivalShare.some((x) => x > 0)) ? 1 : 0;
   // a complete declaration after a two-step release: its lodgement and its stage
-  const completions = 2 * twoStepShare(s);
+  const completions = 2 * twoStepShare(s, shares);
   const eventsPerShipment = 2 + drawnAhead + stages + guarantee + completions;
 
   // opening and closing go on until the queues have drained: about horizon x the largest offered load past 1
