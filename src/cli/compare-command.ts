@@ -8,7 +8,8 @@ import { loadScenarioFile, parseOverride } from '../scenario/load.js';
 import { checkWorkBudget } from '../scenario/work-estimate.js';
 import { progressBar } from './progress.js';
 import type { ExperimentFlags } from './options.js';
-import { checkWritable, runnerOf } from './run-command.js';
+import { runnerOf } from './options.js';
+import { checkWritable } from './writable.js';
 import { checkFirmsFile, writeFirmsFile } from './firms-file.js';
 
 export type CompareFlags = ExperimentFlags;

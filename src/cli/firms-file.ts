@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { toCsv } from '../csv.js';
 import { UsageError } from '../errors.js';
 import type { Scenario } from '../scenario/types.js';
-import { checkWritable } from './run-command.js';
+import { checkWritable } from './writable.js';
 
 /** --firms FILE: .csv or .jsonl, in a writable directory, for a scenario that has firms. Checked before the run. */
 export function checkFirmsFile(file: string, ...scenarios: Scenario[]): void {

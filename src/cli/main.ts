@@ -3,12 +3,13 @@ import { ClearsimError } from '../errors.js';
 import { DEFAULT_REDIS_URL, DEFAULT_RUN_MEMORY_MB, DEFAULT_TIME_SCALE } from '../runtime/runtimes.js';
 import { DEFAULT_MAX_EVENTS } from '../scenario/limits.js';
 import { budgetOption, collect, positiveNumber, runtimeOptions, wholeNumber } from './options.js';
-import { overridesFrom, runCommand, type RunFlags } from './run-command.js';
-import { validateCommand } from './validate-command.js';
-import { compareCommand, type CompareFlags } from './compare-command.js';
-import { serveCommand } from './serve-command.js';
-import { sweepCommand, type SweepFlags } from './sweep-command.js';
-import { workerCommand } from './worker-command.js';
+import type { RunFlags } from './run-command.js';
+import type { CompareFlags } from './compare-command.js';
+import type { SweepFlags } from './sweep-command.js';
+import { formatInteger } from '../format-integer.js';
+
+// Each command's module is imported only when that command runs: `--help` and `validate` must not
+// pay for loading BullMQ, fastify, prom-client and the report code (README: an instant CLI).
 
 /** Exit codes: 0 done, 1 run failed, 2 bad input (scenario or flags); a ClearsimError's from the registry (src/errors.ts). */
 export async function main(argv: string[]): Promise<number> {
@@ -42,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
   runtimeOptions(budgetOption(run))
     .exitOverride()
     .action(async (file: string, flags: RunFlags) => {
-      code = await runCommand(file, flags);
+      code = await (await import('./run-command.js')).runCommand(file, flags);
     });
 
   const compare = program
@@ -60,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
   runtimeOptions(budgetOption(compare))
     .exitOverride()
     .action(async (a: string, b: string | undefined, flags: CompareFlags) => {
-      code = await compareCommand(a, b, flags);
+      code = await (await import('./compare-command.js')).compareCommand(a, b, flags);
     });
 
   const sweep = program
@@ -77,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
   runtimeOptions(budgetOption(sweep))
     .exitOverride()
     .action(async (file: string, flags: SweepFlags) => {
-      code = await sweepCommand(file, flags);
+      code = await (await import('./sweep-command.js')).sweepCommand(file, flags);
     });
 
   program
@@ -86,7 +87,8 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<scenario...>', 'scenario files')
     .option('--set <path=value>', 'apply an override before validating (repeatable)', collect, [])
     .exitOverride()
-    .action((files: string[], flags: { set: string[] }) => {
+    .action(async (files: string[], flags: { set: string[] }) => {
+      const [{ validateCommand }, { overridesFrom }] = await Promise.all([import('./validate-command.js'), import('./overrides.js')]);
       code = validateCommand(files, overridesFrom(flags));
     });
 
@@ -99,7 +101,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--exit-with-parent', 'exit when the process that started this one exits (its stdin closes); for workers started by a run')
     .exitOverride()
     .action(async (flags: { redis: string; metricsPort?: number; metricsHost: string; exitWithParent?: boolean }) => {
-      code = await workerCommand(flags);
+      code = await (await import('./worker-command.js')).workerCommand(flags);
     });
 
   program
@@ -115,12 +117,12 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option(
       '--max-events <n>',
-      `work budget of each run: estimated simulated events over its replications (default ${DEFAULT_MAX_EVENTS.toLocaleString('en-US')})`,
+      `work budget of each run: estimated simulated events over its replications (default ${formatInteger(DEFAULT_MAX_EVENTS)})`,
       wholeNumber(1),
     )
     .exitOverride()
     .action(async (flags: { port: number; host: string; redis: string; runMemoryMb?: number; maxEvents?: number }) => {
-      code = await serveCommand(flags);
+      code = await (await import('./serve-command.js')).serveCommand(flags);
     });
 
   try {

@@ -2,6 +2,8 @@ import { DEFAULT_MAX_EVENTS } from '../scenario/limits.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { DEFAULT_WORKERS, MAX_WORKERS, RUNTIMES, type RuntimeName } from '../runtime/runtimes.js';
+import type { Runner } from '../experiments/replicate.js';
+import { formatInteger } from '../format-integer.js';
 
 export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
@@ -98,7 +100,7 @@ export function runtimeFromFlags(command: 'run' | 'compare' | 'sweep', flags: Ru
 export function budgetOption(cmd: Command): Command {
   return cmd.option(
     '--max-events <n>',
-    `refuse a run whose estimated simulated events (all replications) exceed n (default ${DEFAULT_MAX_EVENTS.toLocaleString('en-US')}; clearsim validate prints the estimate)`,
+    `refuse a run whose estimated simulated events (all replications) exceed n (default ${formatInteger(DEFAULT_MAX_EVENTS)}; clearsim validate prints the estimate)`,
     wholeNumber(1),
   );
 }
@@ -114,4 +116,9 @@ export interface ExperimentFlags extends RuntimeFlags {
   maxEvents?: number;
   /** compare only: one row per firm. */
   firms?: string;
+}
+
+/** Where an experiment's replications run, from --distribute (or the old --runtime bullmq), --redis, --workers. */
+export function runnerOf(command: 'compare' | 'sweep', flags: RuntimeFlags): Runner {
+  return runtimeFromFlags(command, flags) === 'distributed' ? { distribute: true, redisUrl: flags.redis, workers: flags.workers } : {};
 }

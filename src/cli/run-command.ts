@@ -1,19 +1,17 @@
-import { accessSync, constants, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { loadScenarioFile, parseOverride, type Override } from '../scenario/load.js';
-import { redactUrl } from '../runtime/bullmq/connection.js';
-import { execute, RUNTIMES, settingsOf } from '../runtime/runtimes.js';
+import { loadScenarioFile } from '../scenario/load.js';
+import { overridesFrom } from './overrides.js';
+import { checkWritable } from './writable.js';
+import { RUNTIMES, settingsOf } from '../runtime/runtimes.js';
+import { execute } from '../runtime/execute.js';
 import { formatHours } from '../scenario/duration.js';
 import { checkWorkBudget } from '../scenario/work-estimate.js';
 import type { FastifyInstance } from 'fastify';
-import { serveMetrics } from '../api/metrics-route.js';
-import { SimMetrics } from '../metrics/sim-metrics.js';
-import { renderRunReport } from '../html-report/html.js';
+import type { SimMetrics } from '../metrics/sim-metrics.js';
 import { publicReport, type Report } from '../stats/report.js';
 import { firmFileRows } from '../stats/firm-report.js';
 import { checkFirmsFile, writeFirmsFile } from './firms-file.js';
-import type { Runner } from '../experiments/replicate.js';
 import { TraceWriter } from '../trace/trace-writer.js';
 import { progressBar } from './progress.js';
 import { runtimeFromFlags, type RuntimeFlags } from './options.js';
@@ -32,30 +30,6 @@ export interface RunFlags extends RuntimeFlags {
   report?: string;
   /** Work budget: estimated events over all replications (--max-events). */
   maxEvents?: number;
-}
-
-/** Flags that are shorthands for overrides: validated like any other field of the scenario. */
-export function overridesFrom(flags: { seed?: number; replications?: number; days?: number; set: string[] }): Override[] {
-  const o = flags.set.map(parseOverride);
-  if (flags.seed !== undefined) o.push({ path: 'seed', value: flags.seed, text: `--seed ${flags.seed}` });
-  if (flags.replications !== undefined)
-    o.push({ path: 'replications', value: flags.replications, text: `--replications ${flags.replications}` });
-  if (flags.days !== undefined) o.push({ path: 'horizon.days', value: flags.days, text: `--days ${flags.days}` });
-  return o;
-}
-
-/** Where an experiment's replications run, from --distribute (or the old --runtime bullmq), --redis, --workers. */
-export function runnerOf(command: 'compare' | 'sweep', flags: RuntimeFlags): Runner {
-  return runtimeFromFlags(command, flags) === 'distributed' ? { distribute: true, redisUrl: flags.redis, workers: flags.workers } : {};
-}
-
-/** The directory of an output file must exist and be writable. */
-export function checkWritable(flag: string, file: string): void {
-  try {
-    accessSync(dirname(resolve(file)), constants.W_OK);
-  } catch (err) {
-    throw new UsageError(`${flag} ${file}: cannot write there (${(err as NodeJS.ErrnoException).code ?? 'not writable'})`);
-  }
 }
 
 export async function runCommand(file: string, flags: RunFlags): Promise<number> {
@@ -80,9 +54,12 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
     ['--report', flags.report],
   ] as const)
     if (f) checkWritable(flag, f);
-  const metrics = flags.serve !== undefined ? new SimMetrics() : undefined;
+  // the metrics, HTTP, BullMQ and HTML code is loaded only by the runs that use it
+  let metrics: SimMetrics | undefined;
   let server: FastifyInstance | undefined;
-  if (metrics && flags.serve !== undefined) {
+  if (flags.serve !== undefined) {
+    const [{ SimMetrics }, { serveMetrics }] = await Promise.all([import('../metrics/sim-metrics.js'), import('../api/metrics-route.js')]);
+    metrics = new SimMetrics();
     try {
       server = await serveMetrics(metrics, flags.serve);
     } catch (err) {
@@ -92,6 +69,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   }
   const set = settingsOf(runtime, { redisUrl: flags.redis, workers: flags.workers, timeScale: flags.timeScale });
   if (runtime === 'bullmq') {
+    const { redactUrl } = await import('../runtime/bullmq/connection.js');
     const hours = scenario.replications * (scenario.horizonDays * 24 + 24);
     process.stderr.write(
       `clearsim: running on BullMQ at ${redactUrl(set.redisUrl!)} with time scale ${set.timeScale}: about ${formatHours(hours / set.timeScale!)} of wall time or more\n`,
@@ -147,7 +125,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   }
   if (trace) process.stderr.write(`clearsim: ${trace.rows} shipments traced to ${flags.trace}\n`);
   if (flags.report) {
-    writeFileSync(flags.report, renderRunReport(report));
+    writeFileSync(flags.report, (await import('../html-report/html.js')).renderRunReport(report));
     process.stderr.write(`clearsim: report written to ${flags.report}\n`);
   }
   if (flags.firms) writeFirmsFile(flags.firms, firmFileRows(scenario, report));

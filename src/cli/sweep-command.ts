@@ -10,7 +10,8 @@ import { checkWorkBudget } from '../scenario/work-estimate.js';
 import { ci95Of, type HoursStats } from '../stats/report-schema.js';
 import { progressBar } from './progress.js';
 import type { ExperimentFlags } from './options.js';
-import { checkWritable, runnerOf } from './run-command.js';
+import { runnerOf } from './options.js';
+import { checkWritable } from './writable.js';
 
 export interface SweepFlags extends ExperimentFlags {
   param: string[];

@@ -3,6 +3,7 @@ import { loadScenarioFile, type Override } from '../scenario/load.js';
 import { DEFAULT_MAX_EVENTS } from '../scenario/limits.js';
 import { describeWork, estimateWork, formatCount } from '../scenario/work-estimate.js';
 import { offeredLoads } from '../model/offered-load.js';
+import { formatInteger } from '../format-integer.js';
 
 /**
  * Validates each file; prints every problem, or a digest: the stages' offered loads, and the
@@ -27,7 +28,7 @@ export function validateCommand(files: string[], overrides: Override[]): number 
       const events = estimateWork(s).events * s.replications;
       if (!(events <= DEFAULT_MAX_EVENTS)) {
         process.stderr.write(
-          `${f}: warning: ~${formatCount(events)} events is above the default budget of ${DEFAULT_MAX_EVENTS.toLocaleString('en-US')}: clearsim run refuses it unless given --max-events\n`,
+          `${f}: warning: ~${formatCount(events)} events is above the default budget of ${formatInteger(DEFAULT_MAX_EVENTS)}: clearsim run refuses it unless given --max-events\n`,
         );
       }
     } catch (err) {

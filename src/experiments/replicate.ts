@@ -1,4 +1,4 @@
-import { replicate as replicateOn } from '../runtime/runtimes.js';
+import { replicate as replicateOn } from '../runtime/execute.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Report } from '../stats/report.js';
 

@@ -1,3 +1,5 @@
+import { formatInteger } from '../format-integer.js';
+
 const UNIT_HOURS: Record<string, number> = { s: 1 / 3600, m: 1 / 60, h: 1, d: 24 };
 const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$/;
 
@@ -53,5 +55,5 @@ export function formatMagnitude(x: unknown): string {
   if (a === 0) return '0';
   if (a < 10) return x.toFixed(2);
   if (a < 100) return x.toFixed(1);
-  return Math.round(x).toLocaleString('en-US');
+  return formatInteger(x);
 }

@@ -1,14 +1,29 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { pointerToPath, readableErrors } from '../ajv-errors.js';
 import { closest } from '../did-you-mean.js';
+import { AJV_OPTIONS } from './schema-options.js';
 
 /** The published JSON Schema (scenarios/schema.json): one source for the loader, editors and the API. */
 export const SCHEMA_PATH = fileURLToPath(new URL('../../scenarios/schema.json', import.meta.url));
 export const scenarioSchema: Record<string, unknown> = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8'));
 
 let validator: ValidateFunction | undefined;
+
+/**
+ * The schema's validator: compiled ahead of time by the build (scripts/write-scenario-validator.mjs)
+ * when that file is beside this one, else compiled here with the same options.
+ */
+function compiledValidator(): ValidateFunction {
+  try {
+    const mod = createRequire(import.meta.url)('./scenario-validator.cjs') as { default?: ValidateFunction } & ValidateFunction;
+    return mod.default ?? mod;
+  } catch {
+    return new Ajv(AJV_OPTIONS).compile(scenarioSchema);
+  }
+}
 
 export interface SchemaCheck {
   /** Readable problems, each once: a dotted path (pointing at the field) and a message. */
@@ -23,8 +38,7 @@ export interface SchemaCheck {
 
 /** Checks a parsed document against the schema. Linear in the document and in the errors. */
 export function schemaCheck(data: unknown): SchemaCheck {
-  // strictNumbers: YAML's .inf and .nan are numbers to Ajv otherwise, and .nan passes every bound.
-  validator ??= new Ajv({ allErrors: true, verbose: true, strict: false, strictNumbers: true }).compile(scenarioSchema);
+  validator ??= compiledValidator();
   if (validator(data)) return { errors: [], invalid: [] };
   const errors = validator.errors ?? [];
   const invalid = errors.map((e) => {

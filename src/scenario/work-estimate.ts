@@ -4,6 +4,7 @@ import { routeShares, twoStepShare } from '../model/risk.js';
 import { buildRoutes } from '../model/route.js';
 import { DEFAULT_MAX_EVENTS } from './limits.js';
 import type { Scenario } from './types.js';
+import { formatInteger } from '../format-integer.js';
 
 /** What one replication of a scenario is expected to cost, before it runs. */
 export interface WorkEstimate {
@@ -98,7 +99,7 @@ export function formatCount(n: number): string {
   if (n < 1000) return String(Math.round(n));
   const digits = Math.floor(Math.log10(n)) + 1;
   const unit = 10 ** (digits - 3);
-  return (Math.round(n / unit) * unit).toLocaleString('en-US');
+  return formatInteger(Math.round(n / unit) * unit);
 }
 
 /** One line for `clearsim validate`: "~33,700 shipments, ~180,000 events per replication (x 10 replications: ~1,800,000 events)". */
@@ -140,6 +141,6 @@ export function checkWorkBudget(items: WorkItem[], maxEvents: number = DEFAULT_M
       : `${first?.scenario.name ?? 'the scenarios'}: the ${items.length} scenarios would take ~${formatCount(total)} simulated events together (~${formatCount(shipments)} shipments)`;
   const need = Number.isFinite(total) ? ` (this one needs ${Math.ceil(total / 1e6) * 1e6})` : '';
   throw new RunTooLargeError(
-    `${what}, above the budget of ${maxEvents.toLocaleString('en-US')} events. Shorten horizon.days, lower replications or arrivals.per_day, or ${raise}${need}`,
+    `${what}, above the budget of ${formatInteger(maxEvents)} events. Shorten horizon.days, lower replications or arrivals.per_day, or ${raise}${need}`,
   );
 }
