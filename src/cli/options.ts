@@ -3,6 +3,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { DEFAULT_WORKERS, MAX_WORKERS, RUNTIMES, type RuntimeName } from '../runtime/runtimes.js';
 import type { Runner } from '../experiments/replicate.js';
+import { defaultJobs, MAX_JOBS } from '../runtime/replication-pool.js';
 import { formatInteger } from '../format-integer.js';
 
 export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -32,6 +33,8 @@ export interface RuntimeFlags {
   workers?: number;
   /** run only */
   timeScale?: number;
+  /** Worker threads for embedded replications (--jobs; undefined: every core). */
+  jobs?: number;
 }
 
 /**
@@ -52,6 +55,11 @@ export function runtimeOptions(cmd: Command): Command {
     .option(
       '--distribute',
       `run the replications as jobs on \`clearsim worker\` processes, each on the embedded engine (needs Redis: --redis, --workers)`,
+    )
+    .option(
+      '--jobs <n>',
+      `embedded replications on n worker threads at once, the same reports as one after another (default: this machine's ${defaultJobs()} cores; 1 = one after another here)`,
+      wholeNumber(1, MAX_JOBS),
     )
     .option('--redis <url>', 'Redis URL for --distribute and run --runtime bullmq (default: $REDIS_URL, else redis://127.0.0.1:6379)')
     .option(
@@ -90,6 +98,10 @@ export function runtimeFromFlags(command: 'run' | 'compare' | 'sweep', flags: Ru
   ] as const) {
     if (v !== undefined && !takes) throw new UsageError(`${flag}: only with ${takers} (this ${command} runs here, on the embedded engine)`);
   }
+  if (flags.jobs !== undefined && name !== 'embedded')
+    throw new UsageError(
+      `--jobs: threads for replications on the embedded engine here; with ${name === 'bullmq' ? '--runtime bullmq' : '--distribute'} the workers run them (--workers)`,
+    );
   if (flags.timeScale !== undefined && !rt.timeScale) {
     throw new UsageError('--time-scale with --distribute: distributed replications run as fast as the workers go; drop --time-scale');
   }
@@ -120,5 +132,7 @@ export interface ExperimentFlags extends RuntimeFlags {
 
 /** Where an experiment's replications run, from --distribute (or the old --runtime bullmq), --redis, --workers. */
 export function runnerOf(command: 'compare' | 'sweep', flags: RuntimeFlags): Runner {
-  return runtimeFromFlags(command, flags) === 'distributed' ? { distribute: true, redisUrl: flags.redis, workers: flags.workers } : {};
+  return runtimeFromFlags(command, flags) === 'distributed'
+    ? { distribute: true, redisUrl: flags.redis, workers: flags.workers }
+    : { jobs: flags.jobs ?? defaultJobs() };
 }

@@ -12,6 +12,8 @@ export interface Runner {
   redisUrl?: string;
   /** Local worker processes to start for the experiment (0: use workers started elsewhere). */
   workers?: number;
+  /** Embedded: replications on this many worker threads at once (--jobs); the same reports either way. */
+  jobs?: number;
 }
 
 /**
@@ -26,7 +28,7 @@ export async function replicateAll(
   const distributed = runner.distribute || runner.redisUrl !== undefined;
   return distributed
     ? replicateOn('distributed', batches, { onDone, redisUrl: runner.redisUrl, workers: runner.workers })
-    : replicateOn('embedded', batches, { onDone });
+    : replicateOn('embedded', batches, { onDone, jobs: runner.jobs });
 }
 
 export async function replicate(s: Scenario, n: number, onDone?: () => void, runner: Runner = {}): Promise<Report[]> {

@@ -32,6 +32,8 @@ export interface ExecuteOptions extends RuntimeSettings {
   onReplication?: (r: number) => void;
   /** embedded and bullmq: awaited between slices (lets a streaming sink drain). */
   flush?: () => Promise<void>;
+  /** embedded: replications on this many worker threads at once (same reports); see RunOptions.jobs. */
+  jobs?: number;
 }
 
 /** Executes every replication of a scenario on the named runtime: one merged report. */
@@ -64,6 +66,7 @@ export async function execute(name: RuntimeName, scenario: Scenario, opts: Execu
         timeline: opts.timeline,
         onReplication: opts.onReplication,
         flush: opts.flush,
+        jobs: opts.jobs,
       });
     }
     case 'bullmq': {
@@ -107,6 +110,8 @@ export interface ReplicateOptions extends Omit<RuntimeSettings, 'timeScale'> {
    * to the workers. Embedded: between replications.
    */
   signal?: AbortSignal;
+  /** Embedded: replications on this many worker threads at once; the same reports as one after another. */
+  jobs?: number;
 }
 
 /**
@@ -133,6 +138,13 @@ export async function replicate(
     } finally {
       await stopWorkers(procs);
     }
+  }
+  if ((opts.jobs ?? 1) > 1) {
+    const { runInThreads } = await import('./replication-pool.js');
+    const flat = batches.flatMap((b) => Array.from({ length: b.replications }, (_, r) => ({ scenario: b.scenario, replication: r })));
+    const reports = await runInThreads(flat, opts.jobs!, { onDone, signal });
+    let i = 0;
+    return batches.map((b) => reports.slice(i, (i += b.replications)));
   }
   const out: Report[][] = [];
   for (const b of batches) {

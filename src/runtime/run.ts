@@ -26,17 +26,34 @@ export interface RunOptions {
   onReplication?: (r: number) => void;
   /** Awaited between slices of the run: lets a streaming sink (a trace file) drain. */
   flush?: () => Promise<void>;
+  /**
+   * Replications run on this many worker threads at once (replication-pool.ts): the same reports
+   * as one after another. Only a run nobody watches event by event (no observer, no pacing, no
+   * flush) is spread over threads; 1 or undefined: here, one after another.
+   */
+  jobs?: number;
 }
 
 const PACE_TICK_MS = 50;
 const PACE_LEAD_HOURS = 24;
 
-/** Runs one replication to the end in one go (no yielding): for tests and benchmarks. */
-export function runReplication(s: Scenario, replication = 0, observer?: RunObserver): { run: EmbeddedRun; report: Report } {
+/**
+ * Runs one replication to the end in one go (no yielding): for tests, benchmarks and the threads
+ * of a replication pool. With `timeline`, it samples the stages as runOneReplication does.
+ */
+export function runReplication(
+  s: Scenario,
+  replication = 0,
+  observer?: RunObserver,
+  timeline = false,
+): { run: EmbeddedRun; report: Report } {
   const t0 = performance.now();
   const run = new EmbeddedRun(s, replication, observer ?? null);
+  if (timeline) run.recordTimeline();
   run.runUntil(Infinity);
-  return { run, report: reportOf(run, (performance.now() - t0) / 1000) };
+  const report = reportOf(run, (performance.now() - t0) / 1000);
+  if (run.timeline) report.timeline = run.timeline;
+  return { run, report };
 }
 
 function reportOf(run: EmbeddedRun, wallSeconds: number): Report {
@@ -57,9 +74,19 @@ function reportOf(run: EmbeddedRun, wallSeconds: number): Report {
  * in between; a slice is long enough that the cost of yielding is negligible.
  */
 export async function runEmbedded(s: Scenario, opts: RunOptions = {}): Promise<Report> {
-  const reports: Report[] = [];
+  let reports: Report[] = [];
   const t0 = performance.now();
-  for (let r = 0; r < s.replications; r++) reports.push(await runOneReplication(s, r, opts));
+  const threaded = (opts.jobs ?? 1) > 1 && s.replications > 1 && !opts.observer && !opts.timeScale && !opts.flush;
+  if (threaded) {
+    const { runInThreads } = await import('./replication-pool.js');
+    let done = 0;
+    opts.onProgress?.(0);
+    reports = await runInThreads(
+      Array.from({ length: s.replications }, (_, r) => ({ scenario: s, replication: r, timeline: opts.timeline && r === 0 })),
+      opts.jobs!,
+      { signal: opts.signal, onDone: () => opts.onProgress?.(++done / s.replications) },
+    );
+  } else for (let r = 0; r < s.replications; r++) reports.push(await runOneReplication(s, r, opts));
   const merged = mergeReplications(reports, s);
   merged.wall_seconds = (performance.now() - t0) / 1000;
   return merged;

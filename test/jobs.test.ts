@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { clearsim } from './helpers/cli.js';
+
+/*
+ * --jobs N runs replications on N worker threads. A replication is a pure function of
+ * (scenario, seed, r), so the reports must be those of --jobs 1, bit for bit, in the same order:
+ * only the wall-clock figures may differ.
+ */
+const WALL = /"wall_seconds":\s*[0-9.e+-]+/g;
+const strip = (json: string) => json.replace(WALL, '"wall_seconds":0');
+
+function twice(args: string[]) {
+  const one = clearsim([...args, '--jobs', '1', '--json']);
+  const two = clearsim([...args, '--jobs', '2', '--json']);
+  expect(one.stderr).toBe('');
+  expect(two.stderr).toBe('');
+  expect(one.status).toBe(0);
+  expect(two.status).toBe(0);
+  return { one: strip(one.stdout), two: strip(two.stdout) };
+}
+
+describe('--jobs', () => {
+  it('run: 2 threads give the report of 1', () => {
+    const { one, two } = twice(['run', 'scenarios/aeo-expansion.yaml', '--days', '10', '--replications', '4']);
+    expect(JSON.parse(one).replications).toBe(4);
+    expect(two).toBe(one);
+  });
+
+  it('compare: 2 threads give the comparison of 1', () => {
+    const { one, two } = twice([
+      'compare',
+      'scenarios/flood-disruption.yaml',
+      '--set',
+      'priority.mode=never',
+      '--days',
+      '14',
+      '--replications',
+      '3',
+    ]);
+    expect(two).toBe(one);
+  });
+
+  it('sweep: 2 threads give the sweep of 1', () => {
+    const { one, two } = twice([
+      'sweep',
+      'scenarios/chongqing-2023.yaml',
+      '--param',
+      'stages.inspection.servers=16,20',
+      '--days',
+      '7',
+      '--replications',
+      '2',
+    ]);
+    expect(JSON.parse(one).points.length).toBe(2);
+    expect(two).toBe(one);
+  });
+
+  it('refuses a bad count and --jobs with the distributed runtime, naming the flag', () => {
+    const zero = clearsim(['run', 'scenarios/chongqing-2023.yaml', '--jobs', '0']);
+    expect(zero.status).toBe(2);
+    expect(zero.stderr).toMatch(/--jobs/);
+    const dist = clearsim(['compare', 'scenarios/chongqing-2023.yaml', '--set', 'seed=3', '--distribute', '--jobs', '2']);
+    expect(dist.status).toBe(2);
+    expect(dist.stderr).toMatch(/--jobs: threads for replications on the embedded engine/);
+  });
+});
