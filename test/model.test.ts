@@ -132,3 +132,17 @@ describe('a shipment as job state', () => {
     }
   });
 });
+
+describe('aleaStream', () => {
+  it("draws seedrandom's alea numbers, in the same order", async () => {
+    const { aleaStream } = await import('../src/model/random.js');
+    const seedrandom = (await import('seedrandom')).default;
+    for (const seed of ['clearsim:2023:0:tier', 'clearsim:7:3:service:inspection', 'clearsim:1:firms:size']) {
+      const a = aleaStream(seed);
+      const b = seedrandom.alea(seed);
+      let same = 0;
+      for (let i = 0; i < 200_000; i++) if (a() === b()) same++;
+      expect(same).toBe(200_000);
+    }
+  });
+});

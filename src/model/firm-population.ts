@@ -1,7 +1,6 @@
-import seedrandom from 'seedrandom';
 import { Distribution } from '../scenario/distributions.js';
 import type { FirmChoice, FirmSpec, Tier } from '../scenario/types.js';
-import type { Uniform } from './random.js';
+import { aleaStream, type Uniform } from './random.js';
 
 /** Why a tier or a certification could not get the firms it asks for (compile turns this into a scenario error). */
 export class FirmChoiceError extends Error {
@@ -50,7 +49,7 @@ export class FirmPopulation {
   constructor(spec: FirmSpec, tiers: Tier[], seed: number, guaranteeShare: number) {
     const n = spec.count;
     this.count = n;
-    const stream = (purpose: string): Uniform => seedrandom.alea(`clearsim:${seed}:firms:${purpose}`) as Uniform;
+    const stream = (purpose: string): Uniform => aleaStream(`clearsim:${seed}:firms:${purpose}`);
     const size = stream('size'),
       value = stream('value'),
       sector = stream('sector'),
