@@ -126,6 +126,14 @@ export class ClearanceProcess {
   private readonly accounting: ClearanceAccounting | null;
   private readonly visitTotals: VisitTotals[] | null;
   private readonly arrivals: ArrivalProcess;
+  /** Extra arrivals of disruptions with an arrival multiplier above 1, and their own streams; null without. */
+  private readonly surge: ArrivalProcess | null;
+  private readonly surgeStreams: Streams | null;
+  /** Some disruption has an arrival multiplier below 1: the profile's arrivals in its window are thinned. */
+  private readonly thins: boolean;
+  /** The next arrival of the profile and of the surge process (Infinity when none). */
+  private nextProfile = Infinity;
+  private nextSurge = Infinity;
   private readonly pool: Shipment[] = [];
   /**
    * Shipments drawn ahead of their arrival, in arrival order. Arrival times are monotonic, so a
@@ -151,6 +159,17 @@ export class ClearanceProcess {
       scenario.stages.map((x) => x.name),
     );
     this.arrivals = new ArrivalProcess(scenario);
+    const surges = ArrivalProcess.surges(scenario);
+    this.surge = surges ? new ArrivalProcess(scenario, true) : null;
+    this.surgeStreams = surges
+      ? new Streams(
+          scenario.seed,
+          replication,
+          scenario.stages.map((x) => x.name),
+          'surge:',
+        )
+      : null;
+    this.thins = ArrivalProcess.thins(scenario);
     this.stageCount = scenario.stages.length;
     this.detects = scenario.stages.map((x) => x.detection > 0);
     this.unlimited = scenario.stages.map((x) => x.servers === Infinity);
@@ -211,7 +230,9 @@ export class ClearanceProcess {
         if (t < Infinity) driver.schedule(t, Wake.Capacity, null, i);
       }
     }
-    this.nextArrival = this.arrivals.after(0, this.streams.arrivals);
+    this.nextProfile = this.arrivals.after(0, this.streams.arrivals);
+    if (this.surge !== null) this.nextSurge = this.surge.after(0, this.surgeStreams!.arrivals);
+    this.nextArrival = Math.min(this.nextProfile, this.nextSurge);
     if (this.nextArrival < this.horizon) driver.schedule(this.nextArrival - this.model.lookahead, Wake.Generate, null, 0);
     else this.arrivalsDone = true;
   }
@@ -393,19 +414,36 @@ export class ClearanceProcess {
   private generate(): void {
     const d = this.driver;
     const now = d.now;
-    const sh = this.model.draw(this.pool.pop() ?? new Shipment(this.stageCount), this.streams, this.nextId++, this.nextArrival);
-    this.inSystem++;
-    if (sh.preLodged) d.schedule(Math.max(now, sh.lodgement), Wake.Lodge, sh, 0);
-    if (sh.arrival > now) {
-      this.incoming.push(sh);
-      if (this.incoming.length === 1) d.schedule(sh.arrival, Wake.Arrive, null, 0);
-    } else {
-      this.arrive(sh);
+    const surge = this.nextSurge < this.nextProfile;
+    const at = this.nextArrival;
+    const streams = surge ? this.surgeStreams! : this.streams;
+    const sh = this.model.draw(this.pool.pop() ?? new Shipment(this.stageCount), streams, this.nextId, at);
+    // thinned: drawn all the same (the next shipment's draws stay those without the disruption), then dropped
+    const dropped = !surge && this.thins && this.thinnedOut(at);
+    if (dropped) this.pool.push(sh);
+    else {
+      this.nextId++;
+      this.inSystem++;
+      if (sh.preLodged) d.schedule(Math.max(now, sh.lodgement), Wake.Lodge, sh, 0);
+      if (sh.arrival > now) {
+        this.incoming.push(sh);
+        if (this.incoming.length === 1) d.schedule(sh.arrival, Wake.Arrive, null, 0);
+      } else {
+        this.arrive(sh);
+      }
     }
-    const next = this.arrivals.after(this.nextArrival, this.streams.arrivals);
+    if (surge) this.nextSurge = this.surge!.after(this.nextSurge, this.surgeStreams!.arrivals);
+    else this.nextProfile = this.arrivals.after(this.nextProfile, this.streams.arrivals);
+    const next = this.nextProfile < this.nextSurge ? this.nextProfile : this.nextSurge;
     this.nextArrival = next;
     if (next < this.horizon) d.schedule(next - this.model.lookahead, Wake.Generate, null, 0);
     else this.arrivalsDone = true;
+  }
+
+  /** A profile arrival at t inside windows whose multipliers make m < 1 is kept with probability m. */
+  private thinnedOut(t: number): boolean {
+    const m = this.arrivals.multiplier(t);
+    return m < 1 && !(this.streams.thinning() < m);
   }
 
   private nextIncoming(): void {

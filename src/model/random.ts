@@ -49,11 +49,18 @@ export class Streams {
   /** Whether an import is released on a summary declaration; when its complete declaration follows. */
   readonly twoStep: Uniform;
   readonly completion: Uniform;
+  /** Whether an arrival inside a window with an arrival multiplier below 1 happens (thinning). */
+  readonly thinning: Uniform;
   readonly service: Uniform[];
   readonly detection: Uniform[];
 
-  constructor(seed: number, replication: number, stageNames: string[]) {
-    const s = (purpose: string): Uniform => aleaStream(`clearsim:${seed}:${replication}:${purpose}`);
+  /**
+   * `family` '' for the shipments of the arrival profile; 'surge:' for the extra arrivals of a
+   * disruption with an arrival multiplier above 1, which draw from streams of their own so that
+   * the profile's shipments stay those of the scenario without the surge.
+   */
+  constructor(seed: number, replication: number, stageNames: string[], family = '') {
+    const s = (purpose: string): Uniform => aleaStream(`clearsim:${seed}:${replication}:${family}${purpose}`);
     this.arrivals = s('arrivals');
     this.tier = s('tier');
     this.noncompliance = s('noncompliance');
@@ -70,6 +77,7 @@ export class Streams {
     this.destination = s('destination');
     this.twoStep = s('two-step');
     this.completion = s('completion');
+    this.thinning = s('thinning');
     this.service = stageNames.map((n) => s(`service:${n}`));
     this.detection = stageNames.map((n) => s(`detection:${n}`));
   }
