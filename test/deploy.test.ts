@@ -291,6 +291,21 @@ describe('the Grafana provisioning and the clearsim dashboard', () => {
   const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8'));
   const panels: Panel[] = dashboard.panels.flatMap((p: Panel) => (p.type === 'row' ? (p.panels ?? []) : [p]));
   const exprs: string[] = panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+  const variables: {
+    name: string;
+    type: string;
+    query: unknown;
+    current: { value: string };
+    allValue?: string;
+    options?: { value: string }[];
+  }[] = dashboard.templating.list;
+  /** An expression as Prometheus gets it from Grafana with the variables at their defaults. */
+  const substituted = (expr: string) =>
+    expr.replace(/\$(\w+)/g, (m, name) => {
+      const v = variables.find((x) => x.name === name);
+      if (!v) throw new Error(`unknown variable ${m} in ${expr}`);
+      return v.current.value === '$__all' ? v.allValue! : v.current.value;
+    });
 
   /** `# TYPE` of every metric a run exposes, and the label names its samples carry. */
   const exposed = new Map<string, { type: string; labels: Set<string> }>();
@@ -377,7 +392,7 @@ describe('the Grafana provisioning and the clearsim dashboard', () => {
         for (const l of sel[1].matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!=|!~|=)/g))
           expect(labels.has(l[1]), `${l[1]} in ${expr}`).toBe(true);
       }
-      for (const q of expr.matchAll(/histogram_quantile\(\s*([0-9.]+)\s*,\s*sum by \(([^)]*)\) \(rate\((\w+)\[/g)) {
+      for (const q of expr.matchAll(/histogram_quantile\(\s*([0-9.]+)\s*,\s*sum by \(([^)]*)\) \((?:rate\()?(\w+)[{[]/g)) {
         expect(Number(q[1])).toBeGreaterThan(0);
         expect(Number(q[1])).toBeLessThan(1);
         expect(
@@ -390,25 +405,104 @@ describe('the Grafana provisioning and the clearsim dashboard', () => {
     }
   });
 
-  it('shows releases, clearance p50/p90, stage waits, queues, servers, the clock, disruptions and the hit rate', () => {
+  it('shows rates per simulated hour, clearance p50/p90, the share released within 24/48 h, waits, queues, servers, utilization, the clock, disruptions and the hit rate', () => {
     const all = exprs.join('\n');
-    expect(all).toContain('sum by (tier) (rate(clearsim_shipments_released_total[1m])) * 60');
-    for (const p of ['0.5', '0.9'])
-      expect(all).toContain(`histogram_quantile(${p}, sum by (le, tier) (rate(clearsim_clearance_time_seconds_bucket[5m])))`);
-    expect(all).toMatch(/histogram_quantile\(0\.9, sum by \(le, stage\) \(rate\(clearsim_stage_wait_seconds_bucket\[/);
+    // per simulated hour: over the rate of the simulated clock, per run
+    const perSimHour = (counter: string, by: string) =>
+      `sum by (${by}) (rate(${counter}{scenario=~"$scenario", run=~"$run"}[$window]) / on (scenario, run) group_left () (max by (scenario, run) (rate(clearsim_simulated_seconds_total{scenario=~"$scenario", run=~"$run"}[$window])) > 0)) * 3600`;
+    expect(all).toContain(perSimHour('clearsim_shipments_released_total', 'tier'));
+    expect(all).toContain(perSimHour('clearsim_shipments_arrived_total', 'tier'));
+    expect(all).not.toMatch(/\* 60\b/); // nothing per wall minute any more
+    for (const p of ['0.5', '0.9']) {
+      // in the window, and from the run-cumulative buckets
+      expect(all).toContain(
+        `histogram_quantile(${p}, sum by (le, tier) (rate(clearsim_clearance_time_seconds_bucket{scenario=~"$scenario", run=~"$run"}[$window]))`,
+      );
+      expect(all).toContain(
+        `histogram_quantile(${p}, sum by (le, tier) (clearsim_clearance_time_seconds_bucket{scenario=~"$scenario", run=~"$run"})`,
+      );
+    }
+    // within 24 and 48 h: those buckets over the count, by tier (le as Prometheus 2 and 3 write it)
+    for (const le of ['86400', '172800'])
+      expect(all).toMatch(new RegExp(`sum by \\(tier\\) \\(clearsim_clearance_time_seconds_bucket\\{le=~"${le}\\(\\.0\\)\\?"`));
+    expect(all).toMatch(/histogram_quantile\(0\.9, sum by \(le, stage\) \(rate\(clearsim_stage_wait_seconds_bucket\{/);
     for (const m of [
       'clearsim_queue_length',
       'clearsim_servers_busy',
       'clearsim_servers_capacity',
       'clearsim_sim_time_seconds',
       'clearsim_disruption_active',
+      'clearsim_disruption_seconds_total',
+      'clearsim_disruptions_started_total',
+      'clearsim_busy_server_seconds_total',
+      'clearsim_capacity_server_seconds_total',
     ]) {
       expect(all).toContain(m);
     }
     expect(all).toMatch(/^max\(clearsim_sim_time_seconds\b.*\) \/ 86400$/m); // the clock in days
-    expect(all).toMatch(
-      /sum by \(tier\) \(rate\(clearsim_checks_total\{outcome="hit"\}\[\w+\]\)\) \/ sum by \(tier\) \(rate\(clearsim_checks_total\[/,
+    // utilization from the server-second integrals, never from the gauges (0/0 overnight)
+    expect(all).toContain(
+      'sum by (stage) (increase(clearsim_busy_server_seconds_total{scenario=~"$scenario", run=~"$run"}[$window])) / (sum by (stage) (increase(clearsim_capacity_server_seconds_total{scenario=~"$scenario", run=~"$run"}[$window])) > 0)',
     );
+    expect(all).not.toMatch(/clearsim_servers_busy[^\n]*\/[^\n]*clearsim_servers_capacity/);
+    expect(all).toMatch(
+      /sum by \(tier\) \(rate\(clearsim_checks_total\{outcome="hit", [^}]*\}\[\$window\]\)\) \/ \(sum by \(tier\) \(rate\(clearsim_checks_total\{/,
+    );
+  });
+
+  it('filters every series by the scenario and run variables, and ranges over the window variable', () => {
+    expect(variables.map((v) => v.name)).toEqual(['scenario', 'run', 'window']);
+    for (const name of ['scenario', 'run']) {
+      const v = variables.find((x) => x.name === name)!;
+      expect(v.type).toBe('query');
+      expect(JSON.stringify(v.query)).toContain(`label_values(clearsim_simulated_seconds_total`);
+      expect(v.current.value).toBe('$__all');
+      expect(v.allValue).toBe('.+');
+    }
+    const window = variables.find((x) => x.name === 'window')!;
+    expect(window.type).toBe('custom');
+    expect(window.options!.map((o) => o.value)).toContain(window.current.value);
+    for (const expr of exprs) {
+      for (const sel of expr.matchAll(/\bclearsim_[a-zA-Z0-9_]*(\{[^}]*\})?/g)) {
+        expect(sel[1] ?? '', `${sel[0]} in ${expr}`).toContain('scenario=~"$scenario"');
+        expect(sel[1] ?? '', `${sel[0]} in ${expr}`).toContain('run=~"$run"');
+      }
+      // wall-time ranges only through $window (and the clock's "is it moving" check)
+      for (const r of expr.matchAll(/\[([^\]]+)\]/g))
+        expect(r[1] === '$window' || /^changes\(/.test(expr.slice(expr.lastIndexOf('changes(', r.index), r.index)), expr).toBe(true);
+    }
+  });
+
+  it('divides only by constants or by denominators kept above 0, so no query can give NaN or Inf', () => {
+    /** The operand after position i: a parenthesized group (with an `on (...) group_left ()` before it), a number or a name. */
+    const operand = (expr: string, i: number): string => {
+      let k = i;
+      const mod = /^\s*(on \([^)]*\)\s*(group_left \([^)]*\)\s*)?)?/.exec(expr.slice(k))!;
+      k += mod[0].length;
+      if (expr[k] !== '(') return expr.slice(k).split(/[\s)]/)[0];
+      let depth = 0;
+      for (let j = k; j < expr.length; j++) {
+        if (expr[j] === '(') depth++;
+        else if (expr[j] === ')' && --depth === 0) return expr.slice(k, j + 1);
+      }
+      throw new Error(`unbalanced ${expr}`);
+    };
+    let divisions = 0;
+    for (const expr of exprs) {
+      for (const d of expr.matchAll(/ \/ /g)) {
+        const right = operand(expr, d.index + 3);
+        divisions++;
+        if (/^\d+$/.test(right)) continue;
+        expect(right, expr).toMatch(/ > 0\)$/);
+      }
+      // a quantile of buckets that may all be 0 is NaN: only where the count is above 0
+      for (const q of expr.matchAll(/histogram_quantile\(/g)) {
+        expect(expr.slice(q.index), expr).toMatch(
+          /^histogram_quantile\([^,]+, sum by \(le[^)]*\) \(.*\) and on \([^)]*\) \(sum.*_count.* > 0\)\)/,
+        );
+      }
+    }
+    expect(divisions).toBeGreaterThan(10);
   });
 
   it('has queries Prometheus can parse (`promtool check rules`)', () => {
@@ -417,7 +511,11 @@ describe('the Grafana provisioning and the clearsim dashboard', () => {
       const file = join(dir, 'rules.yml');
       writeFileSync(
         file,
-        stringify({ groups: [{ name: 'dashboard', rules: exprs.map((expr, i) => ({ record: `clearsim:dashboard_query_${i}`, expr })) }] }),
+        stringify({
+          groups: [
+            { name: 'dashboard', rules: exprs.map((expr, i) => ({ record: `clearsim:dashboard_query_${i}`, expr: substituted(expr) })) },
+          ],
+        }),
       );
       const r = run('promtool', ['check', 'rules', file]);
       expect(r.out).toContain(`SUCCESS: ${exprs.length} rules found`);

@@ -10,7 +10,8 @@ export interface RunObserver {
   checked?(sh: Shipment, stage: number, hit: boolean): void;
   released?(sh: Shipment, clearance: number, now: number): void;
   /** A stage's levels; NaN for one the caller does not know (a BullMQ coordinator cannot see busy servers). */
-  stageChanged?(stage: number, queued: number, busy: number, capacity: number): void;
+  /** `now`: the simulated time of the change, when the driver knows it (the embedded one does). */
+  stageChanged?(stage: number, queued: number, busy: number, capacity: number, now?: number): void;
   disruption?(active: number, now: number): void;
   clock?(now: number): void;
 }
@@ -32,8 +33,8 @@ export function combineObservers(list: (RunObserver | null | undefined)[]): RunO
     released: (sh, clearance, now) => {
       for (const o of obs) o.released?.(sh, clearance, now);
     },
-    stageChanged: (stage, q, busy, cap) => {
-      for (const o of obs) o.stageChanged?.(stage, q, busy, cap);
+    stageChanged: (stage, q, busy, cap, now) => {
+      for (const o of obs) o.stageChanged?.(stage, q, busy, cap, now);
     },
     disruption: (active, now) => {
       for (const o of obs) o.disruption?.(active, now);

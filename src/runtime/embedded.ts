@@ -212,7 +212,7 @@ export class EmbeddedRun implements ClearanceDriver {
     if (res.queued === 0 && res.hasFreeServer) this.startService(sh, stage, res, now);
     else {
       res.enqueue(sh, sh.tier, now);
-      this.process.observer?.stageChanged?.(stage, res.queued, res.busy, res.capacity);
+      this.process.observer?.stageChanged?.(stage, res.queued, res.busy, res.capacity, this.calendar.now);
     }
   }
 
@@ -221,7 +221,7 @@ export class EmbeddedRun implements ClearanceDriver {
     const res = this.resources[stage];
     res.setCapacity(servers, now);
     this.drain(stage, res, now);
-    this.process.observer?.stageChanged?.(stage, res.queued, res.busy, res.capacity);
+    this.process.observer?.stageChanged?.(stage, res.queued, res.busy, res.capacity, this.calendar.now);
   }
 
   setPriority(on: boolean): void {
@@ -246,7 +246,7 @@ export class EmbeddedRun implements ClearanceDriver {
     const d = this.process.startService(sh, stage, now);
     this.movesPending++;
     this.calendar.schedule(now + d, Wake.ServiceEnd, sh, stage);
-    this.process.observer?.stageChanged?.(stage, res.queued, res.busy, res.capacity);
+    this.process.observer?.stageChanged?.(stage, res.queued, res.busy, res.capacity, this.calendar.now);
   }
 
   private serviceEnd(sh: Shipment, stage: number): void {
@@ -255,7 +255,7 @@ export class EmbeddedRun implements ClearanceDriver {
     res.endService(now);
     this.process.endService(sh, stage);
     this.drain(stage, res, now);
-    this.process.observer?.stageChanged?.(stage, res.queued, res.busy, res.capacity);
+    this.process.observer?.stageChanged?.(stage, res.queued, res.busy, res.capacity, this.calendar.now);
   }
 
   private drain(stage: number, res: Resource<Shipment>, now: number): void {
