@@ -7,6 +7,9 @@ COPY bin ./bin
 COPY src ./src
 COPY scenarios ./scenarios
 COPY workers ./workers
+# the build compiles the scenario schema (scripts/) and bundles the web app (web/)
+COPY scripts ./scripts
+COPY web ./web
 # npm ci builds dist/ through the `prepare` script (tsc, a dev dependency), then dev deps go.
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund && npm cache clean --force
 # 3000: the API (`serve --port 3000`); 9464: a worker's /metrics (`--metrics-port 9464`)

@@ -69,6 +69,20 @@ export const ERRORS = {
     description: 'the path exists but not with that method (the Allow header lists those it takes)',
   },
   RUN_FINISHED: { code: 'CLEARSIM_RUN_FINISHED', exit: 2, status: 409, description: 'a cancel of a run that is already done or failed' },
+  RUN_NOT_READY: {
+    code: 'CLEARSIM_RUN_NOT_READY',
+    exit: 2,
+    status: 409,
+    description:
+      'a download (report, trace, firm table, timeline) of a run that is not done (queued, running, failed, cancelled or interrupted)',
+  },
+  DOWNLOAD_NOT_AVAILABLE: {
+    code: 'CLEARSIM_DOWNLOAD_NOT_AVAILABLE',
+    exit: 2,
+    status: 404,
+    description:
+      'a download that a run of its kind does not have: a firm table without firms, a trace of a comparison or sweep or of a BullMQ run, a timeline of a distributed run',
+  },
   BODY_TOO_LARGE: {
     code: 'CLEARSIM_BODY_TOO_LARGE',
     exit: 2,

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from './errors.js';
-import type { RunManager, RunStatus } from './run-manager.js';
+import { withSaved } from './saved-scenarios.js';
+import type { RunKind, RunManager, RunStatus } from './run-manager.js';
 import type { ScenarioCatalog } from './scenario-catalog.js';
 import { RUNTIMES, type RuntimeName } from '../runtime/runtimes.js';
 import { routeSchemas, withReportRef, type CreateRunBody } from './schemas.js';
@@ -27,25 +28,46 @@ export function runsRoutes(
     },
     async (req, reply) => {
       const b = req.body;
+      oneScenario(b.scenario, b.scenario_text, 'scenario', 'scenario_text');
       const runtime = runtimeOfBody(b, !!runs.redisUrl);
-      const scenario = catalog.resolve(b);
-      const view = runs.start({ scenario, runtime, timeScale: b.time_scale, workers: b.workers });
+      const scenario = catalog.resolve(await withSaved(runs, catalog, b));
+      const view = await runs.start({ scenario, runtime, timeScale: b.time_scale, workers: b.workers, overrides: b.overrides });
       reply.code(202).header('location', view.links.self);
       return view;
     },
   );
 
-  app.get<{ Querystring: { status?: RunStatus; limit?: number } }>('/runs', { schema: routeSchemas.listRuns, onRequest }, async (req) =>
-    runs.list(req.query),
+  app.get<{ Querystring: { status?: RunStatus; kind?: RunKind; limit?: number } }>(
+    '/runs',
+    { schema: routeSchemas.listRuns, onRequest },
+    async (req) => runs.list(req.query),
   );
 
   app.get<{ Params: { id: string } }>('/runs/:id', { schema: routeSchemas.getRun, onRequest }, async (req) => runs.get(req.params.id));
 
-  app.delete<{ Params: { id: string } }>('/runs/:id', { schema: routeSchemas.cancelRun, onRequest }, async (req, reply) => {
-    const { view, changed } = runs.cancel(req.params.id);
-    reply.code(changed ? 202 : 200);
-    return view;
-  });
+  app.delete<{ Params: { id: string }; Querystring: { purge?: boolean } }>(
+    '/runs/:id',
+    { schema: routeSchemas.cancelRun, onRequest },
+    async (req, reply) => {
+      if (req.query.purge) {
+        await runs.remove(req.params.id);
+        return reply.code(204).send();
+      }
+      const { view, changed } = await runs.cancel(req.params.id);
+      reply.code(changed ? 202 : 200);
+      return view;
+    },
+  );
+}
+
+/** Exactly one of two ways to give a scenario; a 400 naming both otherwise. */
+export function oneScenario(value: unknown, text: unknown, name: string, textName: string): void {
+  const given = [value, text].filter((x) => x !== undefined).length;
+  if (given === 1) return;
+  const message = given
+    ? `give ${name} or ${textName}, not both`
+    : `is required (a bundled scenario's name or an inline scenario), or give ${textName}`;
+  throw new ApiError('BAD_REQUEST', `body.${name}: ${message}`, [{ source: 'body', path: name, message }]);
 }
 
 /**

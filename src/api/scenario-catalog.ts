@@ -23,6 +23,22 @@ export interface BundledScenario {
   stages: string[];
 }
 
+/** What GET /scenarios shows of a scenario (saved ones: file null). */
+export function summaryOf(s: Scenario, file: string | null): BundledScenario {
+  return {
+    name: s.name,
+    file: file as string,
+    description: s.description,
+    seed: s.seed,
+    replications: s.replications,
+    horizon_days: s.horizonDays,
+    warmup_days: s.warmupDays,
+    per_day: s.arrivals.perDay,
+    tiers: s.tiers.map((t) => ({ name: t.name, label: t.label, aeo: t.aeo, shipment_share: t.shipmentShare })),
+    stages: s.stages.map((st) => st.name),
+  };
+}
+
 /** Same rule as --set: dotted names and list indices. */
 const PATH = /^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/;
 
@@ -52,18 +68,7 @@ export class ScenarioCatalog {
       try {
         const text = readFileSync(join(dir, file), 'utf8');
         const s = loadScenarioText(text, file);
-        const info: BundledScenario = {
-          name: s.name,
-          file,
-          description: s.description,
-          seed: s.seed,
-          replications: s.replications,
-          horizon_days: s.horizonDays,
-          warmup_days: s.warmupDays,
-          per_day: s.arrivals.perDay,
-          tiers: s.tiers.map((t) => ({ name: t.name, label: t.label, aeo: t.aeo, shipment_share: t.shipmentShare })),
-          stages: s.stages.map((st) => st.name),
-        };
+        const info: BundledScenario = summaryOf(s, file);
         const entry = { info, text };
         this.entries.set(basename(file, extname(file)), entry);
         if (!this.entries.has(s.name)) this.entries.set(s.name, entry);
@@ -78,14 +83,24 @@ export class ScenarioCatalog {
     return [...new Set([...this.entries.values()].map((e) => e.info))];
   }
 
+  /** A bundled scenario's summary and its text, by file or scenario name. */
+  entry(name: string): { info: BundledScenario; text: string } | undefined {
+    return this.entries.get(name);
+  }
+
   names(): string[] {
     return this.list().map((s) => s.name);
   }
 
   /** The body's scenario with its overrides applied, validated; ApiError naming the field otherwise. */
-  resolve(body: Pick<CreateRunBody, 'scenario' | 'overrides' | 'seed' | 'replications' | 'days'>): Scenario {
-    const overrides = overridesOf(body);
+  resolve(
+    body: Pick<CreateRunBody, 'scenario' | 'scenario_text' | 'overrides' | 'seed' | 'replications' | 'days'>,
+    extra: Override[] = [],
+  ): Scenario {
+    const overrides = [...overridesOf(body), ...extra];
     try {
+      // YAML as typed (the web app's editor): the loader's issues keep their lines, as scenario_text:LINE
+      if (typeof body.scenario_text === 'string') return loadScenarioText(body.scenario_text, 'scenario_text', overrides);
       if (typeof body.scenario === 'string') {
         const entry = this.entries.get(body.scenario);
         if (!entry) {

@@ -7,7 +7,9 @@ import { reportSchemaDocument } from '../stats/report-schema.js';
  * responses with, and what the OpenAPI document at /docs shows.
  */
 
-export const RUN_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
+import { RUN_KINDS, RUN_STATUSES } from './store/run-store.js';
+
+export { RUN_STATUSES };
 /** Where each replication is simulated (the registry's embedded and bullmq runtimes; its distributed one is `distribute: true`). */
 export const RUNTIMES = ['embedded', 'bullmq'] as const;
 export const MAX_OVERRIDES = 200;
@@ -42,7 +44,12 @@ const runSchema = {
   type: 'object',
   properties: {
     id: { type: 'string' },
-    status: { type: 'string', enum: RUN_STATUSES },
+    kind: { type: 'string', enum: RUN_KINDS, description: 'run (POST /runs), compare (POST /compare) or sweep (POST /sweep)' },
+    status: {
+      type: 'string',
+      enum: RUN_STATUSES,
+      description: 'interrupted: the server stopped (or restarted) while the run was queued or running',
+    },
     progress: { type: 'number', minimum: 0, maximum: 1, description: 'Share of simulated time done, over all replications' },
     scenario: { type: 'string', description: "The scenario's name" },
     runtime: { type: 'string', enum: RUNTIMES },
@@ -64,10 +71,30 @@ const runSchema = {
       items: { type: 'string' },
       description: "What makes a done run's results doubtful (BullMQ workers behind the clock)",
     },
+    overrides: { description: 'The overrides as the request gave them (null: none)' },
+    result: {
+      type: 'object',
+      additionalProperties: true,
+      description: 'compare: the comparison JSON (as `clearsim compare --json`); sweep: as `clearsim sweep --json`; once done',
+    },
     // Served as the runtime built it (JSON.stringify: no field dropped, none coerced); documented as
     // components.schemas.Report (withReportRef), the schema of docs/report.schema.json.
     report: { type: 'object', additionalProperties: true, description: 'The report JSON (docs/report.md) once the run is done' },
-    links: { type: 'object', properties: { self: { type: 'string' }, metrics: { type: 'string' } } },
+    links: {
+      type: 'object',
+      description: 'What can be fetched of the run now (downloads once it is done)',
+      additionalProperties: { type: 'string' },
+      properties: {
+        self: { type: 'string' },
+        events: { type: 'string' },
+        metrics: { type: 'string' },
+        report_html: { type: 'string' },
+        report_json: { type: 'string' },
+        trace: { type: 'string' },
+        firms: { type: 'string' },
+        timeline: { type: 'string' },
+      },
+    },
   },
 } as const;
 
@@ -84,11 +111,19 @@ const runId = {
   },
 } as const;
 
+const scenarioText = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 512 * 1024,
+  description:
+    'The scenario as YAML (or JSON) text, instead of `scenario`: its problems are reported with their lines (scenario_text:LINE path: message)',
+} as const;
+
 export const createRunBody = {
   type: 'object',
   additionalProperties: false,
-  required: ['scenario'],
   properties: {
+    scenario_text: scenarioText,
     scenario: {
       anyOf: [
         { type: 'string', title: "a bundled scenario's name (GET /scenarios)", minLength: 1, maxLength: 200, examples: ['chongqing-2023'] },
@@ -144,8 +179,138 @@ export const createRunBody = {
   },
 } as const;
 
+const experimentFields = {
+  replications: { type: 'integer', minimum: 2, maximum: 10000, description: 'Replications, paired by seed (default 10)' },
+  days: createRunBody.properties.days,
+  distribute: {
+    type: 'boolean',
+    default: false,
+    description: "Run the replications as jobs on `clearsim worker` processes (needs the server's Redis)",
+  },
+  workers: createRunBody.properties.workers,
+} as const;
+
+const scenarioRef = createRunBody.properties.scenario;
+
+const scenarioName = {
+  type: 'object',
+  required: ['name'],
+  additionalProperties: false,
+  properties: {
+    name: {
+      type: 'string',
+      pattern: '^[a-z0-9][a-z0-9._-]{0,63}$',
+      'x-expected': 'a name of lower-case letters, digits, ".", "_" and "-" (at most 64)',
+    },
+  },
+} as const;
+
+export const compareBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    a: { ...scenarioRef, description: 'Scenario a: a bundled name or an inline scenario' },
+    a_text: { ...scenarioText, description: 'Scenario a as YAML text, instead of a' },
+    b: { ...scenarioRef, description: 'Scenario b (default: a with `set`)' },
+    b_text: { ...scenarioText, description: 'Scenario b as YAML text, instead of b' },
+    overrides: { ...createRunBody.properties.overrides, description: 'Overrides of both a and b (as `--set` before the comparison)' },
+    set: {
+      type: 'array',
+      minItems: 1,
+      maxItems: MAX_OVERRIDES,
+      items: { type: 'string', maxLength: 10000 },
+      description: 'b = a with these "path=value" overrides (as `clearsim compare a --set ...`)',
+      examples: [['priority.mode=never']],
+    },
+    seed: createRunBody.properties.seed,
+    ...experimentFields,
+  },
+} as const;
+
+export const sweepBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['params'],
+  properties: {
+    scenario: scenarioRef,
+    scenario_text: scenarioText,
+    overrides: createRunBody.properties.overrides,
+    params: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 10,
+      description: 'The grid: each parameter with its values ("path=v1,v2" as `--param`, or {path, values})',
+      items: {
+        anyOf: [
+          { type: 'string', maxLength: 10000, examples: ['stages.inspection.servers=12,16,20'] },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['path', 'values'],
+            properties: {
+              path: { type: 'string', minLength: 1, maxLength: 200 },
+              values: { type: 'array', minItems: 1, maxItems: 100, items: {} },
+            },
+          },
+        ],
+      },
+    },
+    seed: createRunBody.properties.seed,
+    ...experimentFields,
+    replications: { type: 'integer', minimum: 1, maximum: 10000, description: 'Replications per point (default 5)' },
+  },
+} as const;
+
+export interface CompareBody {
+  a?: string | Record<string, unknown>;
+  a_text?: string;
+  b?: string | Record<string, unknown>;
+  b_text?: string;
+  overrides?: Record<string, unknown> | string[];
+  set?: string[];
+  seed?: number;
+  replications?: number;
+  days?: number;
+  distribute: boolean;
+  workers?: number;
+}
+
+export interface SweepBody {
+  scenario?: string | Record<string, unknown>;
+  scenario_text?: string;
+  overrides?: Record<string, unknown> | string[];
+  params: (string | { path: string; values: unknown[] })[];
+  seed?: number;
+  replications?: number;
+  days?: number;
+  distribute: boolean;
+  workers?: number;
+}
+
+/** A download route's schema: its content type, 409 before the run is done. */
+function download(operationId: string, summary: string, type: string) {
+  return {
+    operationId,
+    summary,
+    description: '`?download=true` adds Content-Disposition: attachment. 409 until the run is done.',
+    tags: ['runs'],
+    security: bearer,
+    params: runId,
+    querystring: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { download: { type: 'boolean', default: false } },
+    },
+    response: {
+      200: { description: summary, content: { [type]: { schema: { type: 'string' } } } },
+      ...errors(400, 401, 404, 409),
+    },
+  } as const;
+}
+
 export interface CreateRunBody {
-  scenario: string | Record<string, unknown>;
+  scenario?: string | Record<string, unknown>;
+  scenario_text?: string;
   overrides?: Record<string, unknown> | string[];
   seed?: number;
   replications?: number;
@@ -158,6 +323,7 @@ export interface CreateRunBody {
 
 export const routeSchemas = {
   healthz: {
+    operationId: 'getHealth',
     summary: 'Liveness, and how many runs are in each state',
     tags: ['server'],
     response: {
@@ -174,6 +340,7 @@ export const routeSchemas = {
               done: { type: 'integer' },
               failed: { type: 'integer' },
               cancelled: { type: 'integer' },
+              interrupted: { type: 'integer' },
               active: { type: 'integer', description: 'Runs still holding a slot (a cancelled run until it has stopped)' },
               max_active: { type: 'integer' },
             },
@@ -183,6 +350,7 @@ export const routeSchemas = {
     },
   },
   scenarios: {
+    operationId: 'listScenarios',
     summary: 'The bundled scenarios, to run by name',
     tags: ['scenarios'],
     response: {
@@ -195,7 +363,7 @@ export const routeSchemas = {
               type: 'object',
               properties: {
                 name: { type: 'string' },
-                file: { type: 'string' },
+                file: { type: ['string', 'null'], description: 'null for a saved scenario' },
                 description: { type: 'string' },
                 seed: { type: 'integer' },
                 replications: { type: 'integer' },
@@ -215,6 +383,8 @@ export const routeSchemas = {
                   },
                 },
                 stages: { type: 'array', items: { type: 'string' } },
+                saved: { type: 'boolean', description: 'Saved on this server (PUT /scenarios/saved/:name), not bundled' },
+                saved_at: { type: 'string', format: 'date-time' },
               },
             },
           },
@@ -223,6 +393,7 @@ export const routeSchemas = {
     },
   },
   createRun: {
+    operationId: 'createRun',
     summary: 'Start a run of a bundled or inline scenario',
     description: 'Answers 202 at once; follow the run at links.self. At most a few runs go at a time (429 beyond).',
     tags: ['runs'],
@@ -231,6 +402,7 @@ export const routeSchemas = {
     response: { 202: runSchema, ...errors(400, 401, 413, 415, 429) },
   },
   listRuns: {
+    operationId: 'listRuns',
     summary: 'Runs, newest first (without their reports)',
     tags: ['runs'],
     security: bearer,
@@ -239,6 +411,7 @@ export const routeSchemas = {
       additionalProperties: false,
       properties: {
         status: { type: 'string', enum: RUN_STATUSES },
+        kind: { type: 'string', enum: RUN_KINDS },
         limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
       },
     },
@@ -248,6 +421,7 @@ export const routeSchemas = {
     },
   },
   getRun: {
+    operationId: 'getRun',
     summary: "A run's status and progress, and its report once done",
     tags: ['runs'],
     security: bearer,
@@ -255,12 +429,156 @@ export const routeSchemas = {
     response: { 200: runSchema, ...errors(400, 401, 404) },
   },
   cancelRun: {
-    summary: 'Cancel a queued or running run',
-    description: '202 when the run was going (it stops within moments), 200 when it was already cancelled, 409 when it had finished.',
+    operationId: 'cancelRun',
+    summary: 'Cancel a queued or running run, or delete a run (purge=true)',
+    description:
+      'Without purge: 202 when the run was going (it stops within moments), 200 when it was already cancelled, 409 when it had finished. With purge=true: the run (cancelled first if going) and its report are deleted from the store: 204.',
     tags: ['runs'],
     security: bearer,
     params: runId,
-    response: { 200: runSchema, 202: runSchema, ...errors(400, 401, 404, 409) },
+    querystring: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { purge: { type: 'boolean', default: false, description: 'Delete the run from the store' } },
+    },
+    response: {
+      200: runSchema,
+      202: runSchema,
+      204: { description: 'Deleted', type: 'null' },
+      ...errors(400, 401, 404, 409),
+    },
+  },
+  createCompare: {
+    operationId: 'createCompare',
+    summary: 'Start a paired comparison of two scenarios, or of one with overrides (as `clearsim compare`)',
+    description: 'Answers 202 at once; the run (kind compare) has the comparison in `result` once done.',
+    tags: ['runs'],
+    security: bearer,
+    body: compareBody,
+    response: { 202: runSchema, ...errors(400, 401, 413, 415, 429) },
+  },
+  createSweep: {
+    operationId: 'createSweep',
+    summary: 'Start a sweep over a full grid of parameter values (as `clearsim sweep`)',
+    description: 'Answers 202 at once; the run (kind sweep) has one row per point in `result` once done.',
+    tags: ['runs'],
+    security: bearer,
+    body: sweepBody,
+    response: { 202: runSchema, ...errors(400, 401, 413, 415, 429) },
+  },
+  runEvents: {
+    operationId: 'streamRunEvents',
+    summary: "A run's progress and live flow as server-sent events",
+    description:
+      'text/event-stream: `status` first and on each change, `progress`, `flow` (live snapshots of the stages, releases per simulated hour by tier, disruptions and the clock; runs only), and `end` last, after which the stream closes. `token` in the query stands for the Authorization header (EventSource cannot send headers). See docs/api.md.',
+    tags: ['runs'],
+    security: bearer,
+    params: runId,
+    querystring: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { token: { type: 'string', description: "The server's token, for clients that cannot send headers" } },
+    },
+    response: {
+      200: { description: 'The event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+      ...errors(400, 401, 404),
+    },
+  },
+  runTimeline: {
+    operationId: 'getRunTimeline',
+    summary: "A finished run's flow, hour by simulated hour, to replay (replication 0)",
+    tags: ['runs'],
+    security: bearer,
+    params: runId,
+    response: {
+      200: {
+        type: 'object',
+        additionalProperties: true,
+        description: 'stages, tiers, disruptions, frames, released_per_hour (docs/api.md)',
+      },
+      ...errors(400, 401, 404, 409),
+    },
+  },
+  reportHtml: download('getRunReportHtml', "The run's report as a self-contained HTML page (as `--report x.html`)", 'text/html'),
+  reportJson: download('getRunReportJson', "The run's report JSON (compare, sweep: their result), as a file", 'application/json'),
+  traceCsv: download(
+    'getRunTrace',
+    'One row per shipment of replication 0 (as `clearsim run --trace x.csv`), made again from the same seed',
+    'text/csv',
+  ),
+  firmsCsv: download('getRunFirms', 'One row per firm (as `--firms x.csv`); 404 when the scenario has no firms', 'text/csv'),
+  validateScenario: {
+    operationId: 'validateScenario',
+    summary: 'Check a scenario (YAML text) without running it',
+    description: '200 with its summary when valid; 400 CLEARSIM_SCENARIO_INVALID with each problem (line, path, message) otherwise.',
+    tags: ['scenarios'],
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['scenario_text'],
+      properties: { scenario_text: scenarioText, overrides: createRunBody.properties.overrides },
+    },
+    response: {
+      200: { type: 'object', properties: { valid: { type: 'boolean' }, scenario: { type: 'object', additionalProperties: true } } },
+      ...errors(400, 413, 415),
+    },
+  },
+  saveScenario: {
+    operationId: 'saveScenario',
+    summary: 'Save a scenario (YAML text) under a name, to run it by that name',
+    description: 'Checked first (400 CLEARSIM_SCENARIO_INVALID with lines); kept by the server across restarts. Not a bundled name.',
+    tags: ['scenarios'],
+    security: bearer,
+    params: scenarioName,
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['scenario_text'],
+      properties: { scenario_text: scenarioText },
+    },
+    response: {
+      200: {
+        type: 'object',
+        properties: {
+          name: { type: 'string' },
+          saved: { type: 'boolean' },
+          saved_at: { type: 'string', format: 'date-time' },
+          scenario: { type: 'object', additionalProperties: true },
+        },
+      },
+      ...errors(400, 401, 413, 415),
+    },
+  },
+  deleteScenario: {
+    operationId: 'deleteScenario',
+    summary: 'Delete a saved scenario',
+    tags: ['scenarios'],
+    security: bearer,
+    params: scenarioName,
+    response: { 204: { description: 'Deleted', type: 'null' }, ...errors(400, 401) },
+  },
+  getScenario: {
+    operationId: 'getScenario',
+    summary: "A bundled scenario's summary and its YAML text (to edit)",
+    tags: ['scenarios'],
+    params: {
+      type: 'object',
+      required: ['name'],
+      additionalProperties: false,
+      properties: { name: { type: 'string', minLength: 1, maxLength: 200 } },
+    },
+    response: {
+      200: {
+        type: 'object',
+        properties: {
+          name: { type: 'string' },
+          saved: { type: 'boolean' },
+          text: { type: 'string' },
+          scenario: { type: 'object', additionalProperties: true },
+        },
+      },
+      ...errors(400),
+    },
   },
 } as const;
 

@@ -8,6 +8,13 @@ import { infoRoutes } from './info-routes.js';
 import { metricsRoute } from './metrics-route.js';
 import { RunManager } from './run-manager.js';
 import { runsRoutes } from './runs-routes.js';
+import { downloadRoutes } from './download-routes.js';
+import { eventsRoute } from './events-route.js';
+import { experimentRoutes } from './experiment-routes.js';
+import { registerQueuesBoard } from './queues-board.js';
+import type { RunStore } from './store/run-store.js';
+import { registerWebApp } from './web-app.js';
+import { savedScenarioRoutes } from './saved-scenarios.js';
 import { ScenarioCatalog } from './scenario-catalog.js';
 import { jsonKeyProblems, validatorCompiler } from './validation.js';
 import { MAX_NESTING } from '../scenario/limits.js';
@@ -21,7 +28,13 @@ export interface ServerOptions {
   /** Where the bundled scenarios are (default: the package's scenarios/). */
   scenariosDir?: string;
   logger?: boolean;
-  /** Runs going at once (default 4); finished runs kept (default 100). */
+  /** Where runs are kept (default: in memory, gone with the server; `clearsim serve`: a data directory or Redis). */
+  store?: RunStore;
+  /** Show the BullMQ queues of redisUrl at /queues (bull-board); `clearsim serve` does when given --redis. */
+  queuesBoard?: boolean;
+  /** The web app's build to serve at / (default web/dist/ of the package). */
+  webDir?: string;
+  /** Runs going at once (default 4); finished runs kept (default 200). */
   maxActiveRuns?: number;
   maxFinishedRuns?: number;
   /** Largest request body in bytes (default 1 MiB). */
@@ -57,11 +70,16 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     log: app.log,
     maxActive: opts.maxActiveRuns,
     maxFinished: opts.maxFinishedRuns,
+    store: opts.store,
     maxEvents: opts.maxEvents,
     runMemoryMb: opts.runMemoryMb,
   });
   app.decorate('runs', runs);
   app.decorate('catalog', catalog);
+  // the store opens before the server answers: runs a stop cut short are marked interrupted first
+  app.addHook('onReady', async () => {
+    await runs.open();
+  });
   app.addHook('onClose', async () => {
     await runs.close();
   });
@@ -116,7 +134,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     const { code, status } = API_ERRORS[kind];
     const message = allowed.length
       ? `${req.method} ${path}: not allowed here; ${path} takes ${allowed.join(', ')}`
-      : `no route ${req.method} ${path}: the routes are GET /healthz, GET /metrics, GET /scenarios, POST /runs, GET /runs, GET|DELETE /runs/:id (OpenAPI at /docs)`;
+      : `no route ${req.method} ${path}: the routes are GET /healthz, GET /metrics, GET /scenarios, POST /runs, POST /compare, POST /sweep, GET /runs, GET|DELETE /runs/:id, GET /runs/:id/events (OpenAPI at /docs)`;
     if (allowed.length) reply.header('allow', allowed.join(', '));
     reply.code(status).send({ statusCode: status, code, error: STATUS_CODES[status], message });
   });
@@ -131,7 +149,17 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     { logLevel: 'warn' },
   );
   app.register(async (scope) => {
-    runsRoutes(scope, { runs, catalog, auth: opts.token ? bearerAuth(opts.token) : undefined });
+    const auth = opts.token ? bearerAuth(opts.token) : undefined;
+    runsRoutes(scope, { runs, catalog, auth });
+    experimentRoutes(scope, { runs, catalog, auth });
+    savedScenarioRoutes(scope, { runs, catalog, auth });
+    eventsRoute(scope, { runs, auth });
+    downloadRoutes(scope, { runs, auth, runMemoryMb: opts.runMemoryMb });
   });
+  app.register(async (scope) => registerWebApp(scope, opts.webDir));
+  if (opts.queuesBoard && opts.redisUrl) {
+    const redisUrl = opts.redisUrl;
+    app.register(async (scope) => registerQueuesBoard(scope, { redisUrl, token: opts.token }));
+  }
   return app;
 }

@@ -11,8 +11,14 @@ import type { ExperimentFlags } from './options.js';
 import { runnerOf } from './options.js';
 import { checkWritable } from './writable.js';
 import { checkFirmsFile, writeFirmsFile } from './firms-file.js';
+import { warningLines } from '../stats/overload.js';
+import { compareToPrecision, parsePrecision, precisionLine } from '../experiments/precision.js';
 
-export type CompareFlags = ExperimentFlags;
+export interface CompareFlags extends ExperimentFlags {
+  /** --precision PATH:GOAL (repeatable): replicate until the paired half-width of b - a meets each goal. */
+  precision?: string[];
+  maxReplications?: number;
+}
 
 /**
  * `clearsim compare <a> <b>` or `clearsim compare <a> --set ...` (b = a with the overrides):
@@ -36,10 +42,13 @@ export async function compareCommand(fileA: string, fileB: string | undefined, f
     ...flags.set.map(parseOverride),
     { path: 'seed', value: a.seed, text: `(seed of ${fileA})` },
   ]);
+  const goals = (flags.precision ?? []).map(parsePrecision);
+  // with --precision, the budget is that of the largest round it may run
+  const budgetReps = goals.length ? (flags.maxReplications ?? 200) : flags.replications;
   checkWorkBudget(
     [
-      { scenario: a, replications: flags.replications },
-      { scenario: b, replications: flags.replications },
+      { scenario: a, replications: budgetReps },
+      { scenario: b, replications: budgetReps },
     ],
     flags.maxEvents,
     'raise the budget with --max-events N',
@@ -55,17 +64,24 @@ export async function compareCommand(fileA: string, fileB: string | undefined, f
   let done = 0;
   let c: Comparison;
   try {
-    c = await compare(a, b, flags.replications, () => bar?.update(++done / (2 * flags.replications)), runner);
+    c = goals.length
+      ? await compareToPrecision(a, b, goals, { start: flags.replications, max: flags.maxReplications ?? 200, runner })
+      : await compare(a, b, flags.replications, () => bar?.update(++done / (2 * flags.replications)), runner);
   } finally {
     bar?.stop();
   }
   if (!fileB) c.b = `${a.name} with ${flags.set.join(' ')}`;
+  for (const [who, w] of [
+    [`a (${c.a})`, c.warnings?.a],
+    [`b (${c.b})`, c.warnings?.b],
+  ] as const)
+    for (const l of warningLines(who, w, c.replications)) process.stderr.write(`${l}\n`);
   if (flags.firms && c.firmRows) writeFirmsFile(flags.firms, c.firmRows);
   const json = `${JSON.stringify(comparisonJson(c), null, 2)}\n`;
   if (flags.out) writeFileSync(flags.out, json);
   if (flags.report) writeFileSync(flags.report, renderCompareReport(c));
   if (flags.json) process.stdout.write(json);
-  else process.stdout.write(`${formatComparison(c)}\n`);
+  else process.stdout.write(`${formatComparison(c)}\n${c.precision ? `${precisionLine(c.precision)}\n` : ''}`);
   return 0;
 }
 
@@ -98,6 +114,19 @@ export function formatComparison(c: Comparison): string {
     ...(c.firms ? c.lines.slice(keys.length) : []),
   ];
   out.push(...lead, '', t.toString(), '', ...c.lines.filter((l) => !lead.includes(l)));
+  for (const w of c.disruptions ?? []) {
+    const day = (h: number) => `day ${+(h / 24).toFixed(2)}`;
+    const wt = new Table({ head: ['group', 'mean a', 'mean b', 'mean diff', 'p50 diff', 'p90 diff'], style: { head: [], border: [] } });
+    const maybe = (x: { diff: number; half_width: number }) => (Number.isFinite(x.diff) ? iv(x) : '-');
+    for (const g of Object.values(w.groups))
+      wt.push([g.label, formatHours(g.mean.mean_a), formatHours(g.mean.mean_b), maybe(g.mean), maybe(g.p50), maybe(g.p90)]);
+    out.push(
+      '',
+      `During ${w.name}: the shipments arriving from ${day(w.start_hours)} to ${day(w.window_end_hours)} (the disruption and its recovery)`,
+      ...w.lines.map((l) => l.replace(`During ${w.name}: `, '')),
+      wt.toString(),
+    );
+  }
   out.push('', `Pairing by seed makes the intervals ${(c.pairing_narrows_by * 100).toFixed(0)}% narrower than independent runs would.`);
   return out.join('\n');
 }

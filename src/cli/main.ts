@@ -6,6 +6,10 @@ import { budgetOption, collect, positiveNumber, runtimeOptions, wholeNumber } fr
 import type { RunFlags } from './run-command.js';
 import type { CompareFlags } from './compare-command.js';
 import type { SweepFlags } from './sweep-command.js';
+import { manyOnly, type ManyFlags } from './compare-many-flags.js';
+import type { SensitivityFlags } from './sensitivity-command.js';
+import type { OptimizeFlags } from './optimize-command.js';
+import type { ServeFlags } from './serve-command.js';
 import { formatInteger } from '../format-integer.js';
 
 // Each command's module is imported only when that command runs: `--help` and `validate` must not
@@ -39,7 +43,14 @@ export async function main(argv: string[]): Promise<number> {
     .option('--serve <port>', 'serve /metrics on this port while the run goes (127.0.0.1)', wholeNumber(1, 65535))
     .option('--trace <file>', 'one row per shipment, streamed to a .csv or .jsonl file')
     .option('--firms <file>', 'one row per firm (tier, declarations, value, clearance, guarantees) to a .csv or .jsonl file')
-    .option('--report <file>', 'a self-contained Time Release Study report (.html)');
+    .option('--report <file>', 'a self-contained Time Release Study report (.html)')
+    .option(
+      '--precision <path:goal>',
+      "replicate until the 95% half-width of a statistic meets GOAL: '<path>:5%' or '<path>:0.5h' (repeatable)",
+      collect,
+      [],
+    )
+    .option('--max-replications <n>', 'with --precision: at most this many replications (default 200)', wholeNumber(2, 10000));
   runtimeOptions(budgetOption(run))
     .exitOverride()
     .action(async (file: string, flags: RunFlags) => {
@@ -48,20 +59,43 @@ export async function main(argv: string[]): Promise<number> {
 
   const compare = program
     .command('compare')
-    .description('paired comparison (common random numbers): <a> <b>, or <a> --set path=value ...')
-    .argument('<a>', 'scenario a')
-    .argument('[b]', 'scenario b (default: a with the --set overrides)')
+    .description(
+      'paired comparison (common random numbers): <a> <b>, or <a> --set path=value ...; several: <base> <a> <b> ... or --variant',
+    )
+    .argument('<a>', 'scenario a (with several others: the base)')
+    .argument('[b...]', 'scenario b (default: a with the --set overrides); several: each compared with the base a')
     .option('--set <path=value>', 'b = a with these overrides (repeatable)', collect, [])
     .option('--replications <n>', 'replications, paired by seed', wholeNumber(2, 10000), 10)
     .option('--days <n>', 'override horizon.days for both', positiveNumber)
     .option('--json', 'print the comparison JSON on stdout')
     .option('--out <file>', 'also write the comparison JSON to a file')
     .option('--firms <file>', 'one row per firm: its clearance in a and b, hours and money saved (.csv or .jsonl)')
-    .option('--report <file>', 'a self-contained HTML report of the differences');
+    .option('--report <file>', 'a self-contained HTML report of the differences')
+    .option(
+      '--variant <name:overrides>',
+      "a variant of a to compare with it, e.g. 'night-shift:--set stages.inspection.servers=24' (repeatable)",
+      collect,
+      [],
+    )
+    .option(
+      '--rank-by <path>',
+      'several scenarios: the report statistic they are ranked on (default aeo_vs_non_aeo.non_aeo.clearance_hours.mean)',
+    )
+    .option('--higher-is-better', 'several scenarios: the highest --rank-by wins (default: the lowest)')
+    .option(
+      '--precision <path:goal>',
+      'replicate until the paired 95% half-width of b - a at a report path meets GOAL (5%, 0.5h; repeatable)',
+      collect,
+      [],
+    )
+    .option('--max-replications <n>', 'with --precision: at most this many replications (default 200)', wholeNumber(2, 10000));
   runtimeOptions(budgetOption(compare))
     .exitOverride()
-    .action(async (a: string, b: string | undefined, flags: CompareFlags) => {
-      code = await (await import('./compare-command.js')).compareCommand(a, b, flags);
+    .action(async (a: string, others: string[], flags: CompareFlags & ManyFlags) => {
+      // several scenarios (or --variant): against the base a; one: the paired comparison as ever
+      if (others.length > 1 || flags.variant.length > 0)
+        code = await (await import('./compare-many-command.js')).compareManyCommand(a, others, flags);
+      else code = await (await import('./compare-command.js')).compareCommand(a, others[0], manyOnly(flags));
     });
 
   const sweep = program
@@ -74,11 +108,63 @@ export async function main(argv: string[]): Promise<number> {
     .option('--days <n>', 'override horizon.days', positiveNumber)
     .option('--json', 'print every point as JSON on stdout')
     .option('--out <file>', "write every point's statistics to a .csv or .json file")
-    .option('--report <file>', 'a self-contained HTML report of the sweep');
+    .option('--report <file>', 'a self-contained HTML report of the sweep')
+    .option(
+      '--target <expr>',
+      "mark the points meeting PATH OP VALUE, e.g. 'disruptions.0.non_aeo.clearance_hours.p90<=48h' (repeatable)",
+      collect,
+      [],
+    )
+    .option('--confidence <p>', "confidence of each --target's one-sided verdict", Number, 0.95)
+    .option('--replication-rows <file>', 'one row per point and replication (.csv)');
   runtimeOptions(budgetOption(sweep))
     .exitOverride()
     .action(async (file: string, flags: SweepFlags) => {
       code = await (await import('./sweep-command.js')).sweepCommand(file, flags);
+    });
+
+  const optimize = program
+    .command('optimize')
+    .description('the cheapest configuration whose --target expressions all hold with the stated confidence')
+    .argument('<scenario>', 'scenario file')
+    .option('--vary <path=lo..hi[:cost]>', 'a parameter, its range and the cost of a unit of it (default 1; repeatable)', collect, [])
+    .option('--target <expr>', "PATH OP VALUE, e.g. 'disruptions.0.non_aeo.clearance_hours.p90<=48h' (repeatable)", collect, [])
+    .option('--confidence <p>', 'confidence of each one-sided test', Number, 0.95)
+    .option('--replications <n>', 'replications each candidate starts with (seeds (seed, r), the same for all)', wholeNumber(2, 10000), 5)
+    .option('--max-replications <n>', 'replications a candidate close to a target may grow to', wholeNumber(2, 10000), 40)
+    .option('--steps <n>', 'steps across the range of a continuous parameter (its resolution)', wholeNumber(1, 10000), 32)
+    .option('--set <path=value>', 'fixed overrides for every candidate (repeatable)', collect, [])
+    .option('--days <n>', 'override horizon.days', positiveNumber)
+    .option('--json', 'print the answer and every candidate as JSON on stdout')
+    .option('--out <file>', 'also write the JSON to a .json file')
+    .option('--report <file>', 'a self-contained HTML report of the search');
+  runtimeOptions(budgetOption(optimize))
+    .exitOverride()
+    .action(async (file: string, flags: OptimizeFlags) => {
+      code = await (await import('./optimize-command.js')).optimizeCommand(file, flags);
+    });
+
+  const sensitivity = program
+    .command('sensitivity')
+    .description('one parameter at a time, low and high, paired with the base: which moves a statistic most (tornado)')
+    .argument('<scenario>', 'scenario file')
+    .option(
+      '--param <path=±20%|path=low,high>',
+      'a parameter and its change each way, or its low and high values (repeatable)',
+      collect,
+      [],
+    )
+    .option('--stat <path>', 'a report statistic to measure (repeatable; default aeo_vs_non_aeo.non_aeo.clearance_hours.mean)', collect, [])
+    .option('--set <path=value>', 'fixed overrides for every run (repeatable)', collect, [])
+    .option('--replications <n>', 'replications per run, paired by seed', wholeNumber(2, 10000), 10)
+    .option('--days <n>', 'override horizon.days', positiveNumber)
+    .option('--json', 'print the result JSON on stdout')
+    .option('--out <file>', 'also write the result JSON to a .json file')
+    .option('--report <file>', 'a self-contained HTML report with a tornado chart');
+  runtimeOptions(budgetOption(sensitivity))
+    .exitOverride()
+    .action(async (file: string, flags: SensitivityFlags) => {
+      code = await (await import('./sensitivity-command.js')).sensitivityCommand(file, flags);
     });
 
   program
@@ -120,9 +206,20 @@ export async function main(argv: string[]): Promise<number> {
       `work budget of each run: estimated simulated events over its replications (default ${formatInteger(DEFAULT_MAX_EVENTS)})`,
       wholeNumber(1),
     )
+    .option(
+      '--store <kind>',
+      'where runs are kept: file (a data directory) or redis (the --redis one); default redis when --redis is given',
+    )
+    .option(
+      '--data <dir>',
+      'data directory of --store file (default $CLEARSIM_DATA, else $XDG_DATA_HOME/clearsim or ~/.local/share/clearsim)',
+    )
+    .option('--max-runs <n>', 'finished runs kept (the oldest are dropped; default 200)', wholeNumber(1, 100000))
     .exitOverride()
-    .action(async (flags: { port: number; host: string; redis: string; runMemoryMb?: number; maxEvents?: number }) => {
-      code = await (await import('./serve-command.js')).serveCommand(flags);
+    .action(async (flags: ServeFlags, cmd: Command) => {
+      // --redis named on the command line, not only its default: runs are kept there, and its queues shown
+      const redisGiven = cmd.getOptionValueSource('redis') === 'cli';
+      code = await (await import('./serve-command.js')).serveCommand({ ...flags, redisGiven });
     });
 
   try {

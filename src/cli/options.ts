@@ -25,6 +25,9 @@ export function collect(v: string, acc: string[]): string[] {
   return [...acc, v];
 }
 
+/** The commands that run replications of their own (besides `run`): their flags name them in messages. */
+export type ExperimentCommand = 'compare' | 'sweep' | 'optimize' | 'sensitivity';
+
 /** The flags that choose a runtime, as run, compare and sweep take them (undefined: not given). */
 export interface RuntimeFlags {
   runtime: string;
@@ -74,7 +77,7 @@ export function runtimeOptions(cmd: Command): Command {
  * not go together. compare and sweep used to spell --distribute `--runtime bullmq`: that still
  * works, with a note on stderr.
  */
-export function runtimeFromFlags(command: 'run' | 'compare' | 'sweep', flags: RuntimeFlags): RuntimeName {
+export function runtimeFromFlags(command: ExperimentCommand | 'run', flags: RuntimeFlags): RuntimeName {
   let name: RuntimeName;
   if (flags.distribute && flags.runtime === 'bullmq') {
     throw new UsageError(
@@ -131,7 +134,7 @@ export interface ExperimentFlags extends RuntimeFlags {
 }
 
 /** Where an experiment's replications run, from --distribute (or the old --runtime bullmq), --redis, --workers. */
-export function runnerOf(command: 'compare' | 'sweep', flags: RuntimeFlags): Runner {
+export function runnerOf(command: ExperimentCommand, flags: RuntimeFlags): Runner {
   return runtimeFromFlags(command, flags) === 'distributed'
     ? { distribute: true, redisUrl: flags.redis, workers: flags.workers }
     : { jobs: flags.jobs ?? defaultJobs() };

@@ -5,6 +5,7 @@ import { overridesFrom } from './overrides.js';
 import { checkWritable } from './writable.js';
 import { RUNTIMES, settingsOf } from '../runtime/runtimes.js';
 import { execute } from '../runtime/execute.js';
+import { defaultJobs } from '../runtime/replication-pool.js';
 import { formatHours } from '../scenario/duration.js';
 import { checkWorkBudget } from '../scenario/work-estimate.js';
 import type { FastifyInstance } from 'fastify';
@@ -16,6 +17,8 @@ import { TraceWriter } from '../trace/trace-writer.js';
 import { progressBar } from './progress.js';
 import { runtimeFromFlags, type RuntimeFlags } from './options.js';
 import { formatSummary } from './summary.js';
+import { parsePrecision, precisionLine, runToPrecision } from '../experiments/precision.js';
+import { warningLines } from '../stats/overload.js';
 
 export interface RunFlags extends RuntimeFlags {
   seed?: number;
@@ -30,6 +33,9 @@ export interface RunFlags extends RuntimeFlags {
   report?: string;
   /** Work budget: estimated events over all replications (--max-events). */
   maxEvents?: number;
+  /** --precision PATH:GOAL (repeatable): replicate until each half-width meets its goal, up to maxReplications. */
+  precision?: string[];
+  maxReplications?: number;
 }
 
 export async function runCommand(file: string, flags: RunFlags): Promise<number> {
@@ -42,7 +48,18 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
       '--serve with --distribute: the replications run in the workers (each serves its own /metrics with `clearsim worker --metrics-port`)',
     );
   const scenario = loadScenarioFile(file, overridesFrom(flags));
-  checkWorkBudget([{ scenario }], flags.maxEvents, 'raise the budget with --max-events N');
+  const goals = (flags.precision ?? []).map(parsePrecision);
+  const maxReps = flags.maxReplications ?? 200;
+  if (goals.length && (runtime === 'bullmq' || flags.trace || flags.serve !== undefined || flags.timeScale !== undefined))
+    throw new UsageError(
+      '--precision: replicates in rounds on the embedded engine or --distribute; drop --runtime bullmq, --trace, --serve and --time-scale',
+    );
+  // with --precision, the budget is that of the largest round it may run
+  checkWorkBudget(
+    [{ scenario, replications: goals.length ? maxReps : undefined }],
+    flags.maxEvents,
+    'raise the budget with --max-events N',
+  );
   // Refuse before the run rather than lose a long run's result at the end.
   if (flags.out) checkWritable('--out', flags.out);
   if (flags.firms) checkFirmsFile(flags.firms, scenario);
@@ -96,21 +113,32 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
     trace = flags.trace ? new TraceWriter(flags.trace, scenario) : null;
     bar = progressBar(scenario.name);
     const t = trace;
-    report = await execute(runtime, scenario, {
-      ...set,
-      metrics,
-      signal: cancel.signal,
-      log: (m) => process.stderr.write(`clearsim: ${m}\n`),
-      onProgress: bar ? (x: number) => bar!.update(x) : undefined,
-      ...(rt.observes !== 'none'
-        ? {
-            timeline: !!flags.report,
-            observer: t ?? undefined,
-            onReplication: t ? (r: number) => t.startReplication(r) : undefined,
-            flush: t ? () => t.flush() : undefined,
-          }
-        : {}),
-    });
+    if (goals.length)
+      report = await runToPrecision(scenario, goals, {
+        start: flags.replications ?? Math.max(5, scenario.replications),
+        max: maxReps,
+        runner:
+          runtime === 'distributed'
+            ? { distribute: true, redisUrl: flags.redis, workers: flags.workers }
+            : { jobs: flags.jobs ?? defaultJobs() },
+      });
+    else
+      report = await execute(runtime, scenario, {
+        ...set,
+        metrics,
+        signal: cancel.signal,
+        log: (m) => process.stderr.write(`clearsim: ${m}\n`),
+        onProgress: bar ? (x: number) => bar!.update(x) : undefined,
+        jobs: runtime === 'embedded' ? (flags.jobs ?? defaultJobs()) : undefined,
+        ...(rt.observes !== 'none'
+          ? {
+              timeline: !!flags.report,
+              observer: t ?? undefined,
+              onReplication: t ? (r: number) => t.startReplication(r) : undefined,
+              flush: t ? () => t.flush() : undefined,
+            }
+          : {}),
+      });
     const lag = report.bullmq?.lag;
     if (lag && !lag.keeping_up)
       process.stderr.write(
@@ -130,6 +158,8 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   }
   if (flags.firms) writeFirmsFile(flags.firms, firmFileRows(scenario, report));
   report = publicReport(report);
+  // overload is never silent: on stderr, so that --json keeps stdout to the report (which carries them too)
+  for (const l of warningLines(report.scenario, report.warnings, report.replications)) process.stderr.write(`${l}\n`);
   const json = `${JSON.stringify(report, null, 2)}\n`;
   if (flags.out) {
     try {
@@ -139,6 +169,9 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
     }
   }
   if (flags.json) process.stdout.write(json);
-  else process.stdout.write(`${formatSummary(report)}\n${flags.out ? `\nreport written to ${flags.out}\n` : ''}`);
+  else
+    process.stdout.write(
+      `${formatSummary(report)}\n${report.precision ? `\n${precisionLine(report.precision)}\n` : ''}${flags.out ? `\nreport written to ${flags.out}\n` : ''}`,
+    );
   return 0;
 }

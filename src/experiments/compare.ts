@@ -1,10 +1,12 @@
 import { formatHours } from '../scenario/duration.js';
 import type { Scenario } from '../scenario/types.js';
-import type { ComparisonJson, FirmComparisonJson, FirmComparisonRow, HoursStats } from '../stats/report-schema.js';
+import type { ComparisonJson, FirmComparisonJson, FirmComparisonRow, HoursStats, PrecisionJson } from '../stats/report-schema.js';
 import { compareFirms } from './firm-comparison.js';
 import type { Report } from '../stats/report.js';
 import { pairedInterval, type Interval } from './paired.js';
 import { replicateAll, type Runner } from './replicate.js';
+import { mergeWarnings, type OverloadWarning } from '../stats/overload.js';
+import { compareWindows, type WindowComparison } from './compare-windows.js';
 
 export interface Comparison {
   a: string;
@@ -20,6 +22,15 @@ export interface Comparison {
   firms?: FirmComparisonJson;
   /** One row per firm (for --firms files), with `firms`. */
   firmRows?: FirmComparisonRow[];
+  /**
+   * The shipments arriving in each disruption's window (start to end + recovery) that both
+   * scenarios have: the same groups, and a sentence per group; only when there is one.
+   */
+  disruptions?: (WindowComparison & { lines: string[] })[];
+  /** --precision: how many replications it took to meet the goals (src/experiments/precision.ts). */
+  precision?: PrecisionJson;
+  /** Overload warnings of a's and b's replications (src/stats/overload.ts), only when there are any. */
+  warnings?: { a?: OverloadWarning[]; b?: OverloadWarning[] };
   reports: { a: Report[]; b: Report[] };
 }
 
@@ -106,6 +117,15 @@ export async function compare(
     lines,
     reports: { a: ra, b: rb },
   };
+  const windows = compareWindows(a, b, ra, rb);
+  if (windows.length)
+    out.disruptions = windows.map((w) => ({
+      ...w,
+      lines: ['aeo', 'non_aeo', 'all'].map((k) => sentence(`During ${w.name}: ${w.groups[k].label} mean clearance`, w.groups[k].mean)),
+    }));
+  const wa = mergeWarnings(ra.map((r) => r.warnings)),
+    wb = mergeWarnings(rb.map((r) => r.warnings));
+  if (wa || wb) out.warnings = { ...(wa ? { a: wa } : {}), ...(wb ? { b: wb } : {}) };
   if (firms) {
     out.lines.push(...firms.lines);
     out.firms = firms.json;

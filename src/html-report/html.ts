@@ -6,6 +6,8 @@
 import type { Comparison } from '../experiments/compare.js';
 import { formatAmount } from '../format-amount.js';
 import type { Interval } from '../experiments/paired.js';
+import type { TargetResult } from '../experiments/target.js';
+import { heatmap } from './heatmap.js';
 import { formatHours, formatMagnitude } from '../scenario/duration.js';
 import {
   CI95_SUFFIX,
@@ -45,7 +47,9 @@ export interface SweepInput {
   scenario: string;
   replications?: number;
   params: { path: string; values: unknown[] }[];
-  points: { params: Record<string, unknown>; report: Report }[];
+  points: { params: Record<string, unknown>; report: Report; targets?: TargetResult[] }[];
+  /** sweep --target: the expressions; each point then has its `targets`. */
+  targets?: string[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1244,6 +1248,25 @@ ${spread}
 ${top}</section>`;
 }
 
+/** A disruption window of a comparison: the shipments arriving in it, b - a per group with paired intervals. */
+function compareWindowSection(c: ComparisonInput, w: NonNullable<ComparisonInput['disruptions']>[number]): string {
+  const cell = (iv: Interval) =>
+    isNum(iv.diff) ? `${fmtSigned(iv.diff)}${isNum(iv.lo) ? ` (${fmtSigned(iv.lo)} to ${fmtSigned(iv.hi)})` : ''}` : '–';
+  const rows = Object.entries(w.groups).map(([key, g]) => [
+    `<b>${esc(g.label)}</b><br><span class="sub">${esc(key)}</span>`,
+    esc(fmtH(g.mean.mean_a)),
+    esc(fmtH(g.mean.mean_b)),
+    esc(cell(g.mean)),
+    esc(cell(g.p50)),
+    esc(cell(g.p90)),
+  ]);
+  const days = (h: number) => String(+(h / 24).toFixed(2));
+  return `<section data-window="${esc(w.name)}"><h2>During ${esc(w.name)}</h2>
+<p class="desc">The shipments arriving from day ${esc(days(w.start_hours))} to day ${esc(days(w.window_end_hours))} (the disruption and its recovery), in both scenarios; b − a in hours with paired 95% intervals.</p>
+<ul class="lines">${w.lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>
+${table(['group', `mean a: ${esc(c.a)} (h)`, `mean b: ${esc(c.b)} (h)`, 'mean b − a', 'p50 b − a', 'p90 b − a'], rows, { name: 'compare-window' })}</section>`;
+}
+
 export function renderCompareReport(comparison: ComparisonInput): string {
   const c = comparison;
   const groups = Object.entries(c.groups);
@@ -1311,6 +1334,7 @@ ${meta([
 <div class="charts">${figure('Mean clearance per group', 'means over replications', means)}</div></section>`);
 
   if (c.firms) out.push(firmComparisonSection(c.firms));
+  for (const w of c.disruptions ?? []) out.push(compareWindowSection(c, w));
 
   const trows: string[][] = [];
   for (const [key, g] of groups) {
@@ -1426,6 +1450,7 @@ ${meta([
     out.push(
       `<section><h2>Mean clearance across ${esc(p0.path)}</h2><div class="charts${figs.length === 1 ? ' wide' : ''}">${figs.join('')}</div></section>`,
     );
+    out.push(...sweepAnswerSections(sw, xOf, numeric, xs));
   }
 
   const rows = points.map((pt) => {
@@ -1438,6 +1463,12 @@ ${meta([
       stat(r.aeo_vs_non_aeo.aeo.clearance_hours, 'mean'),
       stat(r.aeo_vs_non_aeo.non_aeo.clearance_hours, 'mean'),
       isNum(ratio) ? esc(ratio.toFixed(2)) : '–',
+      ...r.disruptions.flatMap((d) => [
+        stat(d.aeo_vs_non_aeo.aeo.clearance_hours, 'p90'),
+        stat(d.aeo_vs_non_aeo.non_aeo.clearance_hours, 'p90'),
+        stat(d.by_lane.red.clearance_hours, 'p90'),
+      ]),
+      ...(pt.targets ?? []).map(sweepTargetCell),
     ];
   });
   out.push(
@@ -1449,10 +1480,208 @@ ${meta([
         'AEO mean (h)',
         'non-AEO mean (h)',
         'AEO ÷ non-AEO',
+        ...first.disruptions.flatMap((_d, i) => [
+          `disruption ${i}: AEO p90 (h)`,
+          `disruption ${i}: non-AEO p90 (h)`,
+          `disruption ${i}: red lane p90 (h)`,
+        ]),
+        ...(sw.targets ?? []).map((t, i) => `meets target ${i + 1}: ${esc(t)}`),
       ],
       rows,
       { leftCols: params.length },
     )}</section>`,
   );
   return page(`clearsim sweep: ${sw.scenario}`, out.join('\n'));
+}
+
+/** A --target's cell in the sweep table: whether the point's estimate meets it, and the one-sided verdict. */
+function sweepTargetCell(t: TargetResult): string {
+  const f = (x: number) => (/hours/.test(t.path) ? fmtH(x) : fmtNum(x));
+  return `${t.meets ? '<strong>yes</strong>' : 'no'}: ${esc(f(t.estimate))}<span class="ci"> ± ${esc(f(t.half_width))}</span> <small>(${esc(t.verdict)})</small>`;
+}
+
+/** Points grouped by the values of every parameter but the first (one chart each). */
+function sweepCombos(sw: SweepInput) {
+  const others = sw.params.slice(1).map((p) => p.path);
+  const combos = new Map<string, SweepInput['points']>();
+  for (const pt of sw.points) {
+    const label = others.map((k) => `${k}=${paramValue(pt.params[k])}`).join(', ');
+    if (!combos.has(label)) combos.set(label, []);
+    combos.get(label)!.push(pt);
+  }
+  return [...combos.entries()];
+}
+
+/**
+ * The sweep's answers: the first disruption's clearance across the first parameter; each
+ * --target's statistic with its threshold drawn and the points meeting it marked; with two
+ * parameters, a heatmap of the first target's statistic (else the disruption's non-AEO p90,
+ * else the non-AEO mean) with the points meeting the target outlined.
+ */
+function sweepAnswerSections(sw: SweepInput, xOf: (v: unknown) => number, numeric: boolean, xs: string[]): string[] {
+  const out: string[] = [];
+  const p0 = sw.params[0];
+  const first = sw.points[0].report;
+  const combos = sweepCombos(sw);
+  const xAxis = (pts: SweepInput['points']) => {
+    const xVals = [...new Set(pts.map((pt) => xOf(pt.params[p0.path])))].filter(isNum);
+    const lo = Math.min(...xVals),
+      hi = Math.max(...xVals);
+    const pad = numeric ? (hi - lo || 1) * 0.06 : 0;
+    return numeric ? { label: p0.path, min: lo - pad, max: hi + pad, ticks: xVals.length <= 12 ? xVals : undefined } : { label: p0.path };
+  };
+  const line = (label: string, color: string, pts: { x: number; c: HoursStats | undefined; k: 'mean' | 'p90' }[]): LineSeries => {
+    const v = (p: (typeof pts)[number]) => p.c?.[p.k] ?? NaN;
+    const hw = (p: (typeof pts)[number]) => (p.c && ci95Of(p.c, p.k)) ?? 0;
+    return {
+      label,
+      color,
+      markers: true,
+      points: pts.map((p): [number, number] => [p.x, v(p)]),
+      whiskers: pts.map((p): [number, number, number] => [p.x, v(p) - hw(p), v(p) + hw(p)]),
+    };
+  };
+  const d0 = first.disruptions[0];
+  if (d0) {
+    const figs = combos.map(([label, pts], ci) => {
+      const sorted = [...pts].sort((a, b) => xOf(a.params[p0.path]) - xOf(b.params[p0.path]));
+      const at = (get: (r: Report) => HoursStats | undefined, k: 'mean' | 'p90') =>
+        sorted.map((pt) => ({ x: xOf(pt.params[p0.path]), c: get(pt.report), k }));
+      return figure(
+        `During ${d0.name}: p90 clearance across ${p0.path}${label ? ` (${label})` : ''}`,
+        'the shipments arriving in the window and its recovery; whiskers: 95% confidence interval',
+        lineChart({
+          name: ci === 0 ? 'sweep-disruption' : `sweep-disruption-${ci + 1}`,
+          title: `p90 clearance during ${d0.name} across ${p0.path}${label ? `, ${label}` : ''}`,
+          width: combos.length === 1 ? 900 : 620,
+          height: 260,
+          x: xAxis(pts),
+          xCategories: numeric ? undefined : xs,
+          y: { label: 'p90 clearance (h)', min: 0 },
+          series: [
+            line(
+              'AEO p90',
+              AEO_COLOR,
+              at((r) => r.disruptions[0]?.aeo_vs_non_aeo.aeo.clearance_hours, 'p90'),
+            ),
+            line(
+              'non-AEO p90',
+              NON_AEO_COLOR,
+              at((r) => r.disruptions[0]?.aeo_vs_non_aeo.non_aeo.clearance_hours, 'p90'),
+            ),
+          ],
+        }),
+      );
+    });
+    out.push(
+      `<section><h2>During the disruption: ${esc(d0.name)}</h2><div class="charts${figs.length === 1 ? ' wide' : ''}">${figs.join('')}</div></section>`,
+    );
+  }
+  for (const [ti, text] of (sw.targets ?? []).entries()) {
+    const figs = combos.map(([label, pts], ci) => {
+      const sorted = [...pts].filter((pt) => pt.targets?.[ti]).sort((a, b) => xOf(a.params[p0.path]) - xOf(b.params[p0.path]));
+      const t0 = sorted[0]?.targets?.[ti];
+      const rows = sorted.map((pt) => ({ x: xOf(pt.params[p0.path]), t: pt.targets![ti] }));
+      const ax = xAxis(pts);
+      const x0 = 'min' in ax ? (ax.min as number) : -0.5,
+        x1 = 'max' in ax ? (ax.max as number) : xs.length - 0.5;
+      const threshold = t0?.threshold ?? NaN;
+      return figure(
+        `Target ${ti + 1}: ${text}${label ? ` (${label})` : ''}`,
+        'points: mean over replications, whiskers: 95% confidence interval; dashed: the threshold; green dots: the points whose estimate meets it',
+        lineChart({
+          name: `sweep-target-${ti + 1}${ci === 0 ? '' : `-${ci + 1}`}`,
+          title: `${t0?.path ?? text} across ${p0.path}${label ? `, ${label}` : ''}, threshold ${t0?.op ?? ''} ${threshold}`,
+          width: combos.length === 1 ? 900 : 620,
+          height: 260,
+          x: ax,
+          xCategories: numeric ? undefined : xs,
+          y: { label: t0?.path ?? text, min: 0 },
+          series: [
+            {
+              label: t0?.path ?? text,
+              color: '#2166ac',
+              markers: true,
+              points: rows.map((r): [number, number] => [r.x, r.t.estimate]),
+              whiskers: rows.map((r): [number, number, number] => [r.x, r.t.estimate - r.t.half_width, r.t.estimate + r.t.half_width]),
+            },
+            {
+              label: `threshold: ${t0?.op ?? ''} ${/hours/.test(t0?.path ?? '') ? `${fmtH(threshold)} h` : fmtNum(threshold)}`,
+              color: '#d73027',
+              dash: true,
+              width: 1.5,
+              points: [
+                [x0, threshold],
+                [x1, threshold],
+              ],
+            },
+            {
+              label: 'meets the target',
+              color: AEO_COLOR,
+              markers: true,
+              width: 0,
+              points: rows.filter((r) => r.t.meets).map((r): [number, number] => [r.x, r.t.estimate]),
+            },
+          ],
+        }),
+      );
+    });
+    out.push(
+      `<section><h2>Target ${ti + 1}: ${esc(text)}</h2><div class="charts${figs.length === 1 ? ' wide' : ''}">${figs.join('')}</div></section>`,
+    );
+  }
+  if (sw.params.length >= 2) {
+    const p1 = sw.params[1];
+    const ys = p1.values.map(paramValue);
+    const t = sw.targets?.length ? 0 : -1;
+    const what =
+      t === 0
+        ? (sw.points[0].targets?.[0]?.path ?? sw.targets![0])
+        : d0
+          ? 'disruption 0 non-AEO p90 clearance (h)'
+          : 'non-AEO mean clearance (h)';
+    const cellValue = (pt: SweepInput['points'][number]) =>
+      t === 0
+        ? (pt.targets?.[0]?.estimate ?? NaN)
+        : d0
+          ? (pt.report.disruptions[0]?.aeo_vs_non_aeo.non_aeo.clearance_hours.p90 ?? NaN)
+          : pt.report.aeo_vs_non_aeo.non_aeo.clearance_hours.mean;
+    const rest = sw.params.slice(2).map((p) => p.path);
+    const groups = new Map<string, SweepInput['points']>();
+    for (const pt of sw.points) {
+      const label = rest.map((k) => `${k}=${paramValue(pt.params[k])}`).join(', ');
+      if (!groups.has(label)) groups.set(label, []);
+      groups.get(label)!.push(pt);
+    }
+    const fmt = (v: number) => (t === 0 && !/hours/.test(what) ? fmtNum(v) : fmtH(v));
+    const figs = [...groups.entries()].map(([label, pts], gi) =>
+      figure(
+        `${what} over ${p0.path} and ${p1.path}${label ? ` (${label})` : ''}`,
+        t === 0 ? `outlined, ✓: the points whose estimate meets ${sw.targets![0]}` : 'mean over replications',
+        heatmap({
+          name: gi === 0 ? 'sweep-heatmap' : `sweep-heatmap-${gi + 1}`,
+          title: `${what} over ${p0.path} and ${p1.path}${label ? `, ${label}` : ''}`,
+          xLabel: p0.path,
+          yLabel: p1.path,
+          xs,
+          ys,
+          valueLabel: what,
+          format: fmt,
+          cells: pts.map((pt) => {
+            const v = cellValue(pt);
+            return {
+              x: xs.indexOf(paramValue(pt.params[p0.path])),
+              y: ys.indexOf(paramValue(pt.params[p1.path])),
+              value: v,
+              label: fmt(v),
+              mark: t === 0 ? !!pt.targets?.[0]?.meets : undefined,
+              title: `${p0.path}=${paramValue(pt.params[p0.path])}, ${p1.path}=${paramValue(pt.params[p1.path])}: ${fmt(v)}`,
+            };
+          }),
+        }),
+      ),
+    );
+    out.push(`<section><h2>Heatmap: ${esc(what)}</h2><div class="charts">${figs.join('')}</div></section>`);
+  }
+  return out;
 }

@@ -20,7 +20,8 @@ export function aleaStream(seed: string): Uniform {
     st[0] = st[1];
     st[1] = st[2];
     st[3] = t | 0;
-    return (st[2] = t - st[3]);
+    st[2] = t - st[3];
+    return st[2];
   };
 }
 

@@ -34,6 +34,8 @@ export interface ExecuteOptions extends RuntimeSettings {
   flush?: () => Promise<void>;
   /** embedded: replications on this many worker threads at once (same reports); see RunOptions.jobs. */
   jobs?: number;
+  /** The `run` label of the run's metrics (the API's run id); unless given, SimMetrics draws one. */
+  runLabel?: string;
 }
 
 /** Executes every replication of a scenario on the named runtime: one merged report. */
@@ -57,7 +59,7 @@ export async function execute(name: RuntimeName, scenario: Scenario, opts: Execu
           memoryMb: opts.isolate.memoryMb,
         });
       }
-      const observer = combineObservers([opts.metrics?.bind(scenario), opts.observer]);
+      const observer = combineObservers([opts.metrics?.bind(scenario, 'all', opts.runLabel), opts.observer]);
       return runEmbedded(scenario, {
         onProgress: opts.onProgress,
         signal: opts.signal,
@@ -81,7 +83,7 @@ export async function execute(name: RuntimeName, scenario: Scenario, opts: Execu
         timeline: opts.timeline,
         onReplication: opts.onReplication,
         flush: opts.flush,
-        observer: combineObservers([opts.metrics?.bind(scenario, 'coordinator'), opts.observer]),
+        observer: combineObservers([opts.metrics?.bind(scenario, 'coordinator', opts.runLabel), opts.observer]),
       });
     }
     case 'distributed': {
@@ -144,7 +146,11 @@ export async function replicate(
     const flat = batches.flatMap((b) => Array.from({ length: b.replications }, (_, r) => ({ scenario: b.scenario, replication: r })));
     const reports = await runInThreads(flat, opts.jobs!, { onDone, signal });
     let i = 0;
-    return batches.map((b) => reports.slice(i, (i += b.replications)));
+    return batches.map((b) => {
+      const from = i;
+      i += b.replications;
+      return reports.slice(from, i);
+    });
   }
   const out: Report[][] = [];
   for (const b of batches) {

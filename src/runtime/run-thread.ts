@@ -1,14 +1,21 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ClearsimError } from '../errors.js';
+import { compare } from '../experiments/compare.js';
+import { replicateAll } from '../experiments/replicate.js';
 import { SimMetrics } from '../metrics/sim-metrics.js';
+import { combineObservers } from '../model/run-observer.js';
 import { loadScenarioObject } from '../scenario/load.js';
-import { runEmbedded } from './run.js';
-import type { ThreadMessage, ThreadRequest, ThreadRunData } from './threaded-run.js';
+import { mergeReplications } from '../stats/replications.js';
+import { publicReport } from '../stats/report.js';
+import { FlowRecorder } from './flow-recorder.js';
+import { runEmbedded, runOneReplication } from './run.js';
+import { TraceWriter } from '../trace/trace-writer.js';
+import type { ThreadMessage, ThreadRequest, ThreadRunData, ThreadScenario } from './threaded-run.js';
 
 /**
- * A worker thread's entry: one embedded run off the caller's event loop (the API server's), so a
- * long or heavy run never stalls the server, and the thread's memory limit bounds it. Talks to
- * threaded-run.ts by messages only.
+ * A worker thread's entry: one embedded run, comparison or sweep off the caller's event loop (the
+ * API server's), so a long or heavy job never stalls the server, and the thread's memory limit
+ * bounds it. Talks to threaded-run.ts by messages only.
  */
 const data = workerData as ThreadRunData;
 const port = parentPort!;
@@ -22,23 +29,96 @@ port.on('message', (m: ThreadRequest) => {
   else if (m.type === 'metrics') void metrics?.registry.getMetricsAsJSON().then((json) => post({ type: 'metrics', id: m.id, json }));
 });
 
-let lastProgress = 0;
+/** A few messages a second at most, whatever the slice rate. */
+function every(ms: number, f: () => void): () => void {
+  let last = 0;
+  return () => {
+    const now = Date.now();
+    if (now - last >= ms) {
+      last = now;
+      f();
+    }
+  };
+}
+
+const load = (s: ThreadScenario) => loadScenarioObject(s.source, s.label);
+
+async function main(): Promise<Extract<ThreadMessage, { type: 'done' }>> {
+  const job = data.job;
+  const done = async () => (metrics ? await metrics.registry.getMetricsAsJSON() : null);
+  if (job.kind === 'run') {
+    const s = load(job);
+    const flow = data.flow ? new FlowRecorder(s) : null;
+    let progress = 0;
+    const report = progressFn(() => progress);
+    const sendFlow = every(250, () => {
+      if (flow) post({ type: 'flow', snapshot: flow.snapshot() });
+    });
+    const result = await runEmbedded(s, {
+      timeScale: data.timeScale,
+      // the stages sampled over simulated time, for the HTML report's timeline charts
+      timeline: data.flow,
+      signal: cancel.signal,
+      observer: combineObservers([metrics?.bind(s), flow]),
+      onReplication: flow ? (r) => flow.startReplication(r) : undefined,
+      onProgress: (x) => {
+        progress = x;
+        if (flow) flow.progress = x;
+        report();
+        sendFlow();
+      },
+    });
+    if (flow) {
+      flow.progress = 1;
+      post({ type: 'flow', snapshot: flow.snapshot() });
+    }
+    return { type: 'done', report: result, timeline: flow?.timeline(), metrics: await done() };
+  }
+  if (job.kind === 'trace') {
+    const s = load(job);
+    const tw = new TraceWriter(job.file, s);
+    tw.startReplication(0);
+    try {
+      await runOneReplication(s, 0, { observer: tw, signal: cancel.signal, flush: () => tw.flush() });
+    } finally {
+      await tw.close();
+    }
+    return { type: 'done', rows: tw.rows, metrics: null };
+  }
+  // experiments: replications one after another, progress by replications done
+  let finished = 0;
+  let total = 1;
+  const report = progressFn(() => finished / total);
+  const onDone = () => {
+    finished++;
+    report();
+    if (cancel.signal.aborted) throw new ClearsimError('RUN_CANCELLED', 'cancelled');
+  };
+  if (job.kind === 'compare') {
+    total = 2 * job.replications;
+    const { reports: _r, ...c } = await compare(load(job.a), load(job.b), job.replications, onDone);
+    return { type: 'done', comparison: c, metrics: await done() };
+  }
+  const scenarios = job.points.map((p) => load(p.scenario));
+  total = scenarios.length * job.replications;
+  const all = await replicateAll(
+    scenarios.map((scenario) => ({ scenario, replications: job.replications })),
+    onDone,
+  );
+  const points = job.points.map((p, i) => ({ params: p.params, report: publicReport(mergeReplications(all[i], scenarios[i])) }));
+  return {
+    type: 'done',
+    sweep: { scenario: job.scenario, replications: job.replications, params: job.params, points },
+    metrics: await done(),
+  };
+}
+
+function progressFn(get: () => number): () => void {
+  return every(100, () => post({ type: 'progress', done: get() }));
+}
+
 try {
-  const s = loadScenarioObject(data.source, data.label);
-  const report = await runEmbedded(s, {
-    timeScale: data.timeScale,
-    signal: cancel.signal,
-    observer: metrics?.bind(s),
-    onProgress: (x) => {
-      // a few messages a second at most, whatever the slice rate
-      const now = Date.now();
-      if (now - lastProgress >= 100) {
-        lastProgress = now;
-        post({ type: 'progress', done: x });
-      }
-    },
-  });
-  post({ type: 'done', report, metrics: metrics ? await metrics.registry.getMetricsAsJSON() : null });
+  post(await main());
 } catch (err) {
   const e = err as Error;
   post({ type: 'failed', key: err instanceof ClearsimError ? err.key : null, message: e.message, stack: e.stack });

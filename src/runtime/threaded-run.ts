@@ -3,14 +3,43 @@ import { ClearsimError, RunCancelled, type ErrorKey } from '../errors.js';
 import type { SimMetrics, MetricsJson } from '../metrics/sim-metrics.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Report } from '../stats/report.js';
+import type { Comparison } from '../experiments/compare.js';
+import type { Sweep } from '../experiments/sweep.js';
+import type { FlowSnapshot, FlowTimeline } from './flow-recorder.js';
+
+/** A scenario as the thread gets it: its (overridden) source, loaded again there. */
+export interface ThreadScenario {
+  source: Record<string, unknown>;
+  label: string;
+}
+
+/** What a thread does: every replication of one scenario, a paired comparison, or a sweep's points. */
+export type ThreadJob =
+  | ({ kind: 'run' } & ThreadScenario)
+  /** Replication 0 again (the same seed: the same shipments), its trace written to `file`. */
+  | ({ kind: 'trace'; file: string } & ThreadScenario)
+  | { kind: 'compare'; a: ThreadScenario; b: ThreadScenario; replications: number }
+  | {
+      kind: 'sweep';
+      scenario: string;
+      replications: number;
+      params: { path: string; values: string[] }[];
+      points: { params: Record<string, unknown>; scenario: ThreadScenario }[];
+    };
 
 /** What the thread is given. */
 export interface ThreadRunData {
-  source: Record<string, unknown>;
-  label: string;
+  job: ThreadJob;
   timeScale?: number;
   metrics: boolean;
+  /** Post `flow` snapshots (and return the replay timeline) of a run. */
+  flow: boolean;
 }
+
+/** A compare job's result: the comparison without its per-replication reports. */
+export type ThreadComparison = Omit<Comparison, 'reports'>;
+/** A sweep job's result: what renderSweepReport and sweepRows take. */
+export type ThreadSweep = Sweep;
 
 /** From the caller to the thread. */
 export type ThreadRequest = { type: 'cancel' } | { type: 'metrics'; id: number };
@@ -18,14 +47,25 @@ export type ThreadRequest = { type: 'cancel' } | { type: 'metrics'; id: number }
 /** From the thread to the caller. */
 export type ThreadMessage =
   | { type: 'progress'; done: number }
+  | { type: 'flow'; snapshot: FlowSnapshot }
   | { type: 'metrics'; id: number; json: MetricsJson }
-  | { type: 'done'; report: Report; metrics: MetricsJson | null }
+  | {
+      type: 'done';
+      report?: Report;
+      comparison?: ThreadComparison;
+      sweep?: ThreadSweep;
+      rows?: number;
+      timeline?: FlowTimeline;
+      metrics: MetricsJson | null;
+    }
   | { type: 'failed'; key: string | null; message: string; stack?: string };
 
 export interface ThreadedRunOptions {
   timeScale?: number;
   signal?: AbortSignal;
   onProgress?: (done: number) => void;
+  /** Live flow snapshots of a run (a few a second); with it, the result has the replay timeline. */
+  onFlow?: (s: FlowSnapshot) => void;
   /** The caller's metrics: the thread's are merged into them while it runs, and kept after. */
   metrics?: SimMetrics;
   /** The thread's heap limit (MiB): a run that needs more fails with CLEARSIM_RUN_OUT_OF_MEMORY. */
@@ -43,8 +83,16 @@ const THREAD_ENTRY = new URL('../../dist/runtime/run-thread.js', import.meta.url
  * loop stays free (an API server keeps answering), the thread's memory is capped, and a thread
  * that dies (out of memory) fails this run only.
  */
-export function runEmbeddedInThread(s: Scenario, opts: ThreadedRunOptions): Promise<Report> {
-  const data: ThreadRunData = { source: s.source, label: `run of ${s.name}`, timeScale: opts.timeScale, metrics: !!opts.metrics };
+export async function runEmbeddedInThread(s: Scenario, opts: ThreadedRunOptions): Promise<Report> {
+  return (await runJobInThread({ kind: 'run', source: s.source, label: `run of ${s.name}` }, opts)).report!;
+}
+
+/** What a job's thread answers with (the `done` message without its metrics). */
+export type ThreadResult = Omit<Extract<ThreadMessage, { type: 'done' }>, 'type' | 'metrics'>;
+
+/** A run, comparison or sweep on the embedded engine in a worker thread (see runEmbeddedInThread). */
+export function runJobInThread(job: ThreadJob, opts: ThreadedRunOptions): Promise<ThreadResult> {
+  const data: ThreadRunData = { job, timeScale: opts.timeScale, metrics: !!opts.metrics, flow: !!opts.onFlow };
   const worker = new Worker(THREAD_ENTRY, {
     workerData: data,
     resourceLimits: { maxOldGenerationSizeMb: opts.memoryMb },
@@ -65,7 +113,7 @@ export function runEmbeddedInThread(s: Scenario, opts: ThreadedRunOptions): Prom
     });
   opts.metrics?.addSource(source);
 
-  return new Promise<Report>((resolve, reject) => {
+  return new Promise<ThreadResult>((resolve, reject) => {
     let settled = false;
     const settle = (f: () => void) => {
       if (settled) return;
@@ -92,6 +140,9 @@ export function runEmbeddedInThread(s: Scenario, opts: ThreadedRunOptions): Prom
         case 'progress':
           opts.onProgress?.(m.done);
           break;
+        case 'flow':
+          opts.onFlow?.(m.snapshot);
+          break;
         case 'metrics':
           pending.get(m.id)?.(m.json);
           pending.delete(m.id);
@@ -99,7 +150,8 @@ export function runEmbeddedInThread(s: Scenario, opts: ThreadedRunOptions): Prom
         case 'done':
           settle(() => {
             opts.metrics?.removeSource(source, m.metrics);
-            resolve(m.report);
+            const { type: _t, metrics: _m, ...result } = m;
+            resolve(result);
           });
           break;
         case 'failed':

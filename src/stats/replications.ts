@@ -4,6 +4,7 @@ import type { Report } from './report.js';
 import type { Scenario } from '../scenario/types.js';
 import { buildFirmsSection } from './firm-report.js';
 import { poolFirmRows, type FirmRows } from './firm-tally.js';
+import { mergeWarnings } from './overload.js';
 
 /**
  * Fields summed over replications rather than averaged; and fields that are settings, not
@@ -50,9 +51,12 @@ export function mergeReplications(reports: Report[], scenario?: Scenario): Repor
   const timeline = reports[0].timeline;
   // per-firm rows are pooled, not averaged entry by entry; `top` is then chosen from the pool
   const firmRows = reports.every((r) => r.firm_rows) ? poolFirmRows(reports.map((r) => r.firm_rows as FirmRows)) : null;
-  reports = reports.map(({ timeline: _t, firm_rows: _f, ...r }) => r);
+  // overload warnings: kept from any replication, not averaged (src/stats/overload.ts)
+  const warnings = mergeWarnings(reports.map((r) => r.warnings));
+  reports = reports.map(({ timeline: _t, firm_rows: _f, warnings: _w, ...r }) => r);
   // the same shape, every statistic averaged with its _ci95 sibling (the schema's optional ones)
   const merged = mergeNode(reports) as Report;
+  if (warnings) merged.warnings = warnings;
   if (timeline) merged.timeline = timeline;
   if (merged.firms) {
     // The population is the same in every replication (drawn from the seed): its figures are

@@ -810,6 +810,73 @@ export const TwoStepReportSchema = shared(
   ),
 );
 
+export const OverloadWarningSchema = shared(
+  Type.Object(
+    {
+      code: Type.Union([Type.Literal('stage_overloaded'), Type.Literal('queue_growing')], {
+        description:
+          "stage_overloaded: the stage is offered at least its capacity over the horizon (offered load >= 1, as validate computes it); queue_growing: the stage's queue was still long at the end of the horizon (Little's law test, docs/report.md)",
+      }),
+      stage: Type.String({ description: 'The stage (a key of stages)' }),
+      message: Type.String({ description: 'What the warning says, as the CLI prints it' }),
+      offered_load: Type.Optional(
+        Type.Number({ minimum: 0, description: 'stage_overloaded: offered server-hours per available server-hour' }),
+      ),
+      wait_ratio: Type.Optional(
+        Type.Number({
+          minimum: 0,
+          description:
+            'queue_growing: hours the observed shipments waited at the stage over the queue-hours the stage held in the observation window (about 1 for a stable queue)',
+        }),
+      ),
+      utilization: Type.Optional(Type.Number({ minimum: 0, description: "queue_growing: the stage's utilization in the window" })),
+      replications: Type.Optional(
+        Type.Integer({ minimum: 1, description: 'A merged report: how many of its replications raised the warning' }),
+      ),
+    },
+    { $id: 'OverloadWarning', description: 'A warning that a stage is overloaded: its results depend on the horizon', ...closed },
+  ),
+);
+export type OverloadWarning = Static<typeof OverloadWarningSchema>;
+
+export const PrecisionSchema = shared(
+  Type.Object(
+    {
+      replications: Type.Integer({ minimum: 1, description: 'Replications it took (the last batch run)' }),
+      max_replications: Type.Integer({ minimum: 1, description: 'The most --max-replications allowed' }),
+      met: Type.Boolean({ description: 'Every goal met (false: stopped at max_replications)' }),
+      targets: Type.Array(
+        Type.Object(
+          {
+            path: Type.String({
+              description: 'The statistic: a numeric path of the report (compare: of each report, the statistic being b - a)',
+            }),
+            goal: Type.String({ description: "The goal as given: '5%' (of the estimate) or an absolute half-width ('0.5h', '0.5')" }),
+            half_width_goal: Type.Number({
+              minimum: 0,
+              description: "The goal as a half-width, in the statistic's unit (hours for durations)",
+            }),
+            estimate: Type.Union([Type.Number(), Type.Null()], {
+              description: 'Mean over the replications (compare: the mean paired difference b - a); null if not a number',
+            }),
+            half_width: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { description: 'Its 95% half-width; null if not a number' }),
+            met: Type.Boolean({ description: 'half_width <= half_width_goal' }),
+          },
+          { description: 'One --precision goal', ...closed },
+        ),
+        { description: 'One per --precision, in order' },
+      ),
+    },
+    {
+      $id: 'Precision',
+      description:
+        '--precision: replications were added until the 95% half-width of each named statistic met its goal (or max_replications)',
+      ...closed,
+    },
+  ),
+);
+export type PrecisionJson = Static<typeof PrecisionSchema>;
+
 export const ReportSchema = shared(
   Type.Object(
     {
@@ -837,6 +904,12 @@ export const ReportSchema = shared(
       }),
       segments: SegmentsSchema,
       warmup: WarmupSchema,
+      warnings: Type.Optional(
+        Type.Array(OverloadWarningSchema, {
+          description:
+            'Present only when a stage is overloaded or its queue still growing at the end of the horizon (a merged report: raised by any replication)',
+        }),
+      ),
       events: Type.Integer({
         minimum: 0,
         description:
@@ -865,6 +938,7 @@ export const ReportSchema = shared(
       per_replication: Type.Optional(
         Type.Array(PerReplicationSchema, { description: "Merged replications only: each replication's headline figures" }),
       ),
+      precision: Type.Optional(PrecisionSchema),
     },
     {
       $id: 'Report',
@@ -1055,6 +1129,34 @@ export const ComparisonSchema = shared(
         description: 'One sentence per group on its mean clearance (and, with firms, on what firms save)',
       }),
       firms: Type.Optional(FirmComparisonSchema),
+      precision: Type.Optional(PrecisionSchema),
+      disruptions: Type.Optional(
+        Type.Array(
+          Type.Object(
+            {
+              name: Type.String({ description: 'The disruption (the same name and window in both scenarios)' }),
+              start_hours: Type.Number({ description: 'Start of its window (hours from the start of the run)' }),
+              window_end_hours: Type.Number({ description: 'End of its window: the disruption end plus priority.recovery (hours)' }),
+              groups: Type.Record(Type.String(), ComparisonGroupSchema, {
+                description:
+                  "The shipments arriving in the window: each tier both have, aeo, non_aeo and all, as the whole run's groups; inside a window the report keeps no inspection rate by tier or group (null) and no percentiles of all shipments (null)",
+              }),
+              lines: Type.Array(Type.String(), { description: 'One sentence each on the AEO, non-AEO and all shipments mean clearance' }),
+            },
+            { description: 'The comparison of the shipments arriving in one disruption window', ...closed },
+          ),
+          { description: 'Only when both scenarios have a disruption of the same name and window: one per such disruption' },
+        ),
+      ),
+      warnings: Type.Optional(
+        Type.Object(
+          {
+            a: Type.Optional(Type.Array(OverloadWarningSchema, { description: "a's overload warnings (from any replication)" })),
+            b: Type.Optional(Type.Array(OverloadWarningSchema, { description: "b's overload warnings" })),
+          },
+          { description: 'Only when a stage of a or b is overloaded (docs/report.md, warnings)', ...closed },
+        ),
+      ),
     },
     {
       $id: 'Comparison',
@@ -1100,7 +1202,17 @@ const ROW_COLUMNS: Record<string, string> = {
   '^.+_wait_mean_h$': "<stage>_wait_mean_h: mean wait in the stage's queue (hours)",
   '^.+_wait_p90_h$': '<stage>_wait_p90_h: 90th percentile of the wait (hours)',
   '^disruption\\d+_.+_h$':
-    "disruption<i>_aeo_mean_h, _non_aeo_mean_h, _non_aeo_p90_h, _red_p90_h: clearance of the shipments arriving in disruption i's window (hours)",
+    "disruption<i>_aeo_mean_h, _aeo_p90_h, _non_aeo_mean_h, _non_aeo_p90_h, _red_p90_h: clearance of the shipments arriving in disruption i's window (hours)",
+  '^.+_inspection_rate_ci95$': '<tier>_inspection_rate_ci95: its 95% half-width',
+  '^.+_utilization_ci95$': "<stage>_utilization_ci95: its 95% half-width ('' for an unlimited stage)",
+  '^.+_wait_(mean|p90)_ci95$': '<stage>_wait_mean_ci95, _wait_p90_ci95: their 95% half-widths (hours)',
+  '^disruption\\d+_.+_ci95$': 'disruption<i>_<statistic>_ci95: its 95% half-width (hours)',
+  '^target\\d+_value$':
+    "sweep --target: target<i>_value, the i-th target's statistic at the point (mean over the replications; '' if not a number)",
+  '^target\\d+_ci95$': 'target<i>_ci95: its 95% half-width',
+  '^target\\d+_meets$': 'target<i>_meets: whether the estimate meets the target (true or false)',
+  '^target\\d+_verdict$':
+    'target<i>_verdict: holds, fails or unsure, by a one-sided test at the confidence level (holds: the far confidence bound meets the threshold)',
 };
 export const SweepRowSchema = shared(
   Type.Unsafe<Record<string, string | number | boolean>>({
@@ -1108,8 +1220,10 @@ export const SweepRowSchema = shared(
     type: 'object',
     description:
       "One point of a sweep, a column per statistic (the CSV's columns): first each --param's path with its value (a number, string or boolean as read; JSON text for an object), " +
-      'then per tier and per group (aeo, non_aeo) <name>_mean_h, _mean_ci95, _p90_h, _p90_ci95 and per tier _inspection_rate, then per stage <stage>_utilization, _wait_mean_h, _wait_p90_h, ' +
-      'then per disruption i disruption<i>_aeo_mean_h, _non_aeo_mean_h, _non_aeo_p90_h, _red_p90_h. Means over the replications; the _ci95 are 95% half-widths.',
+      'then per tier and per group (aeo, non_aeo) <name>_mean_h, _mean_ci95, _p90_h, _p90_ci95 and per tier _inspection_rate, _inspection_rate_ci95, ' +
+      'then per stage <stage>_utilization, _utilization_ci95, _wait_mean_h, _wait_mean_ci95, _wait_p90_h, _wait_p90_ci95, ' +
+      'then per disruption i disruption<i>_aeo_mean_h, _aeo_p90_h, _non_aeo_mean_h, _non_aeo_p90_h, _red_p90_h, each followed by its _ci95, ' +
+      'then per --target i target<i>_value, _ci95, _meets, _verdict. Means over the replications; the _ci95 are 95% half-widths.',
     required: Object.keys(GROUP_COLUMNS),
     properties: GROUP_COLUMNS,
     // (the groups' columns are properties: the patterns leave them out)
@@ -1130,6 +1244,9 @@ export const SweepSchema = shared(
       scenario: Type.String({ description: "The scenario's name" }),
       replications: Type.Integer({ minimum: 1, description: 'Replications at every point, on the same seeds (seed, r)' }),
       params: Type.Array(SweepParamSchema, { description: 'The parameters, first varying slowest' }),
+      targets: Type.Optional(
+        Type.Array(Type.String(), { description: 'sweep --target: the expressions, in order (columns target<i>_...)' }),
+      ),
       points: Type.Array(SweepRowSchema, { description: 'Every point of the full grid of values' }),
     },
     {
@@ -1148,6 +1265,9 @@ export const SweepFileSchema = shared(
       scenario: Type.String({ description: "The scenario's name" }),
       replications: Type.Integer({ minimum: 1, description: 'Replications at every point, on the same seeds (seed, r)' }),
       params: Type.Array(SweepParamSchema, { description: 'The parameters, first varying slowest' }),
+      targets: Type.Optional(
+        Type.Array(Type.String(), { description: 'sweep --target: the expressions, in order (columns target<i>_...)' }),
+      ),
       points: Type.Array(
         Type.Object(
           {
@@ -1172,12 +1292,166 @@ export const SweepFileSchema = shared(
 export type SweepFile = Static<typeof SweepFileSchema>;
 
 // ---------------------------------------------------------------------------------------------
+// compare of several scenarios, sensitivity
+
+const adjusted = (description: string) => nullableNumber(`${description}; null when undefined`);
+export const AdjustedIntervalSchema = shared(
+  Type.Object(
+    {
+      diff: adjusted('Mean over replications of scenario - base'),
+      lo: adjusted('Lower end of the simultaneous (Bonferroni) interval'),
+      hi: adjusted('Upper end of the simultaneous interval'),
+      half_width: adjusted(
+        'Its half-width: t at 1 - (1 - confidence) / (2 family_size), replications - 1 degrees of freedom, on the paired differences',
+      ),
+      mean_base: adjusted("Mean of the statistic over the base's replications"),
+      mean_variant: adjusted("Mean over the scenario's replications"),
+    },
+    { $id: 'AdjustedInterval', description: 'A difference scenario - base with its Bonferroni-adjusted interval', ...closed },
+  ),
+);
+
+const manyGroup = Type.Object(
+  {
+    label: Type.String({ description: 'What the group is' }),
+    mean: described(AdjustedIntervalSchema, 'Mean clearance (hours)'),
+    p90: described(AdjustedIntervalSchema, '90th percentile of clearance (hours)'),
+  },
+  { description: 'One group, scenario - base', ...closed },
+);
+
+export const ComparisonManySchema = shared(
+  Type.Object(
+    {
+      base: Type.String({ description: "The base scenario's name" }),
+      variants: Type.Array(Type.String(), {
+        description: 'The scenarios compared with it (files by scenario name, --variant by its name; made unique)',
+      }),
+      seed: Type.Integer({ minimum: 0, description: "The base's seed, which every scenario ran with" }),
+      replications: Type.Integer({ minimum: 1, description: 'Replications of each, paired by seed (seed, r)' }),
+      confidence: Type.Number({ description: 'Simultaneous confidence of all the intervals together (0.95)' }),
+      adjustment: Type.Literal('bonferroni', {
+        description: 'Multiplicity adjustment: Bonferroni, each interval at 1 - (1 - confidence) / family_size',
+      }),
+      family_size: Type.Integer({ minimum: 1, description: 'Comparisons in the family: one per variant, against the base' }),
+      rank_by: Type.String({ description: 'The report statistic ranked on (--rank-by)' }),
+      better: Type.Union([Type.Literal('lower'), Type.Literal('higher')], { description: 'Which way is better (--higher-is-better)' }),
+      comparisons: Type.Array(
+        Type.Object(
+          {
+            name: Type.String({ description: 'The scenario' }),
+            rank_stat: described(AdjustedIntervalSchema, 'The ranked statistic, scenario - base'),
+            groups: Type.Object(
+              { aeo: manyGroup, non_aeo: manyGroup, all: manyGroup },
+              { description: 'AEO, non-AEO and all shipments: mean and p90 clearance, scenario - base', ...closed },
+            ),
+          },
+          { description: 'One scenario against the base', ...closed },
+        ),
+        { description: 'One per variant, in the order given' },
+      ),
+      ranking: Type.Array(
+        Type.Object(
+          {
+            name: Type.String({ description: 'The scenario (the base included)' }),
+            mean: nullableNumber('Mean of the ranked statistic over its replications'),
+            probability_best: Type.Number({
+              minimum: 0,
+              maximum: 1,
+              description:
+                'Share of bootstrap resamples of the paired replications (the same replications drawn for every scenario) in which it has the best mean (ties shared)',
+            }),
+            rank: Type.Integer({ minimum: 1, description: '1 = best mean' }),
+          },
+          { description: 'One scenario in the ranking', ...closed },
+        ),
+        { description: 'Every scenario, best mean first' },
+      ),
+      bootstrap: Type.Object(
+        {
+          resamples: Type.Integer({ minimum: 1, description: 'Bootstrap resamples' }),
+          seed: Type.String({ description: 'Seed of the resampling (fixed: the same runs give the same probabilities)' }),
+        },
+        { description: 'How probability_best was estimated', ...closed },
+      ),
+      lines: Type.Array(Type.String(), { description: 'The answer in sentences: the best, then each scenario against the base' }),
+      warnings: Type.Optional(
+        Type.Record(Type.String(), Type.Array(OverloadWarningSchema), {
+          description: 'Only when overloaded: overload warnings by scenario',
+        }),
+      ),
+    },
+    {
+      $id: 'ComparisonMany',
+      title: 'clearsim compare <base> <a> <b> ... --json',
+      description:
+        'clearsim compare of several scenarios against a base: differences with Bonferroni intervals, ranked with the probability of being best',
+      ...closed,
+    },
+  ),
+);
+
+export const SensitivitySchema = shared(
+  Type.Object(
+    {
+      scenario: Type.String({ description: "The scenario's name" }),
+      seed: Type.Integer({ minimum: 0, description: 'The seed every run used' }),
+      replications: Type.Integer({ minimum: 1, description: 'Replications of every run, paired by seed (seed, r)' }),
+      stats: Type.Array(Type.String(), { description: 'The statistics measured (--stat paths of the report)' }),
+      base: Type.Record(Type.String(), nullableNumber('Mean over the base replications'), { description: "Each statistic's base value" }),
+      params: Type.Array(
+        Type.Object(
+          {
+            path: Type.String({ description: 'The scenario field varied' }),
+            text: Type.String({ description: 'The --param as given' }),
+            kind: Type.Union([Type.Literal('integer'), Type.Literal('number'), Type.Literal('duration')], {
+              description: 'integer: a count (servers: rounded, at least 1); duration: in hours; number: as is',
+            }),
+            base: Type.Number({ description: 'Its value in the scenario (durations in hours)' }),
+            low: Type.Number({ description: 'Its low value as run' }),
+            high: Type.Number({ description: 'Its high value as run' }),
+            effects: Type.Record(
+              Type.String(),
+              Type.Object(
+                {
+                  low: described(IntervalSchema, 'The change from the base at the low value (b - a: low - base)'),
+                  high: described(IntervalSchema, 'The change at the high value'),
+                  swing: nullableNumber('|change at high - change at low|: what the tornado sorts by'),
+                },
+                { description: "One statistic's changes", ...closed },
+              ),
+              { description: 'By statistic' },
+            ),
+          },
+          { description: 'One parameter, varied alone', ...closed },
+        ),
+        { description: 'One per --param, in the order given' },
+      ),
+      order: Type.Record(Type.String(), Type.Array(Type.String()), {
+        description: "By statistic: the parameters' paths, largest swing first",
+      }),
+      lines: Type.Array(Type.String(), { description: 'Per statistic: the parameter that moves it most' }),
+      warnings: Type.Optional(
+        Type.Record(Type.String(), Type.Array(OverloadWarningSchema), {
+          description: "Only when overloaded: overload warnings by run ('base' or '<path>=<value>')",
+        }),
+      ),
+    },
+    {
+      $id: 'Sensitivity',
+      title: 'clearsim sensitivity --json',
+      description: 'clearsim sensitivity: one parameter at a time at a low and a high value, paired with the base',
+      ...closed,
+    },
+  ),
+);
+// ---------------------------------------------------------------------------------------------
 // the published document
 
 export const REPORT_SCHEMA_ID = 'https://clearsim.dev/schema/report-v1.json';
 
 /** The kinds of document docs/report.schema.json describes, by their name in $defs. */
-export const DOCUMENT_KINDS = ['Report', 'Comparison', 'Sweep', 'SweepFile'] as const;
+export const DOCUMENT_KINDS = ['Report', 'Comparison', 'Sweep', 'SweepFile', 'ComparisonMany', 'Sensitivity'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
 /**
@@ -1227,7 +1501,7 @@ export function reportSchemaDocument(): Record<string, unknown> {
     title: 'clearsim reports',
     description:
       "The JSON clearsim writes: a run's report (clearsim run --json/--out, GET /runs/:id), a comparison (clearsim compare --json/--out), a sweep (clearsim sweep --json, and --out <file>.json). " +
-      'Validate a document against #/$defs/Report, #/$defs/Comparison, #/$defs/Sweep or #/$defs/SweepFile. Generated from src/stats/report-schema.ts by `npm run schema`; times are hours.',
+      'Validate a document against #/$defs/Report, #/$defs/Comparison, #/$defs/Sweep, #/$defs/SweepFile, #/$defs/ComparisonMany (compare of several scenarios) or #/$defs/Sensitivity. Generated from src/stats/report-schema.ts by `npm run schema`; times are hours.',
     $defs: ordered,
   };
 }

@@ -6,6 +6,7 @@ import { mser5 } from './mser.js';
 import { buildCostsSection, buildFirmsSection } from './firm-report.js';
 import { buildFlowSections, buildTwoStepSection } from './flow-report.js';
 import { Summary, Within } from './summary.js';
+import { overloadWarnings } from './overload.js';
 import { segmentsOf, type DisruptionReport, type Report, type ReleasedWithin, type StageReport, type TierReport } from './report-schema.js';
 
 /** The report (docs/report.md), typed by its schema (./report-schema.ts). Extra fields are additions; none of the contract's are renamed. */
@@ -179,6 +180,8 @@ export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
     };
   });
 
+  // only when a stage is overloaded: reports without overload keep their shape
+  const warnings = overloadWarnings(s, stages);
   const firmRows = s.population && c.firms ? c.firms.rows() : null;
   return {
     scenario: s.name,
@@ -201,6 +204,7 @@ export function buildReport(s: Scenario, c: Collector, f: RunFacts): Report {
     disruptions,
     segments,
     warmup,
+    ...(warnings.length ? { warnings } : {}),
     ...(s.flows.length ? buildFlowSections(s, c.flows, totalCount) : {}),
     ...(c.twoStep && s.twoStep ? { two_step: buildTwoStepSection(s, c.twoStep, f.stages[s.twoStep.stage].busyArea) } : {}),
     ...(firmRows ? { firms: buildFirmsSection(s, firmRows) } : {}),

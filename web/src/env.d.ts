@@ -1,0 +1,2 @@
+// esbuild bundles the stylesheet that main.tsx imports into assets/app.css
+declare module '*.css';
