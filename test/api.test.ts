@@ -156,6 +156,8 @@ describe('HTTP API', () => {
     // the run wrote to this process's metrics
     const metricsAfter = metricValue(String((await get('/metrics')).body), 'clearsim_shipments_released_total');
     expect(metricsAfter - metricsBefore).toBe(report.shipments.released);
+    // under the run's own label: the id the API lists it by, so a dashboard can pick this run
+    expect(String((await get('/metrics')).body)).toMatch(new RegExp(`clearsim_shipments_released_total\\{[^}]*run="${post.body.id}"`));
 
     const list = await get('/runs');
     expect(list.status).toBe(200);

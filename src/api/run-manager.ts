@@ -316,8 +316,13 @@ export class RunManager {
     try {
       const blobs: [BlobName, unknown][] = [];
       if (job.kind === 'run') {
-        const { report, timeline } = await this.executeRun(job.spec, controller.signal, onProgress, onFlow, (msg) =>
-          this.opts.log.info({ run: rec.id }, msg),
+        const { report, timeline } = await this.executeRun(
+          job.spec,
+          controller.signal,
+          onProgress,
+          onFlow,
+          (msg) => this.opts.log.info({ run: rec.id }, msg),
+          rec.id,
         );
         if (controller.signal.aborted) return; // cancelled as it finished: the cancel stands
         const lag = report.bullmq?.lag;
@@ -368,6 +373,8 @@ export class RunManager {
     onProgress: (x: number) => void,
     onFlow: (s: FlowSnapshot) => void,
     log: (msg: string) => void,
+    /** The run id: the `run` label of its metrics, so a dashboard can pick the run the API lists. */
+    runLabel: string,
   ): Promise<{ report: Report; timeline?: FlowTimeline }> {
     if (spec.runtime === 'embedded') {
       // CPU-bound: in a thread of its own, so the server keeps answering
@@ -380,6 +387,7 @@ export class RunManager {
           onFlow,
           metrics: this.opts.metrics,
           memoryMb: this.opts.runMemoryMb ?? DEFAULT_RUN_MEMORY_MB,
+          runLabel,
         },
       );
       return { report: r.report!, timeline: r.timeline };
@@ -403,6 +411,7 @@ export class RunManager {
         signal,
         log,
         metrics: this.opts.metrics,
+        runLabel,
         ...(flow ? { observer: flow, onReplication: (r: number) => flow.startReplication(r) } : {}),
       });
       if (flow) {

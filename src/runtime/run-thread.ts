@@ -59,7 +59,7 @@ async function main(): Promise<Extract<ThreadMessage, { type: 'done' }>> {
       // the stages sampled over simulated time, for the HTML report's timeline charts
       timeline: data.flow,
       signal: cancel.signal,
-      observer: combineObservers([metrics?.bind(s), flow]),
+      observer: combineObservers([metrics?.bind(s, 'all', data.runLabel), flow]),
       onReplication: flow ? (r) => flow.startReplication(r) : undefined,
       onProgress: (x) => {
         progress = x;

@@ -34,6 +34,8 @@ export interface ThreadRunData {
   metrics: boolean;
   /** Post `flow` snapshots (and return the replay timeline) of a run. */
   flow: boolean;
+  /** The `run` label of the thread's metrics (the API's run id). */
+  runLabel?: string;
 }
 
 /** A compare job's result: the comparison without its per-replication reports. */
@@ -70,6 +72,8 @@ export interface ThreadedRunOptions {
   metrics?: SimMetrics;
   /** The thread's heap limit (MiB): a run that needs more fails with CLEARSIM_RUN_OUT_OF_MEMORY. */
   memoryMb: number;
+  /** The `run` label of the run's metrics (the API's run id). */
+  runLabel?: string;
 }
 
 /**
@@ -92,7 +96,7 @@ export type ThreadResult = Omit<Extract<ThreadMessage, { type: 'done' }>, 'type'
 
 /** A run, comparison or sweep on the embedded engine in a worker thread (see runEmbeddedInThread). */
 export function runJobInThread(job: ThreadJob, opts: ThreadedRunOptions): Promise<ThreadResult> {
-  const data: ThreadRunData = { job, timeScale: opts.timeScale, metrics: !!opts.metrics, flow: !!opts.onFlow };
+  const data: ThreadRunData = { job, timeScale: opts.timeScale, metrics: !!opts.metrics, flow: !!opts.onFlow, runLabel: opts.runLabel };
   const worker = new Worker(THREAD_ENTRY, {
     workerData: data,
     resourceLimits: { maxOldGenerationSizeMb: opts.memoryMb },
