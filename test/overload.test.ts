@@ -51,6 +51,17 @@ describe('overload warnings (src/stats/overload.ts)', () => {
     expect(Math.abs(iv.mean - 1.3)).toBeLessThan(iv.half + 0.03);
   });
 
+  it('the HTML report lists the warnings before its headline, and a stable run has no warnings section', async () => {
+    const { renderRunReport } = await import('../src/html-report/html.js');
+    const over = runReplication(mmcScenario(6.5), 0).report;
+    const html = renderRunReport(over);
+    const at = html.indexOf('<h2>Warnings</h2>');
+    expect(at).toBeGreaterThan(0);
+    expect(at).toBeLessThan(html.indexOf('<h2>Headline'));
+    for (const w of over.warnings!) expect(html).toContain(w.message.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+    expect(renderRunReport(runReplication(mmcScenario(4.5), 0).report)).not.toContain('<h2>Warnings</h2>');
+  });
+
   it('merged replications keep the warnings of any replication, counting them', async () => {
     const merged = await runEmbedded(mmcScenario(6.5, 3));
     const over = merged.warnings?.find((x) => x.code === 'stage_overloaded');

@@ -902,6 +902,18 @@ ${meta([
   ['wall time', `${r.wall_seconds.toFixed(2)} s`],
 ])}</header>`);
 
+  // overload is never silent: before the answer it would otherwise undermine
+  if (r.warnings?.length) {
+    out.push(
+      `<section class="warnings"><h2>Warnings</h2><ul>${r.warnings
+        .map(
+          (w) =>
+            `<li><b>${esc(w.stage)}</b>: ${esc(w.message)}${w.replications !== undefined && w.replications < r.replications ? esc(` (in ${w.replications} of ${r.replications} replications)`) : ''}</li>`,
+        )
+        .join('')}</ul></section>`,
+    );
+  }
+
   // headline
   const am = g.aeo.clearance_hours.mean,
     nm = g.non_aeo.clearance_hours.mean;
