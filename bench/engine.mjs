@@ -143,7 +143,12 @@ console.log(
 const hasRedis = !!process.env.REDIS_URL || spawnSync('redis-server', ['--version']).status === 0;
 if (hasRedis) {
   console.log('\nBullMQ pipeline against raw BullMQ (bench/bullmq.mjs):');
-  const r = spawnSync(process.execPath, [`${here}bullmq.mjs`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = spawnSync(process.execPath, [`${here}bullmq.mjs`], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 600_000,
+  });
+  if (r.error || r.status !== 0) console.log(`  bench/bullmq.mjs did not finish (${r.error?.message ?? `exit ${r.status}`})`);
   process.stdout.write(
     r.stdout
       .split('\n')

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Calendar } from '../../engine/calendar.js';
-import { NoWorkersError, RedisLostError, RunCancelled } from '../../errors.js';
+import { NoWorkersError, RedisLostError, RunCancelled, RunStalled } from '../../errors.js';
 import { ClearanceProcess, Wake, type Timeline } from '../../model/clearance-process.js';
 import type { RunObserver } from '../../model/run-observer.js';
 import { Shipment, shipmentFromState } from '../../model/shipment.js';
@@ -19,6 +19,7 @@ import { removeRun } from './run-cleanup.js';
 import type { RunMeta } from './run-server.js';
 import { ShipmentJobs, type ReleaseRecord, type StepJob } from './shipment-jobs.js';
 import { SimClock } from './sim-clock.js';
+import { defineStep, runStep, type StepEffect } from './step-script.js';
 import { liveWorkers, waitForWorkers } from './worker-registry.js';
 
 /** How far before time 0 the simulated clock starts: earlier lodgements are lodged at the start. */
@@ -28,6 +29,11 @@ const SAMPLE_MS = 200;
 const SETTLE_MS = 750;
 /** Lag (wall) above which the report says the workers cannot keep up with the time scale. */
 const LAG_WARN_SECONDS = 0.5;
+/**
+ * A tick's writes (lodgements, mostly) go in script calls of this many: one round trip each, all
+ * sent at once; small enough that one call holds Redis for a few milliseconds at most.
+ */
+const WRITES_PER_CALL = 100;
 
 export interface BullmqOptions {
   redisUrl: string;
@@ -63,6 +69,11 @@ export class BullmqCoordinator extends JobDriver {
   private readonly keys: ReturnType<typeof runKeys>;
   private readonly redis: Redis;
   private readonly reader: Redis;
+  /**
+   * The lease's own connection: renewals must not wait behind a tick's writes on `redis` (a
+   * flood's first ticks queue seconds of them), or the workers take the run for abandoned.
+   */
+  private readonly leaser: Redis;
   private readonly queues = new Map<number, Queue>();
   private flow!: Queue;
   private readonly lags = new Summary();
@@ -125,7 +136,8 @@ export class BullmqCoordinator extends JobDriver {
     this.active = s.stages.map(() => 0);
     this.redis = connect(opts.redisUrl, { failFast: true, name: `clearsim-run-${this.id}` });
     this.reader = connect(opts.redisUrl, { failFast: true, name: `clearsim-run-${this.id}-results` });
-    for (const c of [this.redis, this.reader])
+    this.leaser = connect(opts.redisUrl, { failFast: true, name: `clearsim-run-${this.id}-lease` });
+    for (const c of [this.redis, this.reader, this.leaser])
       c.on('end', () => this.fail(new RedisLostError(`lost the connection to Redis at ${redactUrl(opts.redisUrl)}`)));
     this.failed = new Promise<never>((_, reject) => {
       this.rejectFailed = reject;
@@ -197,7 +209,7 @@ export class BullmqCoordinator extends JobDriver {
       this.process.wake(this.cal.kind, this.cal.ref, this.cal.arg);
     }
     if (!this.started) return;
-    const writes = this.take();
+    const writes = this.send(this.take());
     if (this.controlChanged) {
       this.controlChanged = false;
       writes.push(this.writeControl());
@@ -207,6 +219,14 @@ export class BullmqCoordinator extends JobDriver {
       this.priorityChanged = false;
       await this.guard(this.reprioritize(this.priority));
     }
+  }
+
+  /** Sends a tick's writes, WRITES_PER_CALL to a script call. */
+  private send(effects: StepEffect[]): Promise<unknown>[] {
+    const calls: Promise<unknown>[] = [];
+    for (let i = 0; i < effects.length; i += WRITES_PER_CALL)
+      calls.push(runStep(this.redis, effects.length <= WRITES_PER_CALL ? effects : effects.slice(i, i + WRITES_PER_CALL)));
+    return calls;
   }
 
   async run(): Promise<Report> {
@@ -237,7 +257,8 @@ export class BullmqCoordinator extends JobDriver {
     this.now = this.simStart;
 
     this.clock = new SimClock(this.simStart, Date.now() + 500, this.opts.timeScale);
-    this.writeTo(new ShipmentJobs(this.redis, this.clock, this.keys, this.queues, this.flow));
+    defineStep(this.redis);
+    this.writeTo(new ShipmentJobs(this.clock, this.keys, this.queues, this.flow));
     this.jobs.priority = this.priority;
     this.started = true;
     const meta: RunMeta = {
@@ -250,7 +271,7 @@ export class BullmqCoordinator extends JobDriver {
     };
     await this.guard(this.writeControl());
     // the lease first: a worker that finds the run without one takes it for abandoned
-    await this.guard(this.redis.set(this.keys.lease, String(process.pid), 'PX', LEASE_MS));
+    await this.guard(this.leaser.set(this.keys.lease, String(process.pid), 'PX', LEASE_MS));
     await this.redis.hset(this.keys.meta, {
       scenario: JSON.stringify(meta.scenario),
       replication: String(meta.replication),
@@ -265,7 +286,7 @@ export class BullmqCoordinator extends JobDriver {
     const consumer = this.consume();
     // renewed on a timer of its own, so that a long step of the loop never lets it lapse
     const lease = setInterval(() => {
-      this.redis
+      this.leaser
         .set(this.keys.lease, String(process.pid), 'PX', LEASE_MS)
         .catch((err: Error) =>
           this.fail(new RedisLostError(`cannot renew the run's lease on Redis at ${redactUrl(this.opts.redisUrl)}: ${err.message}`)),
@@ -281,6 +302,11 @@ export class BullmqCoordinator extends JobDriver {
         await this.advanceTo(now);
         if (Date.now() >= nextWorkerCheck) {
           nextWorkerCheck = Date.now() + LEASE_RENEW_MS;
+          // the workers remove a run whose lease lapsed: then nothing more of it can be released
+          if (!(await this.guard(this.leaser.sismember(RUNS_KEY, this.id))))
+            throw new RunStalled(
+              `run ${this.id} was removed from Redis at ${redactUrl(this.opts.redisUrl)} by its workers: its lease lapsed (not renewed for ${LEASE_MS / 1000} s), with ${this.process.inSystem} shipments in progress`,
+            );
           if ((await this.guard(liveWorkers(this.redis))) > 0) workersSeen = Date.now();
           else if (Date.now() - workersSeen > WORKER_TTL_MS) {
             throw new NoWorkersError(
@@ -333,7 +359,9 @@ export class BullmqCoordinator extends JobDriver {
       }
       this.lastId = entries[entries.length - 1][0];
       try {
-        await this.reader.xdel(this.keys.results, ...entries.map((e) => e[0]));
+        // ids only grow: everything read is below the id after the last one read
+        const [ms, seq] = this.lastId.split('-');
+        await this.reader.xtrim(this.keys.results, 'MINID', `${ms}-${Number(seq) + 1}`);
       } catch (err) {
         this.fail(new RedisLostError(`lost the connection to Redis at ${redactUrl(this.opts.redisUrl)}: ${(err as Error).message}`));
         return;
@@ -459,6 +487,7 @@ export class BullmqCoordinator extends JobDriver {
       for (const q of queues) void q.close().catch(() => {});
       this.redis.disconnect();
       this.reader.disconnect();
+      this.leaser.disconnect();
       return;
     }
     try {
@@ -475,7 +504,7 @@ export class BullmqCoordinator extends JobDriver {
       this.opts.log?.(`could not remove run ${this.id} from Redis (its workers will once its lease expires): ${(err as Error).message}`);
     } finally {
       // quit fails on a connection already closing; disconnect then ends it regardless
-      await Promise.all([this.redis, this.reader].map((c) => c.quit().catch(() => c.disconnect())));
+      await Promise.all([this.redis, this.reader, this.leaser].map((c) => c.quit().catch(() => c.disconnect())));
     }
   }
 }

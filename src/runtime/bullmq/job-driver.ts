@@ -1,12 +1,14 @@
 import type { ClearanceDriver, ClearanceProcess, Wake } from '../../model/clearance-process.js';
 import type { Shipment } from '../../model/shipment.js';
 import { FlowWake, type ShipmentJobs } from './shipment-jobs.js';
+import type { StepEffect } from './step-script.js';
 
 /**
  * The BullMQ driver's shipment side, shared by the coordinator and the worker processes: each
  * step the clearance process takes becomes a job (a stage queue, a delayed job, the release).
  * The process calls the driver synchronously; the Redis writes it asks for are collected and
- * awaited by the caller (`take`), so a job completes only once its successor is stored.
+ * sent by the caller (`take`): a worker sends them with its job's completion, in one script, so
+ * a job completes if and only if its successor is stored.
  *
  * `now`, `hop` and `lag` describe the step being taken; the caller sets them before calling the
  * process. Steps of different jobs interleave only at awaits, never inside a process call.
@@ -16,7 +18,7 @@ export class JobDriver implements ClearanceDriver {
   hop = 0;
   lag = 0;
   protected jobs!: ShipmentJobs;
-  private pending: Promise<unknown>[] = [];
+  private pending: StepEffect[] = [];
 
   constructor(protected readonly process: ClearanceProcess) {}
 
@@ -26,14 +28,14 @@ export class JobDriver implements ClearanceDriver {
   }
 
   /** The Redis writes asked for since the last call. */
-  take(): Promise<unknown>[] {
+  take(): StepEffect[] {
     const p = this.pending;
     this.pending = [];
     return p;
   }
 
-  protected push(p: Promise<unknown>): void {
-    this.pending.push(p);
+  protected push(e: StepEffect | null): void {
+    if (e) this.pending.push(e);
   }
 
   /** A shipment's own wake (a guarantee delay or findings hold): a delayed job. */

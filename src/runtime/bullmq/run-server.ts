@@ -10,6 +10,7 @@ import { JobDriver } from './job-driver.js';
 import { BULL_PREFIX, flowQueue, runKeys, stageQueue } from './names.js';
 import { FlowWake, ShipmentJobs, type FlowJob, type StepJob } from './shipment-jobs.js';
 import { SimClock } from './sim-clock.js';
+import { StepCompletions } from './step-backend.js';
 
 /** Stalled jobs come back within lockDuration + stalledInterval: seconds, not BullMQ's default minute. */
 export const LOCK_MS = 4000;
@@ -30,7 +31,8 @@ export interface RunMeta {
  * whose delayed jobs are the pure delays (guarantee, holds, waiting for the goods, unlimited
  * stages). Each job is one step of the shared clearance process, taken through a JobDriver: the
  * step's successor is added under a deterministic job id, so a step retried after a crash re-adds
- * nothing, and the release is one Lua call that marks and records it, so none is released twice.
+ * nothing, and the release marks and records it, so none is released twice. Both are written with
+ * the job's completion (and the fetch of the next job) in one script: one round trip per step.
  */
 export class RunServer {
   readonly scenario: Scenario;
@@ -41,6 +43,7 @@ export class RunServer {
   private readonly stageQueues = new Map<number, Queue>();
   private flow!: Queue;
   private jobs!: ShipmentJobs;
+  private readonly completions: StepCompletions;
   private readonly stageWorkers = new Map<number, Worker>();
   private flowWorker!: Worker;
   private readonly capacity: number[];
@@ -51,6 +54,8 @@ export class RunServer {
   constructor(
     private readonly redis: Redis,
     private readonly connection: Redis,
+    /** Where the steps (a job's completion with its writes) are sent. */
+    steps: Redis,
     readonly meta: RunMeta,
     private readonly shareOf: (servers: number) => number,
     private readonly metrics?: ScenarioMetrics,
@@ -65,6 +70,7 @@ export class RunServer {
     this.capacity = this.scenario.stages.map((st) => this.process.capacityAt(st.index, meta.simStart));
     this.busy = this.scenario.stages.map(() => 0);
     this.shares = this.scenario.stages.map(() => 0);
+    this.completions = new StepCompletions(steps);
   }
 
   async start(): Promise<void> {
@@ -74,19 +80,26 @@ export class RunServer {
       if (st.servers !== Infinity) this.stageQueues.set(st.index, new Queue(stageQueue(this.meta.id, st.name), opts));
     // A queue's 'error' events repeat what the failing command already rejects with; unhandled, they would crash the process.
     for (const q of [this.flow, ...this.stageQueues.values()]) q.on('error', () => {});
-    this.jobs = new ShipmentJobs(this.redis, this.clock, this.keys, this.stageQueues, this.flow);
+    this.jobs = new ShipmentJobs(this.clock, this.keys, this.stageQueues, this.flow);
     this.driver.writeTo(this.jobs);
     await this.readControl();
     const wopts = { ...opts, lockDuration: LOCK_MS, stalledInterval: STALLED_INTERVAL_MS, maxStalledCount: 1000, drainDelay: 1 };
-    this.flowWorker = new Worker(flowQueue(this.meta.id), (job: Job<FlowJob>) => this.flowJob(job), { ...wopts, concurrency: 200 });
+    const backend = this.completions.factory;
+    this.flowWorker = new Worker(
+      flowQueue(this.meta.id),
+      (job: Job<FlowJob>) => this.flowJob(job),
+      { ...wopts, concurrency: 200 },
+      backend,
+    );
     // as for queues: a failing job is retried by BullMQ, and a lost Redis is the host's to report
     this.flowWorker.on('error', () => {});
     for (const [stage] of this.stageQueues) {
-      const w = new Worker(stageQueue(this.meta.id, this.scenario.stages[stage].name), (job: Job<StepJob>) => this.stageJob(job), {
-        ...wopts,
-        concurrency: 1,
-        autorun: false,
-      });
+      const w = new Worker(
+        stageQueue(this.meta.id, this.scenario.stages[stage].name),
+        (job: Job<StepJob>) => this.stageJob(job),
+        { ...wopts, concurrency: 1, autorun: false },
+        backend,
+      );
       w.on('error', () => {});
       this.stageWorkers.set(stage, w);
     }
@@ -119,6 +132,7 @@ export class RunServer {
     }
   }
 
+  /** A stage's service: the job holds a server (its concurrency slot) for the service, in wall time. */
   private async stageJob(job: Job<StepJob>): Promise<void> {
     const { s, hop, lag } = job.data;
     const sh = shipmentFromState(this.process.model, s);
@@ -126,9 +140,10 @@ export class RunServer {
     const start = Math.max(this.clock.now(), sh.enqueuedAt);
     const d = this.process.startService(sh, stage, start);
     this.metrics?.stageChanged(stage, NaN, ++this.busy[stage], this.shares[stage]);
-    // The officer is busy: the job holds its concurrency slot for the service, in wall time.
+    const ms = this.clock.wallMs(d);
     try {
-      await sleep(this.clock.wallMs(d));
+      // a zero service (a timer would still cost a millisecond per job) needs no wait
+      if (ms > 0) await sleep(ms);
     } finally {
       this.metrics?.stageChanged(stage, NaN, --this.busy[stage], this.shares[stage]);
     }
@@ -138,7 +153,7 @@ export class RunServer {
     drv.hop = hop;
     drv.lag = lag;
     this.process.endService(sh, stage);
-    await Promise.all(drv.take());
+    this.completions.leave(job, drv.take());
   }
 
   private async flowJob(job: Job<FlowJob>): Promise<void> {
@@ -159,7 +174,7 @@ export class RunServer {
         this.process.endService(sh, arg);
         break;
     }
-    await Promise.all(drv.take());
+    this.completions.leave(job, drv.take());
   }
 
   /** Stops taking jobs; active ones finish (or, past the timeout, are left to stall recovery). */

@@ -1,8 +1,8 @@
 import type { JobsOptions, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { shipmentState, type Shipment, type ShipmentState } from '../../model/shipment.js';
 import type { runKeys } from './names.js';
 import type { SimClock } from './sim-clock.js';
+import { addEffect, type StepEffect } from './step-script.js';
 
 /**
  * Completed jobs are kept this long (then removed, so Redis memory stays flat). While a job is
@@ -11,15 +11,6 @@ import type { SimClock } from './sim-clock.js';
  */
 const KEEP_COMPLETED_S = 120;
 const MARK_TTL_S = 600;
-
-/** Marks the shipment released and records it, atomically: a retried release does nothing. */
-const RELEASE_LUA = `
-if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
-  redis.call('XADD', KEYS[2], '*', 'r', ARGV[2])
-  redis.call('INCR', KEYS[3])
-  return 1
-end
-return 0`;
 
 /** What a job of the flow queue does when its delay is over. */
 export const enum FlowWake {
@@ -67,9 +58,11 @@ export function jobOptions(id: number, hop: number): JobsOptions {
 }
 
 /**
- * Writes a shipment's next step to Redis: a job on a stage's queue, a delayed job on the flow
+ * What a shipment's next step writes to Redis: a job on a stage's queue, a delayed job on the flow
  * queue, or its release. Each step of a shipment has exactly one successor, added under the
- * deterministic id of hop + 1.
+ * deterministic id of hop + 1. The writes are returned, not sent: the caller sends a step's
+ * writes with the completion of the job that took it, or a coordinator's tick's in a few batches
+ * (step-script.ts), one round trip either way.
  */
 export class ShipmentJobs {
   /** Tier priority applies now (the coordinator switches it). */
@@ -81,45 +74,39 @@ export class ShipmentJobs {
   closed = false;
 
   constructor(
-    private readonly redis: Redis,
     private readonly clock: SimClock,
     private readonly keys: ReturnType<typeof runKeys>,
     private readonly stageQueues: Map<number, Queue>,
     private readonly flowQueue: Queue,
-  ) {
-    if (!(redis as unknown as { clearsimRelease?: unknown }).clearsimRelease)
-      redis.defineCommand('clearsimRelease', { numberOfKeys: 3, lua: RELEASE_LUA });
-  }
+  ) {}
 
   /** The shipment joins stage `stage`'s queue. */
-  stage(sh: Shipment, stage: number, hop: number, lag: number): Promise<unknown> {
-    if (this.closed) return Promise.resolve();
+  stage(sh: Shipment, stage: number, hop: number, lag: number): StepEffect | null {
+    if (this.closed) return null;
     const opts = jobOptions(sh.id, hop + 1);
     if (this.priority) opts.priority = sh.tier + 1;
     const data: StepJob = { s: shipmentState(sh), hop: hop + 1, lag };
-    return this.stageQueues.get(stage)!.add('service', data, opts);
+    return addEffect(this.stageQueues.get(stage)!, 'service', data, opts);
   }
 
   /** A delayed job that does `wake` at simulated hour `at`. */
-  flow(sh: Shipment, at: number, wake: FlowWake, arg: number, hop: number, lag: number): Promise<unknown> {
-    if (this.closed) return Promise.resolve();
+  flow(sh: Shipment, at: number, wake: FlowWake, arg: number, hop: number, lag: number): StepEffect | null {
+    if (this.closed) return null;
     const opts = jobOptions(sh.id, hop + 1);
     const delay = Math.round(this.clock.wallAt(at) - Date.now());
     if (delay > 0) opts.delay = delay;
     const data: FlowJob = { s: shipmentState(sh), hop: hop + 1, lag, at, wake, arg };
-    return this.flowQueue.add('continue', data, opts);
+    return addEffect(this.flowQueue, 'continue', data, opts);
   }
 
-  /** Records the release once, whatever the retries: the mark and the record in one Lua call. */
-  release(sh: Shipment, at: number, hop: number, lag: number): Promise<unknown> {
-    if (this.closed) return Promise.resolve();
+  /** Records the release once, whatever the retries: the step's mark and the record, set together. */
+  release(sh: Shipment, at: number, hop: number, lag: number): StepEffect | null {
+    if (this.closed) return null;
     const rec: ReleaseRecord = { s: shipmentState(sh), hop, lag, t: at };
-    return (this.redis as unknown as { clearsimRelease: (...a: unknown[]) => Promise<unknown> }).clearsimRelease(
-      `${this.keys.done}${sh.id}.${hop}`,
-      this.keys.results,
-      this.keys.released,
-      MARK_TTL_S,
-      JSON.stringify(rec),
-    );
+    return {
+      script: 'release',
+      keys: [`${this.keys.done}${sh.id}.${hop}`, this.keys.results, this.keys.released],
+      args: [MARK_TTL_S, JSON.stringify(rec)],
+    };
   }
 }

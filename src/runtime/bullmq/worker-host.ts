@@ -34,6 +34,11 @@ export class WorkerHost {
   private readonly redis: Redis;
   private readonly sub: Redis;
   private readonly conn: Redis;
+  /**
+   * The steps' scripts (job completions with their writes), on a connection of their own. Not
+   * auto-pipelined: deferring each write to the end of the tick made the flood 30% slower.
+   */
+  private readonly steps: Redis;
   private readonly servers = new Map<string, RunServer>();
   private readonly attaching = new Map<string, Promise<void>>();
   private live: string[] = [];
@@ -50,6 +55,7 @@ export class WorkerHost {
     this.redis = connect(url, { failFast: false, name: 'clearsim-worker' });
     this.sub = connect(url, { failFast: false, name: 'clearsim-worker-sub' });
     this.conn = connect(url, { failFast: false, name: 'clearsim-worker-bull' });
+    this.steps = connect(url, { failFast: false, name: 'clearsim-worker-steps' });
   }
 
   get runs(): string[] {
@@ -166,7 +172,7 @@ export class WorkerHost {
       const meta = await readRunMeta(this.redis, id);
       if (!meta) return;
       const scenarioMetrics = this.metrics?.bind(loadScenarioObject(meta.scenario, `run ${id}`), 'worker');
-      const server = new RunServer(this.redis, this.conn, meta, (c) => this.shareOf(c), scenarioMetrics);
+      const server = new RunServer(this.redis, this.conn, this.steps, meta, (c) => this.shareOf(c), scenarioMetrics);
       this.servers.set(id, server);
       await server.start();
       this.log(`serving run ${id} (${server.scenario.name})`);
@@ -201,7 +207,7 @@ export class WorkerHost {
     // a replication in progress is handed back (stall recovery) rather than waited for
     await within(this.replications?.close(true).catch(() => {}) ?? Promise.resolve(), 2000);
     this.servers.clear();
-    await within(Promise.all([this.sub, this.redis, this.conn].map((c) => c.quit().catch(() => {}))), 1000);
-    for (const c of [this.sub, this.redis, this.conn]) c.disconnect();
+    await within(Promise.all([this.sub, this.redis, this.conn, this.steps].map((c) => c.quit().catch(() => {}))), 1000);
+    for (const c of [this.sub, this.redis, this.conn, this.steps]) c.disconnect();
   }
 }
