@@ -26,8 +26,8 @@ export function registerDocs(app: FastifyInstance, opts: { tokenRequired: boolea
         description:
           'Start customs clearance simulation runs, comparisons and sweeps, follow them live, and read and download their reports; /metrics for Prometheus. Runs are kept by the server across restarts. ' +
           (opts.tokenRequired
-            ? 'This server has a token: the /runs, /compare and /sweep routes need `Authorization: Bearer <token>`.'
-            : 'This server has no token (CLEARSIM_TOKEN unset): the /runs, /compare and /sweep routes are open.'),
+            ? 'This server has a token: the /runs, /compare, /sweep and /optimize routes need `Authorization: Bearer <token>`.'
+            : 'This server has no token (CLEARSIM_TOKEN unset): the /runs, /compare, /sweep and /optimize routes are open.'),
       },
       // relative: the document is right wherever the server is reached
       servers: [{ url: '/', description: 'this clearsim serve' }],

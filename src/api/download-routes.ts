@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toCsv } from '../csv.js';
+import type { Optimization } from '../experiments/optimize.js';
 import type { Sweep } from '../experiments/sweep.js';
 import { renderCompareReport, renderRunReport, renderSweepReport, type ComparisonInput } from '../html-report/html.js';
+import { renderOptimizeReport } from '../html-report/optimize-report.js';
 import { DEFAULT_RUN_MEMORY_MB } from '../runtime/runtimes.js';
 import { runJobInThread } from '../runtime/threaded-run.js';
 import type { Report } from '../stats/report.js';
@@ -52,7 +54,8 @@ export function downloadRoutes(
       const samples = r.blobs.includes('samples') ? await blob<Report['timeline']>(r, 'samples') : undefined;
       html = renderRunReport({ ...(await blob<Report>(r, 'report')), ...(samples ? { timeline: samples } : {}) });
     } else if (r.kind === 'compare') html = renderCompareReport(await blob<ComparisonInput>(r, 'result'));
-    else html = renderSweepReport(await blob<Sweep>(r, 'result'));
+    else if (r.kind === 'sweep') html = renderSweepReport(await blob<Sweep>(r, 'result'));
+    else html = renderOptimizeReport(await blob<Optimization>(r, 'result'));
     attach(req, reply, `${r.kind}-${r.id}.html`);
     return reply.type('text/html; charset=utf-8').send(html);
   });
@@ -69,7 +72,11 @@ export function downloadRoutes(
     let rows: Record<string, unknown>[] | undefined;
     if (r.kind === 'run') rows = r.blobs.includes('firms') ? await blob<Record<string, unknown>[]>(r, 'firms') : undefined;
     else if (r.kind === 'compare') rows = (await blob<StoredComparison>(r, 'result')).firmRows;
-    if (!rows) throw notHere(r.id, r.kind === 'sweep' ? 'a sweep has no firm table' : 'its scenario has no firms section: no firm table');
+    if (!rows)
+      throw notHere(
+        r.id,
+        r.kind === 'sweep' || r.kind === 'optimize' ? `a ${r.kind} has no firm table` : 'its scenario has no firms section: no firm table',
+      );
     attach(req, reply, `firms-${r.id}.csv`);
     return reply.type('text/csv; charset=utf-8').send(toCsv(rows));
   });

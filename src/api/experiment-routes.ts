@@ -1,13 +1,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ScenarioError } from '../errors.js';
+import { ScenarioError, UsageError } from '../errors.js';
+import { parseVary, type VaryParam } from '../experiments/optimize.js';
 import { grid, parseParam, type SweepParam } from '../experiments/sweep.js';
+import { checkTargetPath, parseTarget, type Target } from '../experiments/target.js';
 import { parseOverride, type Override } from '../scenario/load.js';
 import { ApiError, scenarioApiError } from './errors.js';
 import type { RunManager } from './run-manager.js';
 import { oneScenario } from './runs-routes.js';
 import { withSaved } from './saved-scenarios.js';
 import type { ScenarioCatalog } from './scenario-catalog.js';
-import { routeSchemas, type CompareBody, type SweepBody } from './schemas.js';
+import { routeSchemas, type CompareBody, type OptimizeBody, type SweepBody } from './schemas.js';
 
 const bad = (path: string, message: string) => new ApiError('BAD_REQUEST', `body.${path}: ${message}`, [{ source: 'body', path, message }]);
 
@@ -25,9 +27,31 @@ function parsed(texts: string[], where: (i: number) => string): Override[] {
 }
 
 /**
- * POST /compare and POST /sweep: `clearsim compare` and `clearsim sweep` as asynchronous runs
- * (kind compare, sweep), followed like any run. Every scenario and point is validated before the
- * 202, as the CLI does before it runs anything.
+ * What the CLI's parsers (optimize.ts, target.ts) refuse, as a 400 naming the body's field: their
+ * message without its flag and text (`--vary TEXT: `), which the field now stands for.
+ */
+function usage<T>(field: string, flagAndText: string, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    const m = err.message.startsWith(`${flagAndText}: `) ? err.message.slice(flagAndText.length + 2) : err.message;
+    // the examples and hints in the body's words: a value of the field, the report of a run
+    throw bad(field, m.replace(/--(vary|target) /g, '').replace('clearsim run --json', 'the report of GET /runs/:id'));
+  }
+}
+
+/** A --vary value as an override, as optimize.ts gives it (durations in hours). */
+const varyOverride = (p: VaryParam, v: number, where: string): Override => {
+  const text = `${p.path}=${p.duration ? `${v}h` : v}`;
+  return { ...parseOverride(text), text: `${where} ${text}` };
+};
+
+/**
+ * POST /compare, POST /sweep and POST /optimize: `clearsim compare`, `clearsim sweep` and
+ * `clearsim optimize` as asynchronous runs (kind compare, sweep, optimize), followed like any run.
+ * Every scenario, point, range and target is validated before the 202, as the CLI does before it
+ * runs anything.
  */
 export function experimentRoutes(
   app: FastifyInstance,
@@ -119,6 +143,68 @@ export function experimentRoutes(
       replications,
       distribute: b.distribute,
       workers: b.workers,
+      overrides: b.overrides ?? null,
+    });
+    reply.code(202).header('location', view.links.self);
+    return view;
+  });
+
+  app.post<{ Body: OptimizeBody }>('/optimize', { schema: routeSchemas.createOptimize, onRequest }, async (req, reply) => {
+    const b = req.body;
+    oneScenario(b.scenario, b.scenario_text, 'scenario', 'scenario_text');
+    if (b.max_replications < b.replications)
+      throw bad('max_replications', `must be at least replications (${b.replications}), got ${b.max_replications}`);
+    const params = b.vary.map((v, i) => usage(`vary[${i}]`, `--vary ${v}`, () => parseVary(v, b.steps)));
+    params.forEach((p, i) => {
+      const j = params.findIndex((q) => q.path === p.path);
+      if (j !== i) throw bad(`vary[${i}]`, `${p.path} is varied twice (also in vary[${j}])`);
+    });
+    const combinations = params.reduce((n, p) => n * p.ladder.length, 1);
+    if (params.length > 1 && combinations > 200_000)
+      throw bad(
+        'vary',
+        `${params.map((p) => p.ladder.length).join(' x ')} combinations are too many to order by cost (at most 200,000): narrow the ranges or lower steps`,
+      );
+    const targets: Target[] = b.target.map((t, i) => usage(`target[${i}]`, `--target ${t}`, () => parseTarget(t)));
+    const base = await withSaved(runs, catalog, {
+      scenario: b.scenario,
+      scenario_text: b.scenario_text,
+      overrides: b.overrides,
+      seed: b.seed,
+      days: b.days,
+    });
+    const scenario = catalog.resolve(base);
+    // each range's ends on the scenario alone: a value it refuses names the range that asked for it
+    params.forEach((p, i) => {
+      for (const v of [p.ladder[0], p.ladder[p.ladder.length - 1]]) {
+        try {
+          catalog.resolve(base, [varyOverride(p, v, `vary[${i}]`)]);
+        } catch (err) {
+          if (!(err instanceof ApiError) || !err.issues?.length) throw err;
+          const why = err.issues.map((x) => (x.path ? `${x.path}: ${x.message}` : x.message)).join('; ');
+          throw bad(`vary[${i}]`, `the scenario refuses ${p.path}=${p.duration ? `${v}h` : v}: ${why}`);
+        }
+      }
+    });
+    // then the corners together, as the search checks them before it spends anything
+    const corner = (top: boolean) =>
+      catalog.resolve(
+        base,
+        params.map((p, i) => varyOverride(p, top ? p.ladder[p.ladder.length - 1] : p.ladder[0], `vary[${i}]`)),
+      );
+    corner(false);
+    const top = corner(true);
+    // a target's path must name a number of the report: checked on a quick report of the scenario's shape
+    const probe = await runs.probeReport(top);
+    for (const [i, t] of targets.entries()) usage(`target[${i}]`, `--target ${t.text}`, () => checkTargetPath(t, probe));
+    const view = await runs.startOptimize({
+      scenario,
+      vary: b.vary,
+      target: b.target,
+      steps: b.steps,
+      confidence: b.confidence,
+      replications: b.replications,
+      maxReplications: b.max_replications,
       overrides: b.overrides ?? null,
     });
     reply.code(202).header('location', view.links.self);

@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { ClearsimError } from '../errors.js';
 import { comparisonJson } from '../experiments/compare.js';
 import { compare as compareOn } from '../experiments/compare.js';
+import type { Optimization } from '../experiments/optimize.js';
 import { replicateAll } from '../experiments/replicate.js';
 import { sweepJson, type Sweep } from '../experiments/sweep.js';
 import type { SimMetrics } from '../metrics/sim-metrics.js';
@@ -68,7 +69,23 @@ export interface SweepSpec {
   overrides?: unknown;
 }
 
-type Job = { kind: 'run'; spec: RunSpec } | { kind: 'compare'; spec: CompareSpec } | { kind: 'sweep'; spec: SweepSpec };
+/** An optimisation (`clearsim optimize`): the scenario with its fixed overrides, the --vary and --target texts (checked). */
+export interface OptimizeSpec {
+  scenario: Scenario;
+  vary: string[];
+  target: string[];
+  steps: number;
+  confidence: number;
+  replications: number;
+  maxReplications: number;
+  overrides?: unknown;
+}
+
+type Job =
+  | { kind: 'run'; spec: RunSpec }
+  | { kind: 'compare'; spec: CompareSpec }
+  | { kind: 'sweep'; spec: SweepSpec }
+  | { kind: 'optimize'; spec: OptimizeSpec };
 
 /** What GET /runs/:id answers: the record, its links, and its report or result once done. */
 export type RunView = Omit<RunRecord, 'order' | 'blobs'> & {
@@ -130,7 +147,7 @@ export function linksOf(r: Pick<RunRecord, 'id' | 'kind' | 'status' | 'blobs'>):
       links.trace = `${self}/trace.csv`;
       if (r.blobs.includes('timeline')) links.timeline = `${self}/timeline`;
     }
-    if (r.kind !== 'sweep') links.firms = `${self}/firms.csv`;
+    if (r.kind === 'run' || r.kind === 'compare') links.firms = `${self}/firms.csv`;
   }
   return links;
 }
@@ -141,7 +158,7 @@ const viewOf = (r: RunRecord): RunView => {
 };
 
 /**
- * Holds the runs of one server: starts them (runs, comparisons, sweeps), follows their progress
+ * Holds the runs of one server: starts them (runs, comparisons, sweeps, optimisations), follows their progress
  * and live flow, cancels them (AbortSignal), and keeps every record in its store, so that they
  * outlive the process: a run the server was running when it stopped is `interrupted`.
  */
@@ -232,6 +249,32 @@ export class RunManager {
       workers: spec.distribute ? (spec.workers ?? null) : null,
       overrides: spec.overrides ?? null,
     });
+  }
+
+  /**
+   * An optimisation: admitted on its first candidate's replications (the whole search keeps to the
+   * server's budget as it goes: past it, the run fails with CLEARSIM_RUN_TOO_LARGE's message).
+   */
+  async startOptimize(spec: OptimizeSpec): Promise<RunView> {
+    this.admit([{ scenario: spec.scenario, replications: spec.replications }]);
+    return this.begin({ kind: 'optimize', spec }, spec.scenario, {
+      scenario: spec.scenario.name,
+      runtime: 'embedded',
+      distribute: false,
+      replications: spec.replications,
+      time_scale: null,
+      workers: null,
+      overrides: spec.overrides ?? null,
+    });
+  }
+
+  /** A quick report of a scenario's shape (report-probe.ts), made in a thread: to check a statistic's path before a run starts. */
+  async probeReport(s: Scenario): Promise<Report> {
+    const r = await runJobInThread(
+      { kind: 'probe', source: s.source, label: s.name },
+      { memoryMb: this.opts.runMemoryMb ?? DEFAULT_RUN_MEMORY_MB },
+    );
+    return r.report!;
   }
 
   private async begin(
@@ -425,10 +468,30 @@ export class RunManager {
   }
 
   private async executeExperiment(
-    job: Extract<Job, { kind: 'compare' | 'sweep' }>,
+    job: Extract<Job, { kind: 'compare' | 'sweep' | 'optimize' }>,
     signal: AbortSignal,
     onProgress: (x: number) => void,
-  ): Promise<StoredComparison | Sweep> {
+  ): Promise<StoredComparison | Sweep | Optimization> {
+    const memoryMb = this.opts.runMemoryMb ?? DEFAULT_RUN_MEMORY_MB;
+    if (job.kind === 'optimize') {
+      // the search and every candidate's replications: in a thread, as an embedded run
+      const o = job.spec;
+      const r = await runJobInThread(
+        {
+          kind: 'optimize',
+          scenario: { source: o.scenario.source, label: o.scenario.name },
+          vary: o.vary,
+          target: o.target,
+          steps: o.steps,
+          confidence: o.confidence,
+          replications: o.replications,
+          maxReplications: o.maxReplications,
+          maxEvents: this.opts.maxEvents,
+        },
+        { signal, onProgress, memoryMb },
+      );
+      return r.optimization!;
+    }
     const spec = job.spec;
     if (!spec.distribute) {
       // replications on this machine: in a thread, as an embedded run
@@ -447,11 +510,7 @@ export class RunManager {
               params: job.spec.params,
               points: job.spec.points.map((p) => ({ params: p.params, scenario: { source: p.scenario.source, label: p.scenario.name } })),
             };
-      const r: ThreadResult = await runJobInThread(threadJob, {
-        signal,
-        onProgress,
-        memoryMb: this.opts.runMemoryMb ?? DEFAULT_RUN_MEMORY_MB,
-      });
+      const r: ThreadResult = await runJobInThread(threadJob, { signal, onProgress, memoryMb });
       return (r.comparison ?? r.sweep)!;
     }
     // distributed: the replications are jobs on `clearsim worker` processes; here only waiting
@@ -516,15 +575,20 @@ export class RunManager {
     return this.store.getBlob<T>(id, name);
   }
 
-  /** A run's view, with its report (run) or result (compare: as `compare --json`; sweep: as `sweep --json`) once done. */
+  /** A run's view, with its report (run) or result (compare: as `compare --json`; sweep: as `sweep --json`; optimize: as `optimize --json`) once done. */
   async get(id: string): Promise<RunView> {
     const r = await this.record(id);
     const v = viewOf(r);
     if (r.blobs.includes('report')) v.report = (await this.store.getBlob<Report>(id, 'report')) ?? undefined;
     if (r.blobs.includes('result')) {
-      const result = await this.store.getBlob<StoredComparison | Sweep>(id, 'result');
+      const result = await this.store.getBlob<StoredComparison | Sweep | Optimization>(id, 'result');
       if (result)
-        v.result = r.kind === 'compare' ? comparisonJson(result as Parameters<typeof comparisonJson>[0]) : sweepJson(result as Sweep);
+        v.result =
+          r.kind === 'compare'
+            ? comparisonJson(result as Parameters<typeof comparisonJson>[0])
+            : r.kind === 'sweep'
+              ? sweepJson(result as Sweep)
+              : result;
     }
     return v;
   }

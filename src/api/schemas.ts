@@ -44,7 +44,11 @@ const runSchema = {
   type: 'object',
   properties: {
     id: { type: 'string' },
-    kind: { type: 'string', enum: RUN_KINDS, description: 'run (POST /runs), compare (POST /compare) or sweep (POST /sweep)' },
+    kind: {
+      type: 'string',
+      enum: RUN_KINDS,
+      description: 'run (POST /runs), compare (POST /compare), sweep (POST /sweep) or optimize (POST /optimize)',
+    },
     status: {
       type: 'string',
       enum: RUN_STATUSES,
@@ -75,7 +79,8 @@ const runSchema = {
     result: {
       type: 'object',
       additionalProperties: true,
-      description: 'compare: the comparison JSON (as `clearsim compare --json`); sweep: as `clearsim sweep --json`; once done',
+      description:
+        'compare: the comparison JSON (as `clearsim compare --json`); sweep: as `clearsim sweep --json`; optimize: as `clearsim optimize --json`; once done',
     },
     // Served as the runtime built it (JSON.stringify: no field dropped, none coerced); documented as
     // components.schemas.Report (withReportRef), the schema of docs/report.schema.json.
@@ -260,6 +265,77 @@ export const sweepBody = {
     replications: { type: 'integer', minimum: 1, maximum: 10000, description: 'Replications per point (default 5)' },
   },
 } as const;
+
+export const optimizeBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['vary', 'target'],
+  properties: {
+    scenario: scenarioRef,
+    scenario_text: scenarioText,
+    overrides: { ...createRunBody.properties.overrides, description: 'Fixed overrides under every candidate (as `--set`)' },
+    vary: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 10,
+      description:
+        'The parameters searched, each "PATH=LO..HI[:COST]" as `--vary`: whole numbers (servers), decimals (LO..HI in `steps` steps) or durations (20m..2h); COST per unit, default 1, negative when lower values cost more',
+      items: { type: 'string', minLength: 1, maxLength: 1000, examples: ['stages.inspection.servers=8..20'] },
+    },
+    target: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 20,
+      description:
+        'What must hold, each "PATH OP VALUE" as `--target`: a number of the report JSON, OP one of < <= > >=, VALUE a number or a duration (hours)',
+      items: { type: 'string', minLength: 1, maxLength: 1000, examples: ['disruptions.0.non_aeo.clearance_hours.p90<=48h'] },
+    },
+    seed: createRunBody.properties.seed,
+    days: createRunBody.properties.days,
+    confidence: {
+      type: 'number',
+      exclusiveMinimum: 0.5,
+      exclusiveMaximum: 1,
+      default: 0.95,
+      description: "Confidence of each target's one-sided test",
+    },
+    replications: {
+      type: 'integer',
+      minimum: 2,
+      maximum: 10000,
+      default: 5,
+      description: 'Replications each candidate starts with (seeds (seed, r), the same for all)',
+    },
+    max_replications: {
+      type: 'integer',
+      minimum: 2,
+      maximum: 10000,
+      default: 40,
+      description: 'Replications a candidate close to a target may grow to (doubling); at least `replications`',
+    },
+    steps: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 10000,
+      default: 32,
+      description: 'Steps across the range of a continuous parameter (its resolution)',
+    },
+  },
+} as const;
+
+export interface OptimizeBody {
+  scenario?: string | Record<string, unknown>;
+  scenario_text?: string;
+  overrides?: Record<string, unknown> | string[];
+  vary: string[];
+  target: string[];
+  seed?: number;
+  days?: number;
+  confidence: number;
+  replications: number;
+  max_replications: number;
+  steps: number;
+}
 
 export interface CompareBody {
   a?: string | Record<string, unknown>;
@@ -466,6 +542,16 @@ export const routeSchemas = {
     body: sweepBody,
     response: { 202: runSchema, ...errors(400, 401, 413, 415, 429) },
   },
+  createOptimize: {
+    operationId: 'createOptimize',
+    summary: 'Start a search for the cheapest configuration meeting every target (as `clearsim optimize`)',
+    description:
+      'Answers 202 at once; the run (kind optimize) has `best` (values, cost, targets) and every candidate in `result` once done. Every --vary and --target is checked before: a bad one is a 400 naming body.vary[i] or body.target[i].',
+    tags: ['runs'],
+    security: bearer,
+    body: optimizeBody,
+    response: { 202: runSchema, ...errors(400, 401, 413, 415, 429) },
+  },
   runEvents: {
     operationId: 'streamRunEvents',
     summary: "A run's progress and live flow as server-sent events",
@@ -500,7 +586,7 @@ export const routeSchemas = {
     },
   },
   reportHtml: download('getRunReportHtml', "The run's report as a self-contained HTML page (as `--report x.html`)", 'text/html'),
-  reportJson: download('getRunReportJson', "The run's report JSON (compare, sweep: their result), as a file", 'application/json'),
+  reportJson: download('getRunReportJson', "The run's report JSON (compare, sweep, optimize: their result), as a file", 'application/json'),
   traceCsv: download(
     'getRunTrace',
     'One row per shipment of replication 0 (as `clearsim run --trace x.csv`), made again from the same seed',

@@ -134,7 +134,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     const { code, status } = API_ERRORS[kind];
     const message = allowed.length
       ? `${req.method} ${path}: not allowed here; ${path} takes ${allowed.join(', ')}`
-      : `no route ${req.method} ${path}: the routes are GET /healthz, GET /metrics, GET /scenarios, POST /runs, POST /compare, POST /sweep, GET /runs, GET|DELETE /runs/:id, GET /runs/:id/events (OpenAPI at /docs)`;
+      : `no route ${req.method} ${path}: the routes are GET /healthz, GET /metrics, GET /scenarios, POST /runs, POST /compare, POST /sweep, POST /optimize, GET /runs, GET|DELETE /runs/:id, GET /runs/:id/events (OpenAPI at /docs)`;
     if (allowed.length) reply.header('allow', allowed.join(', '));
     reply.code(status).send({ statusCode: status, code, error: STATUS_CODES[status], message });
   });

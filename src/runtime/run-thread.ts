@@ -1,7 +1,13 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ClearsimError } from '../errors.js';
 import { compare } from '../experiments/compare.js';
+import { optimize, parseVary, type Optimization } from '../experiments/optimize.js';
 import { replicateAll } from '../experiments/replicate.js';
+import { probeReport } from '../experiments/report-probe.js';
+import { parseTarget } from '../experiments/target.js';
 import { SimMetrics } from '../metrics/sim-metrics.js';
 import { combineObservers } from '../model/run-observer.js';
 import { loadScenarioObject } from '../scenario/load.js';
@@ -10,10 +16,10 @@ import { publicReport } from '../stats/report.js';
 import { FlowRecorder } from './flow-recorder.js';
 import { runEmbedded, runOneReplication } from './run.js';
 import { TraceWriter } from '../trace/trace-writer.js';
-import type { ThreadMessage, ThreadRequest, ThreadRunData, ThreadScenario } from './threaded-run.js';
+import type { ThreadJob, ThreadMessage, ThreadRequest, ThreadRunData, ThreadScenario } from './threaded-run.js';
 
 /**
- * A worker thread's entry: one embedded run, comparison or sweep off the caller's event loop (the
+ * A worker thread's entry: one embedded run, comparison, sweep or optimisation off the caller's event loop (the
  * API server's), so a long or heavy job never stalls the server, and the thread's memory limit
  * bounds it. Talks to threaded-run.ts by messages only.
  */
@@ -85,6 +91,8 @@ async function main(): Promise<Extract<ThreadMessage, { type: 'done' }>> {
     }
     return { type: 'done', rows: tw.rows, metrics: null };
   }
+  if (job.kind === 'probe') return { type: 'done', report: probeReport(load(job)), metrics: null };
+  if (job.kind === 'optimize') return { type: 'done', optimization: await optimizeJob(job), metrics: null };
   // experiments: replications one after another, progress by replications done
   let finished = 0;
   let total = 1;
@@ -111,6 +119,35 @@ async function main(): Promise<Extract<ThreadMessage, { type: 'done' }>> {
     sweep: { scenario: job.scenario, replications: job.replications, params: job.params, points },
     metrics: await done(),
   };
+}
+
+/** `clearsim optimize` on the job's scenario, progress as the CLI's bar shows it. */
+async function optimizeJob(job: Extract<ThreadJob, { kind: 'optimize' }>): Promise<Optimization> {
+  const params = job.vary.map((v) => parseVary(v, job.steps));
+  const targets = job.target.map(parseTarget);
+  // optimize() reads its candidates from a file, as the CLI gives it: the overridden source, as JSON (which YAML reads)
+  const dir = mkdtempSync(join(tmpdir(), 'clearsim-optimize-thread-'));
+  const file = join(dir, 'scenario.json');
+  // the search's length is not known ahead: progress creeps towards the end, candidate by candidate (as the CLI's bar)
+  const guess = Math.max(2, params.reduce((a, p) => a + Math.ceil(Math.log2(p.ladder.length)) + 1, 0) * params.length);
+  let candidates = 0;
+  const report = progressFn(() => Math.min(0.99, candidates / guess));
+  try {
+    writeFileSync(file, JSON.stringify(job.scenario.source));
+    return await optimize(file, params, targets, {
+      confidence: job.confidence,
+      replications: job.replications,
+      maxReplications: job.maxReplications,
+      maxEvents: job.maxEvents,
+      onProgress: (n) => {
+        candidates = n;
+        report();
+        if (cancel.signal.aborted) throw new ClearsimError('RUN_CANCELLED', 'cancelled');
+      },
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function progressFn(get: () => number): () => void {

@@ -4,6 +4,7 @@ import type { SimMetrics, MetricsJson } from '../metrics/sim-metrics.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Report } from '../stats/report.js';
 import type { Comparison } from '../experiments/compare.js';
+import type { Optimization } from '../experiments/optimize.js';
 import type { Sweep } from '../experiments/sweep.js';
 import type { FlowSnapshot, FlowTimeline } from './flow-recorder.js';
 
@@ -13,7 +14,7 @@ export interface ThreadScenario {
   label: string;
 }
 
-/** What a thread does: every replication of one scenario, a paired comparison, or a sweep's points. */
+/** What a thread does: every replication of one scenario, a paired comparison, a sweep's points, or an optimisation. */
 export type ThreadJob =
   | ({ kind: 'run' } & ThreadScenario)
   /** Replication 0 again (the same seed: the same shipments), its trace written to `file`. */
@@ -25,7 +26,21 @@ export type ThreadJob =
       replications: number;
       params: { path: string; values: string[] }[];
       points: { params: Record<string, unknown>; scenario: ThreadScenario }[];
-    };
+    }
+  /** `clearsim optimize` on the (overridden) scenario: --vary and --target texts as the CLI reads them. */
+  | {
+      kind: 'optimize';
+      scenario: ThreadScenario;
+      vary: string[];
+      target: string[];
+      steps: number;
+      confidence: number;
+      replications: number;
+      maxReplications: number;
+      maxEvents?: number;
+    }
+  /** A quick report of the scenario's shape (report-probe.ts): to check statistic paths before a search. */
+  | ({ kind: 'probe' } & ThreadScenario);
 
 /** What the thread is given. */
 export interface ThreadRunData {
@@ -56,6 +71,7 @@ export type ThreadMessage =
       report?: Report;
       comparison?: ThreadComparison;
       sweep?: ThreadSweep;
+      optimization?: Optimization;
       rows?: number;
       timeline?: FlowTimeline;
       metrics: MetricsJson | null;

@@ -4,7 +4,7 @@
  * scenarios. test/api-store.test.ts runs one conformance suite against each backend.
  */
 
-export const RUN_KINDS = ['run', 'compare', 'sweep'] as const;
+export const RUN_KINDS = ['run', 'compare', 'sweep', 'optimize'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 export const RUN_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
