@@ -125,13 +125,29 @@ console.log(
   `\nThe v1 baseline file, one year, whole process (clearsim run --days 365 --json): ${v1Year.toFixed(2)} s   goal <= 0.95 s (SimPy 3: 8.4-9.5 s, so ${(9 / v1Year).toFixed(1)}x)`,
 );
 const cores = availableParallelism();
-const eight = (jobs) =>
-  wall([bin, 'run', `${here}../scenarios/chongqing-2023.yaml`, '--replications', '8', '--json', '--jobs', String(jobs)], 3);
-const seq = eight(1),
-  par = eight(cores);
-console.log(
-  `8 replications of the bundled baseline (28 days): --jobs 1 ${seq.toFixed(2)} s, --jobs ${cores} (default, every core) ${par.toFixed(2)} s: ${(par / seq).toFixed(2)}x   goal <= 0.6x on 2 cores`,
-);
+const eight = (jobs, days) =>
+  wall(
+    [
+      bin,
+      'run',
+      `${here}../scenarios/chongqing-2023.yaml`,
+      '--replications',
+      '8',
+      '--days',
+      String(days),
+      '--json',
+      ...(jobs ? ['--jobs', String(jobs)] : []),
+    ],
+    3,
+  );
+for (const days of [28, 120]) {
+  const seq = eight(1, days),
+    par = eight(cores, days),
+    auto = eight(0, days);
+  console.log(
+    `8 replications of the bundled baseline (${days} days): --jobs 1 ${seq.toFixed(2)} s, --jobs ${cores} ${par.toFixed(2)} s (${(par / seq).toFixed(2)}x), default ${auto.toFixed(2)} s (${(auto / seq).toFixed(2)}x)   goal <= 0.6x on 2 cores`,
+  );
+}
 const bare = wall(['-e', '0'], 7),
   help = wall([bin, '--help'], 7),
   validate = wall([bin, 'validate', `${here}../scenarios/chongqing-2023.yaml`], 7);

@@ -36,7 +36,7 @@ export interface RuntimeFlags {
   workers?: number;
   /** run only */
   timeScale?: number;
-  /** Worker threads for embedded replications (--jobs; undefined: every core). */
+  /** Worker threads for embedded replications (--jobs; undefined: as many as the work pays for). */
   jobs?: number;
 }
 
@@ -61,7 +61,7 @@ export function runtimeOptions(cmd: Command): Command {
     )
     .option(
       '--jobs <n>',
-      `embedded replications on n worker threads at once, the same reports as one after another (default: this machine's ${defaultJobs()} cores; 1 = one after another here)`,
+      `embedded replications on n worker threads at once, the same reports as one after another (default: up to this machine's ${defaultJobs()} cores, one per ~3 million simulated events; 1 = one after another here)`,
       wholeNumber(1, MAX_JOBS),
     )
     .option('--redis <url>', 'Redis URL for --distribute and run --runtime bullmq (default: $REDIS_URL, else redis://127.0.0.1:6379)')
@@ -137,5 +137,5 @@ export interface ExperimentFlags extends RuntimeFlags {
 export function runnerOf(command: ExperimentCommand, flags: RuntimeFlags): Runner {
   return runtimeFromFlags(command, flags) === 'distributed'
     ? { distribute: true, redisUrl: flags.redis, workers: flags.workers }
-    : { jobs: flags.jobs ?? defaultJobs() };
+    : { jobs: flags.jobs ?? 'auto' };
 }

@@ -5,7 +5,6 @@ import { overridesFrom } from './overrides.js';
 import { checkWritable } from './writable.js';
 import { RUNTIMES, settingsOf } from '../runtime/runtimes.js';
 import { execute } from '../runtime/execute.js';
-import { defaultJobs } from '../runtime/replication-pool.js';
 import { formatHours } from '../scenario/duration.js';
 import { checkWorkBudget } from '../scenario/work-estimate.js';
 import type { FastifyInstance } from 'fastify';
@@ -118,9 +117,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
         start: flags.replications ?? Math.max(5, scenario.replications),
         max: maxReps,
         runner:
-          runtime === 'distributed'
-            ? { distribute: true, redisUrl: flags.redis, workers: flags.workers }
-            : { jobs: flags.jobs ?? defaultJobs() },
+          runtime === 'distributed' ? { distribute: true, redisUrl: flags.redis, workers: flags.workers } : { jobs: flags.jobs ?? 'auto' },
       });
     else
       report = await execute(runtime, scenario, {
@@ -129,7 +126,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
         signal: cancel.signal,
         log: (m) => process.stderr.write(`clearsim: ${m}\n`),
         onProgress: bar ? (x: number) => bar!.update(x) : undefined,
-        jobs: runtime === 'embedded' ? (flags.jobs ?? defaultJobs()) : undefined,
+        jobs: runtime === 'embedded' ? (flags.jobs ?? 'auto') : undefined,
         ...(rt.observes !== 'none'
           ? {
               timeline: !!flags.report,

@@ -1,6 +1,7 @@
 import { replicate as replicateOn } from '../runtime/execute.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Report } from '../stats/report.js';
+import type { Jobs } from '../runtime/replication-pool.js';
 
 /**
  * Where an experiment's replications run: here (embedded), or with `distribute` (or, as before,
@@ -12,8 +13,8 @@ export interface Runner {
   redisUrl?: string;
   /** Local worker processes to start for the experiment (0: use workers started elsewhere). */
   workers?: number;
-  /** Embedded: replications on this many worker threads at once (--jobs); the same reports either way. */
-  jobs?: number;
+  /** Embedded: replications on this many worker threads at once, or `auto` (--jobs); the same reports either way. */
+  jobs?: Jobs;
 }
 
 /**

@@ -6,6 +6,8 @@ import { mergeReplications } from '../stats/replications.js';
 import { combineObservers, type RunObserver } from '../model/run-observer.js';
 import { RunCancelled, runEmbedded, runReplication } from './run.js';
 import { RUNTIMES, settingsOf, type RuntimeName, type RuntimeSettings } from './runtimes.js';
+import { threadsFor, type Jobs } from './replication-pool.js';
+import { estimateWork } from '../scenario/work-estimate.js';
 
 // BullMQ (with ioredis) and the worker-thread runner are imported by the branches that use them:
 // an embedded run never loads them.
@@ -32,8 +34,8 @@ export interface ExecuteOptions extends RuntimeSettings {
   onReplication?: (r: number) => void;
   /** embedded and bullmq: awaited between slices (lets a streaming sink drain). */
   flush?: () => Promise<void>;
-  /** embedded: replications on this many worker threads at once (same reports); see RunOptions.jobs. */
-  jobs?: number;
+  /** embedded: replications on this many worker threads at once, or `auto` (same reports); see RunOptions.jobs. */
+  jobs?: Jobs;
   /** The `run` label of the run's metrics (the API's run id); unless given, SimMetrics draws one. */
   runLabel?: string;
 }
@@ -112,8 +114,8 @@ export interface ReplicateOptions extends Omit<RuntimeSettings, 'timeScale'> {
    * to the workers. Embedded: between replications.
    */
   signal?: AbortSignal;
-  /** Embedded: replications on this many worker threads at once; the same reports as one after another. */
-  jobs?: number;
+  /** Embedded: replications on this many worker threads at once, or `auto`; the same reports as one after another. */
+  jobs?: Jobs;
 }
 
 /**
@@ -141,10 +143,16 @@ export async function replicate(
       await stopWorkers(procs);
     }
   }
-  if ((opts.jobs ?? 1) > 1) {
+  const events = batches.reduce((n, b) => n + estimateWork(b.scenario).events * b.replications, 0);
+  const threads = threadsFor(
+    opts.jobs,
+    events,
+    batches.reduce((n, b) => n + b.replications, 0),
+  );
+  if (threads > 1) {
     const { runInThreads } = await import('./replication-pool.js');
     const flat = batches.flatMap((b) => Array.from({ length: b.replications }, (_, r) => ({ scenario: b.scenario, replication: r })));
-    const reports = await runInThreads(flat, opts.jobs!, { onDone, signal });
+    const reports = await runInThreads(flat, threads, { onDone, signal });
     let i = 0;
     return batches.map((b) => {
       const from = i;

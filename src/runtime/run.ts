@@ -5,6 +5,8 @@ import { buildReport, type Report } from '../stats/report.js';
 import { mergeReplications } from '../stats/replications.js';
 import { EmbeddedRun } from './embedded.js';
 import type { RunObserver } from '../model/run-observer.js';
+import { threadsFor, type Jobs } from './replication-pool.js';
+import { estimateWork } from '../scenario/work-estimate.js';
 
 // The coded RUN_CANCELLED error, still exported from here for the callers that import it with runEmbedded.
 export { RunCancelled };
@@ -31,7 +33,7 @@ export interface RunOptions {
    * as one after another. Only a run nobody watches event by event (no observer, no pacing, no
    * flush) is spread over threads; 1 or undefined: here, one after another.
    */
-  jobs?: number;
+  jobs?: Jobs;
 }
 
 const PACE_TICK_MS = 50;
@@ -76,14 +78,15 @@ function reportOf(run: EmbeddedRun, wallSeconds: number): Report {
 export async function runEmbedded(s: Scenario, opts: RunOptions = {}): Promise<Report> {
   let reports: Report[] = [];
   const t0 = performance.now();
-  const threaded = (opts.jobs ?? 1) > 1 && s.replications > 1 && !opts.observer && !opts.timeScale && !opts.flush;
-  if (threaded) {
+  const threads =
+    opts.observer || opts.timeScale || opts.flush ? 1 : threadsFor(opts.jobs, estimateWork(s).events * s.replications, s.replications);
+  if (threads > 1) {
     const { runInThreads } = await import('./replication-pool.js');
     let done = 0;
     opts.onProgress?.(0);
     reports = await runInThreads(
       Array.from({ length: s.replications }, (_, r) => ({ scenario: s, replication: r, timeline: opts.timeline && r === 0 })),
-      opts.jobs!,
+      threads,
       { signal: opts.signal, onDone: () => opts.onProgress?.(++done / s.replications) },
     );
   } else for (let r = 0; r < s.replications; r++) reports.push(await runOneReplication(s, r, opts));
