@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 /**
  * The web app at `/` of `clearsim serve`, in a real headless Chromium (Debian's `chromium`): a
  * user opens it, edits a parameter, runs a short paced run and follows it live (progress and the
- * flow view move), reads the result, then starts a comparison and reads that. No console error
+ * flow view move), reads the result, then starts a comparison and reads that, and an optimisation
+ * (a bad range shown under its field, then the answer). No console error
  * and no request leaving the server's origin. Screenshots of each page land in
  * $TMPDIR/clearsim-web-app/ (look at them).
  */
@@ -339,11 +340,58 @@ describe('the web app in headless Chromium', () => {
     await shot('7-runs');
   });
 
+  it('searches for the cheapest staffing on the Optimize page and reads the answer', async () => {
+    phase = 'optimize';
+    await page.locator('header nav a', { hasText: 'Optimize' }).click();
+    await page.locator('[data-optimize-form]').waitFor();
+    // the tandem of test/optimize.test.ts: by Erlang C the cheapest staffing with mean clearance <= 1.95 h is (6,3), cost 9
+    await page.locator('[data-optimize-scenario]').selectOption({ label: 'the YAML pasted below' });
+    await page.locator('[data-optimize-text]').fill(readFileSync(join(ROOT, 'test/fixtures/tandem-mmc.yaml'), 'utf8'));
+    await page.locator('[data-optimize-target]').fill('overall.clearance_hours.mean<=1.95h');
+
+    // a range upside down: the server's 400 names body.vary[1], shown under the vary lines with that line
+    phase = 'optimize-bad';
+    await page.locator('[data-optimize-vary]').fill('stages.first.servers=4..8\nstages.second.servers=5..2');
+    await page.locator('[data-action="start-optimize"]').click();
+    const fieldError = page.locator('[data-field-error="vary"]');
+    await fieldError.waitFor();
+    expect(await fieldError.innerText()).toMatch(/^stages\.second\.servers=5\.\.2: HI must be above LO/);
+    expect(await page.locator('[data-optimize-form] [data-error]').count()).toBe(0);
+    await shot('8a-optimize-form-error');
+    phase = 'optimize';
+
+    await page.locator('[data-optimize-vary]').fill('stages.first.servers=4..8\nstages.second.servers=2..5');
+    await page.locator('[data-action="start-optimize"]').click();
+    const runPage = page.locator('[data-run][data-kind="optimize"]');
+    await runPage.waitFor();
+    await page.locator('[data-run-status="done"]').waitFor({ timeout: 90_000 });
+    const answer = page.locator('[data-optimize-answer="found"]');
+    await answer.waitFor();
+    expect(await page.locator('[data-optimize-values]').innerText()).toBe('stages.first.servers = 6, stages.second.servers = 3');
+    expect(await page.locator('[data-optimize-cost]').innerText()).toBe('9');
+    // the cheaper neighbours (5,3) and (6,2) were rejected, and every candidate has its evidence row
+    const neighbours = await page.locator('[data-table="optimize-neighbours"] tbody tr').allInnerTexts();
+    expect(
+      neighbours.some((r) =>
+        /stages\.first\.servers = 5, stages\.second\.servers = 3\s+fails\s+overall\.clearance_hours\.mean<=1\.95h: \d\.\d+ ± \d\.\d+ \(<= 1\.95\): fails\s+8$/.test(
+          r,
+        ),
+      ),
+    ).toBe(true);
+    const result = (await (await page.request.get(`${server.origin}/runs/${await runPage.getAttribute('data-run')}`)).json()).result;
+    expect(await page.locator('[data-table="optimize-candidates"] tbody tr').count()).toBe(result.candidates.length);
+    expect(await page.locator('[data-table="optimize-candidates"]').innerText()).toMatch(/\d\.\d+ ± 0\.\d+/);
+    expect(await page.locator('[data-downloads] [data-download="report_html"]').count()).toBe(1);
+    await shot('8b-optimize-result');
+  }, 120_000);
+
   it('had no console error and sent no request off the server’s origin', () => {
     // the deliberate YAML mistake answers 400, which Chromium logs as a failed resource: that one only
-    const unexpected = consoleErrors.filter((e) => !(e.phase === 'bad-yaml' && /status of 400/.test(e.text)));
+    const expected400 = new Set(['bad-yaml', 'optimize-bad']);
+    const unexpected = consoleErrors.filter((e) => !(expected400.has(e.phase) && /status of 400/.test(e.text)));
     expect(unexpected, server.log()).toEqual([]);
     expect(consoleErrors.filter((e) => e.phase === 'bad-yaml').length).toBeGreaterThanOrEqual(1);
+    expect(consoleErrors.filter((e) => e.phase === 'optimize-bad').length).toBeGreaterThanOrEqual(1);
     expect(foreign).toEqual([]);
   });
 });

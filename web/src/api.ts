@@ -129,7 +129,7 @@ export interface ScenarioSummary {
 }
 
 export type RunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
-export type RunKind = 'run' | 'compare' | 'sweep';
+export type RunKind = 'run' | 'compare' | 'sweep' | 'optimize';
 
 export interface RunView {
   id: string;

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { getToken, setToken } from './api';
 import { ComparePage } from './pages/compare';
 import { EditorPage } from './pages/editor';
+import { OptimizePage } from './pages/optimize';
 import { RunPage } from './pages/run';
 import { RunsPage } from './pages/runs';
 import { ScenariosPage } from './pages/scenarios';
@@ -63,6 +64,7 @@ function App() {
   else if (section === 'runs') page = <RunsPage />;
   else if (section === 'compare') page = <ComparePage query={loc.query} />;
   else if (section === 'sweep') page = <SweepPage query={loc.query} />;
+  else if (section === 'optimize') page = <OptimizePage query={loc.query} />;
   const active = (s: string) => ((section ?? 'scenarios') === s ? 'active' : '');
   return (
     <>
@@ -82,6 +84,9 @@ function App() {
           </a>
           <a href={href('sweep')} class={active('sweep')}>
             Sweep
+          </a>
+          <a href={href('optimize')} class={active('optimize')}>
+            Optimize
           </a>
           <a href="/docs" target="_blank" rel="noreferrer">
             API

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, download, eventsUrl, FINISHED, type FlowSnapshot, type ReleasedPerHour, type RunView, type Timeline } from '../api';
 import { ErrorBox } from '../components/errors';
 import { ComparisonView, SweepView } from '../components/experiment-views';
+import { OptimizeView } from '../components/optimize-view';
 import { FlowView, type FlowState } from '../components/flow-view';
 import { ReportView } from '../components/report-view';
 import { Meta } from '../components/table';
@@ -257,7 +258,7 @@ export function RunPage(props: { id: string }) {
   return (
     <div class="page run" data-run={view.id} data-status={view.status} data-kind={kind}>
       <h1>
-        {kind === 'compare' ? 'Comparison' : kind === 'sweep' ? 'Sweep' : 'Run'}: {view.scenario}{' '}
+        {kind === 'compare' ? 'Comparison' : kind === 'sweep' ? 'Sweep' : kind === 'optimize' ? 'Optimization' : 'Run'}: {view.scenario}{' '}
         <span class={`status ${view.status}`} data-run-status={view.status}>
           {statusLabel(view)}
         </span>
@@ -324,7 +325,7 @@ export function RunPage(props: { id: string }) {
 
       {view.status === 'done' ? (
         <>
-          <Downloads view={view} />
+          {kind !== 'optimize' ? <Downloads view={view} /> : null}
           {kind === 'run' && timeline && timeline.frames.length ? (
             <section>
               <h2>Flow, replayed</h2>
@@ -340,6 +341,9 @@ export function RunPage(props: { id: string }) {
           ) : null}
           {kind === 'compare' && view.result ? <ComparisonView result={view.result} /> : null}
           {kind === 'sweep' && view.result ? <SweepView result={view.result} /> : null}
+          {/* an optimisation leads with its answer; its downloads come after the evidence */}
+          {kind === 'optimize' && view.result ? <OptimizeView result={view.result} /> : null}
+          {kind === 'optimize' ? <Downloads view={view} /> : null}
         </>
       ) : null}
       <p>
