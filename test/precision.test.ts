@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { nextReplications, parsePrecision, runToPrecision } from '../src/experiments/precision.js';
 import { loadScenarioFile } from '../src/scenario/load.js';
 import { ci95 } from '../src/stats/replications.js';
+import { runEmbedded } from '../src/runtime/run.js';
+import { publicReport } from '../src/stats/report.js';
 import { clearsim } from './helpers/cli.js';
 
 const FIXTURE = 'test/fixtures/tandem-mmc.yaml';
@@ -64,6 +66,10 @@ describe('run --precision', () => {
       expect(ci95(xs)).toBeGreaterThan(0.01 * mean(xs));
     }
     expect(ci95(values)).toBeLessThanOrEqual(0.01 * mean(values));
+    // the rounds added replications to the earlier ones: the report is that of one run of them all
+    const once = await runEmbedded({ ...s, replications: p.replications });
+    const strip = (x: unknown) => JSON.stringify(x, (k, v) => (k === 'wall_seconds' || k === 'precision' ? undefined : v));
+    expect(strip(publicReport(r))).toBe(strip(publicReport(once)));
   });
 
   it('prints how many replications it took, and gives up honestly at --max-replications', () => {

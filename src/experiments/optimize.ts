@@ -173,15 +173,17 @@ export async function optimize(file: string, params: VaryParam[], targets: Targe
     if (c.overloaded.length) c.verdict = 'overloaded';
     else {
       const per = estimateWork(s).events;
+      // a round adds replications to the candidate's earlier ones (the same seeds), never reruns them
+      const reports: Report[] = [];
       for (let n = Math.min(o.replications, o.maxReplications); ; n = Math.min(o.maxReplications, 2 * n)) {
-        if (spent + per * n > maxEvents)
+        const added = n - reports.length;
+        if (spent + per * added > maxEvents)
           throw new RunTooLargeError(
-            `${s.name}: the search would pass its budget of ${formatInteger(maxEvents)} simulated events (~${formatCount(spent)} spent on ${candidates.length} candidates; the next, ${describe(c.values)}, needs ~${formatCount(per * n)} for ${n} replications). Narrow the --vary ranges, lower --max-replications or horizon.days, or raise --max-events N`,
+            `${s.name}: the search would pass its budget of ${formatInteger(maxEvents)} simulated events (~${formatCount(spent)} spent on ${candidates.length} candidates; the next, ${describe(c.values)}, needs ~${formatCount(per * added)} for ${added} more replications). Narrow the --vary ranges, lower --max-replications or horizon.days, or raise --max-events N`,
           );
-        spent += per * n;
-        const reports = (await replicate(s, n, () => o.onProgress?.(candidates.length), o.runner ?? {})).map((r) =>
-          publicReport(r),
-        ) as Report[];
+        spent += per * added;
+        const more = await replicate(s, added, () => o.onProgress?.(candidates.length), o.runner ?? {}, reports.length);
+        reports.push(...(more.map((r) => publicReport(r)) as Report[]));
         if (!pathsChecked) {
           for (const t of targets) checkTargetPath(t, reports[0]);
           pathsChecked = true;

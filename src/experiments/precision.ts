@@ -86,15 +86,17 @@ export interface PrecisionOptions {
 
 /**
  * Replicates a scenario until the 95% half-width of every goal's statistic meets it, or `max`
- * replications: rounds of replications 0..n-1 on seeds (seed, r) (each round reruns the earlier
- * replications: the replication runner starts at 0), sized by nextReplications. Returns the
+ * replications: rounds that grow replications 0..n-1 on seeds (seed, r), sized by
+ * nextReplications; a round runs only the replications the earlier ones did not. Returns the
  * merged report with its `precision` section.
  */
 export async function runToPrecision(s: Scenario, goals: PrecisionGoal[], o: PrecisionOptions): Promise<Report> {
   let n = Math.min(o.max, Math.max(2, o.start));
+  const reports: Report[] = [];
   for (;;) {
     o.beforeRound?.(n);
-    const reports = (await replicate(s, n, o.onDone, o.runner ?? {})).map((r) => publicReport(r));
+    const more = await replicate(s, n - reports.length, o.onDone, o.runner ?? {}, reports.length);
+    reports.push(...more.map((r) => publicReport(r)));
     for (const g of goals) checkTargetPath({ text: g.text, path: g.path }, reports[0], '--precision');
     const measure: Measure = (path) => {
       const r = evaluateTarget(

@@ -18,11 +18,11 @@ export interface Runner {
 }
 
 /**
- * Replications 0..n-1 of each scenario, one report each (seeded (seed, r)), locally one after
+ * Replications first..first+n-1 (first 0 unless given) of each scenario, one report each (seeded (seed, r)), locally one after
  * another or all at once on BullMQ workers; the same seeds give the same reports either way.
  */
 export async function replicateAll(
-  batches: { scenario: Scenario; replications: number }[],
+  batches: { scenario: Scenario; replications: number; first?: number }[],
   onDone?: () => void,
   runner: Runner = {},
 ): Promise<Report[][]> {
@@ -32,6 +32,7 @@ export async function replicateAll(
     : replicateOn('embedded', batches, { onDone, jobs: runner.jobs });
 }
 
-export async function replicate(s: Scenario, n: number, onDone?: () => void, runner: Runner = {}): Promise<Report[]> {
-  return (await replicateAll([{ scenario: s, replications: n }], onDone, runner))[0];
+/** Replications first..first+n-1 of one scenario: a later round of a sequential experiment runs only the new ones. */
+export async function replicate(s: Scenario, n: number, onDone?: () => void, runner: Runner = {}, first = 0): Promise<Report[]> {
+  return (await replicateAll([{ scenario: s, replications: n, first }], onDone, runner))[0];
 }

@@ -119,13 +119,13 @@ export interface ReplicateOptions extends Omit<RuntimeSettings, 'timeScale'> {
 }
 
 /**
- * Replications 0..n-1 of each scenario, one report each (seeded (seed, r)), in the order asked:
+ * Replications first..first+n-1 (first 0 unless given) of each scenario, one report each (seeded (seed, r)), in the order asked:
  * locally one after another, or all at once as jobs on `clearsim worker` processes (with
  * `workers` of them started here for the while). The same seeds give the same reports either way.
  */
 export async function replicate(
   name: ReplicationRuntime,
-  batches: { scenario: Scenario; replications: number }[],
+  batches: { scenario: Scenario; replications: number; first?: number }[],
   opts: ReplicateOptions = {},
 ): Promise<Report[][]> {
   const { onDone, signal } = opts;
@@ -151,7 +151,9 @@ export async function replicate(
   );
   if (threads > 1) {
     const { runInThreads } = await import('./replication-pool.js');
-    const flat = batches.flatMap((b) => Array.from({ length: b.replications }, (_, r) => ({ scenario: b.scenario, replication: r })));
+    const flat = batches.flatMap((b) =>
+      Array.from({ length: b.replications }, (_, k) => ({ scenario: b.scenario, replication: (b.first ?? 0) + k })),
+    );
     const reports = await runInThreads(flat, threads, { onDone, signal });
     let i = 0;
     return batches.map((b) => {
@@ -163,7 +165,8 @@ export async function replicate(
   const out: Report[][] = [];
   for (const b of batches) {
     const reps: Report[] = [];
-    for (let r = 0; r < b.replications; r++) {
+    const first = b.first ?? 0;
+    for (let r = first; r < first + b.replications; r++) {
       reps.push(runReplication(b.scenario, r).report);
       onDone?.();
       await yieldToLoop();

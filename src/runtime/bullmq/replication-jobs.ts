@@ -42,7 +42,7 @@ export function serveReplications(connection: Redis): Worker {
  */
 export async function replicateOnWorkers(
   redisUrl: string,
-  batches: { scenario: Scenario; replications: number }[],
+  batches: { scenario: Scenario; replications: number; first?: number }[],
   opts: { onDone?: () => void; workerWaitSeconds?: number; signal?: AbortSignal } = {},
 ): Promise<Report[][]> {
   const redis = connect(redisUrl, { failFast: true, name: 'clearsim-experiment' });
@@ -58,7 +58,7 @@ export async function replicateOnWorkers(
     await events.waitUntilReady();
     const jobs = await queue.addBulk(
       batches.flatMap((b, i) =>
-        Array.from({ length: b.replications }, (_, r) => ({
+        Array.from({ length: b.replications }, (_, k) => (b.first ?? 0) + k).map((r) => ({
           name: `${b.scenario.name}#${r}`,
           data: { scenario: b.scenario.source, replication: r },
           // kept until read (removed then), and for an hour at most should this process die first
