@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError } from '../vendor/commander.js';
 import { ClearsimError } from '../errors.js';
 import { DEFAULT_REDIS_URL, DEFAULT_RUN_MEMORY_MB, DEFAULT_TIME_SCALE } from '../runtime/runtimes.js';
 import { DEFAULT_MAX_EVENTS } from '../scenario/limits.js';

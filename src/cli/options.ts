@@ -1,5 +1,5 @@
 import { DEFAULT_MAX_EVENTS } from '../scenario/limits.js';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from '../vendor/commander.js';
 import { UsageError } from '../errors.js';
 import { DEFAULT_WORKERS, MAX_WORKERS, RUNTIMES, type RuntimeName } from '../runtime/runtimes.js';
 import type { Runner } from '../experiments/replicate.js';

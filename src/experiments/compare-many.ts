@@ -1,5 +1,5 @@
-import tQuantile from '@stdlib/stats-base-dists-t-quantile';
-import seedrandom from 'seedrandom';
+import { tQuantile } from '../vendor/stdlib.js';
+import { seedrandom } from '../vendor/seedrandom.js';
 import { formatHours } from '../scenario/duration.js';
 import type { Scenario } from '../scenario/types.js';
 import { mergeWarnings, type OverloadWarning } from '../stats/overload.js';

@@ -1,4 +1,4 @@
-import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+import { tQuantile } from '../vendor/stdlib.js';
 
 export interface Interval {
   /** Mean of b - a. */

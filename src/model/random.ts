@@ -1,4 +1,4 @@
-import seedrandom from 'seedrandom';
+import { seedrandom } from '../vendor/seedrandom.js';
 
 export type Uniform = () => number;
 

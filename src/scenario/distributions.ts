@@ -1,5 +1,4 @@
-import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
-import gammaQuantile from '@stdlib/stats-base-dists-gamma-quantile';
+import { gammaQuantile, normalQuantile } from '../vendor/stdlib.js';
 
 export const enum DistKind {
   Constant,

@@ -18,7 +18,7 @@ import {
   type Node as YamlNode,
   type Pair,
   type YAMLError,
-} from 'yaml';
+} from '../vendor/yaml.js';
 import { ScenarioError, type ScenarioIssue } from '../errors.js';
 import { compileScenario } from './compile.js';
 import { MAX_ISSUES, MAX_NESTING, MAX_SCENARIO_BYTES } from './limits.js';

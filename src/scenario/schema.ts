@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import { pointerToPath, readableErrors } from '../ajv-errors.js';
 import { closest } from '../did-you-mean.js';
 import { AJV_OPTIONS } from './schema-options.js';
@@ -17,10 +17,13 @@ let validator: ValidateFunction | undefined;
  * when that file is beside this one, else compiled here with the same options.
  */
 function compiledValidator(): ValidateFunction {
+  const require = createRequire(import.meta.url);
   try {
-    const mod = createRequire(import.meta.url)('./scenario-validator.cjs') as { default?: ValidateFunction } & ValidateFunction;
+    const mod = require('./scenario-validator.cjs') as { default?: ValidateFunction } & ValidateFunction;
     return mod.default ?? mod;
   } catch {
+    // Ajv itself (63 files) is loaded only here, where there is no compiled validator
+    const { Ajv } = require('ajv') as { Ajv: typeof AjvClass };
     return new Ajv(AJV_OPTIONS).compile(scenarioSchema);
   }
 }

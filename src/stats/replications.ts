@@ -1,4 +1,4 @@
-import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+import { tQuantile } from '../vendor/stdlib.js';
 import { ci95Of } from './report-schema.js';
 import type { Report } from './report.js';
 import type { Scenario } from '../scenario/types.js';

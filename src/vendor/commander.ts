@@ -1,0 +1,4 @@
+// commander, through one module that the build bundles into a single file
+// (scripts/bundle-vendor.mjs). Without the bundle step this re-export works the same, only
+// slower to load.
+export { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
