@@ -11,6 +11,11 @@ import type { Streams } from './random.js';
  * the shipment needs them. Objects are recycled by the runtime, so fields are reset in `draw`.
  */
 export class Shipment {
+  // Fields that hold fractions start as -0, which is 0 in every comparison, sum and JSON, but a
+  // double to V8. One that started at 0 was stored as a small integer: its first fraction then
+  // changed the shape of every Shipment, and each such change threw the compiled event loop away
+  // while a run warmed up ("wrong map" deoptimisations, one per field). The -1 sentinels start
+  // at -Infinity for the same reason (both are "< 0: not yet"); draw sets them to -1.
   id = 0;
   /** The firm that lodged it (index into the scenario's firm population), or -1 in a scenario without firms. */
   firm = -1;
@@ -19,13 +24,13 @@ export class Shipment {
   /** An export to an economy that recognises the district's AEOs (MRA). */
   mra = false;
   /** Clearance at destination (hours; exports of a scenario with a destination section, else 0). */
-  destinationHours = 0;
+  destinationHours = -0;
   /** Released on a summary declaration (two-step): its complete declaration follows after release. */
   twoStep = false;
   /** This object is not a shipment but the complete declaration of a two-step one, lodged after its release. */
   completion = false;
   /** Uniform for when the complete declaration is lodged. */
-  uCompletion = 0;
+  uCompletion = -0;
   tier = 0;
   aeo = false;
   noncompliant = false;
@@ -33,14 +38,15 @@ export class Shipment {
   route!: Route;
   preLodged = false;
   /** Hours from the clock's start. */
-  arrival = 0;
-  lodgement = 0;
+  arrival = -0;
+  lodgement = -0;
   needsGuarantee = false;
-  value = 0;
-  uHold = 0;
-  uGuaranteeDelay = 0;
-  readonly uService: Float64Array;
-  readonly found: Uint8Array;
+  value = -0;
+  uHold = -0;
+  uGuaranteeDelay = -0;
+  readonly uService: number[];
+  /** By stage: 1 where that check would find the non-compliance. */
+  readonly found: number[];
   /** Whether any check found non-compliance. */
   finding = false;
 
@@ -48,34 +54,45 @@ export class Shipment {
   step = 0;
   goodsArrived = false;
   waitingForGoods = false;
-  enqueuedAt = 0;
+  enqueuedAt = -0;
   queueSeq = 0;
   observed = false;
   /** Hours waited for the guarantee (-1 until the release phase is reached). */
-  guaranteeHours = -1;
+  guaranteeHours = Number.NEGATIVE_INFINITY;
   /** Hours held for a finding (-1 until all stages are done). */
-  holdHours = -1;
+  holdHours = Number.NEGATIVE_INFINITY;
   /** Released before the goods arrived: the release is recorded when they do, with clearance 0. */
   releasePending = false;
   /** Released (the runtime recycles the object only once its goods have arrived too). */
   released = false;
   /** End of the current delay (hours), set by ShipmentModel.next. */
-  until = 0;
+  until = -0;
   /** Events of this shipment's own so far (lodgement, delays ended, services ended): see ClearanceProcess.events. */
   events = 0;
   /** Per-stage wait and service (hours) for traces and segment breakdowns. */
-  readonly waits: Float64Array;
-  readonly services: Float64Array;
+  readonly waits: number[];
+  readonly services: number[];
   /** Per-stage service start (simulated hours), for traces. */
-  readonly starts: Float64Array;
+  readonly starts: number[];
 
+  // Arrays rather than typed arrays: a shipment is drawn up to the pre-lodging lookahead ahead of
+  // its arrival (22 days in the baseline), so ~25,000 are alive at once, and every one survives
+  // the young generation. A small typed array is three objects (buffer, view, data: ~220 bytes);
+  // an array of doubles is two (~100 bytes) and reads and writes as fast.
   constructor(stageCount: number) {
-    this.uService = new Float64Array(stageCount);
-    this.found = new Uint8Array(stageCount);
-    this.waits = new Float64Array(stageCount);
-    this.services = new Float64Array(stageCount);
-    this.starts = new Float64Array(stageCount);
+    this.uService = doubles(stageCount);
+    this.found = new Array<number>(stageCount).fill(0);
+    this.waits = doubles(stageCount);
+    this.services = doubles(stageCount);
+    this.starts = doubles(stageCount);
   }
+}
+
+/** n zeros in an array that holds doubles unboxed from the start (no elements transition on the first fraction written). */
+function doubles(n: number): number[] {
+  const a: number[] = [];
+  for (let i = 0; i < n; i++) a.push(0.5);
+  return a.fill(0);
 }
 
 /**
@@ -95,18 +112,18 @@ function fieldsOf(sh: Shipment): { keys: string[]; isArray: boolean[] } {
   if (stateFields === null) {
     const rec = sh as unknown as Record<string, unknown>;
     const keys = Object.keys(sh).filter((k) => k !== 'route');
-    stateFields = { keys, isArray: keys.map((k) => ArrayBuffer.isView(rec[k])) };
+    stateFields = { keys, isArray: keys.map((k) => Array.isArray(rec[k])) };
   }
   return stateFields;
 }
 
 export function shipmentState(sh: Shipment): ShipmentState {
   const { keys, isArray } = fieldsOf(sh);
-  const rec = sh as unknown as Record<string, number | boolean | Float64Array>;
+  const rec = sh as unknown as Record<string, number | boolean | number[]>;
   const out: ShipmentState = {};
   for (let i = 0; i < keys.length; i++) {
     const v = rec[keys[i]];
-    out[keys[i]] = isArray[i] ? Array.from(v as Float64Array) : (v as number | boolean);
+    out[keys[i]] = isArray[i] ? (v as number[]).slice() : (v as number | boolean);
   }
   return out;
 }
@@ -118,11 +135,17 @@ export function shipmentFromState(model: ShipmentModel, st: ShipmentState, sh = 
   for (let i = 0; i < keys.length; i++) {
     const v = st[keys[i]];
     if (v === undefined) continue;
-    if (isArray[i]) (target[keys[i]] as Float64Array).set(v as number[]);
+    if (isArray[i]) copyInto(target[keys[i]] as number[], v as number[]);
     else target[keys[i]] = v;
   }
   sh.route = sh.completion ? model.completionRoute! : model.routes[routeIndex(sh.flow, sh.lane, sh.twoStep ? 1 : 0, model.variants)];
   return sh;
+}
+
+/** Copies `from` into the start of `to`, in place (a shipment's arrays are recycled with it). */
+function copyInto(to: number[], from: ArrayLike<number>): void {
+  const n = Math.min(to.length, from.length);
+  for (let i = 0; i < n; i++) to[i] = from[i];
 }
 
 export const enum Next {
@@ -330,6 +353,8 @@ export class ShipmentModel {
     sh.step = 0;
     sh.goodsArrived = false;
     sh.waitingForGoods = false;
+    sh.enqueuedAt = 0;
+    sh.until = 0;
     sh.guaranteeHours = -1;
     sh.holdHours = -1;
     sh.releasePending = false;
@@ -380,12 +405,14 @@ export class ShipmentModel {
     item.value = sh.value;
     item.uHold = 0;
     item.uGuaranteeDelay = 0;
-    item.uService.set(sh.uService);
+    copyInto(item.uService, sh.uService);
     item.found.fill(0);
     item.finding = false;
     item.step = 0;
     item.goodsArrived = true;
     item.waitingForGoods = false;
+    item.enqueuedAt = 0;
+    item.until = 0;
     item.guaranteeHours = 0;
     item.holdHours = -1;
     item.releasePending = false;
