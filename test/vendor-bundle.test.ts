@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import gammaQuantile from '@stdlib/stats-base-dists-gamma-quantile';
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+import Table from 'cli-table3';
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
@@ -21,7 +22,7 @@ const load = (f: string) => import(pathToFileURL(join(DIR, f)).href);
 describe('the bundled third-party packages (dist/vendor)', () => {
   it('are single files that import nothing but Node', () => {
     const files = readdirSync(DIR).filter((f) => f.endsWith('.js'));
-    expect(files.sort()).toEqual(['commander.js', 'seedrandom.js', 'stdlib.js', 'yaml.js']);
+    expect(files.sort()).toEqual(['cli-progress.js', 'cli-table3.js', 'commander.js', 'seedrandom.js', 'stdlib.js', 'yaml.js']);
     for (const f of files) {
       const text = readFileSync(join(DIR, f), 'utf8');
       // static imports (at a statement's start) and require() calls of anything but Node's own modules
@@ -72,5 +73,20 @@ describe('the bundled third-party packages (dist/vendor)', () => {
         .configureOutput({ writeErr: () => {} })
         .parse(['node', 'y', '--bad']),
     ).toThrow(v.CommanderError);
+  });
+
+  it('draw tables as cli-table3 does, and have cli-progress bars', async () => {
+    const v = await load('cli-table3.js');
+    const rows = [
+      ['aeo (AEO)', '10,382', '2.2h'],
+      ['general', '18,611', '10.7h'],
+    ];
+    const a = new v.Table({ head: ['tier', 'shipments', 'mean'], style: { head: [], border: [] } }),
+      b = new Table({ head: ['tier', 'shipments', 'mean'], style: { head: [], border: [] } });
+    a.push(...rows);
+    b.push(...rows);
+    expect(a.toString()).toBe(b.toString());
+    const p = await load('cli-progress.js');
+    expect(typeof p.cliProgress.SingleBar).toBe('function');
   });
 });

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import Table from 'cli-table3';
+import { Table } from '../vendor/cli-table3.js';
 import { UsageError } from '../errors.js';
 import { compare, comparisonJson, type Comparison } from '../experiments/compare.js';
 import { renderCompareReport } from '../html-report/html.js';

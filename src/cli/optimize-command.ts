@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import Table from 'cli-table3';
+import { Table } from '../vendor/cli-table3.js';
 import { UsageError } from '../errors.js';
 import { describe, optimize, parseVary, type Candidate, type Optimization } from '../experiments/optimize.js';
 import { parseTarget, type TargetResult } from '../experiments/target.js';

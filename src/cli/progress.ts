@@ -1,4 +1,4 @@
-import cliProgress from 'cli-progress';
+import { cliProgress } from '../vendor/cli-progress.js';
 
 /** A progress bar on stderr, only on a terminal (never in CI logs or when piped). */
 export function progressBar(label: string): { update(x: number): void; stop(): void } | null {

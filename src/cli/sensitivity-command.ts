@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import Table from 'cli-table3';
+import { Table } from '../vendor/cli-table3.js';
 import { UsageError } from '../errors.js';
 import { checkStatPath } from '../experiments/report-probe.js';
 import { DEFAULT_RANK_BY } from '../experiments/compare-many.js';

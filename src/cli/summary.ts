@@ -1,4 +1,4 @@
-import Table from 'cli-table3';
+import { Table } from '../vendor/cli-table3.js';
 import { formatAmount } from '../format-amount.js';
 import { formatHours } from '../scenario/duration.js';
 import { ci95Of } from '../stats/report-schema.js';
