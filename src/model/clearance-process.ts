@@ -4,6 +4,7 @@ import type { RunObserver } from './run-observer.js';
 import { ArrivalProcess } from './arrivals.js';
 import { capacityAt, hasCapacitySchedule, nextCapacityChange, openAt, priorityWindows } from './capacity-schedule.js';
 import { Streams } from './random.js';
+import { ShipmentPool } from './shipment-pool.js';
 import { Next, Shipment, ShipmentModel } from './shipment.js';
 
 /**
@@ -134,7 +135,7 @@ export class ClearanceProcess {
   /** The next arrival of the profile and of the surge process (Infinity when none). */
   private nextProfile = Infinity;
   private nextSurge = Infinity;
-  private readonly pool: Shipment[] = [];
+  private readonly pool: ShipmentPool;
   /**
    * Shipments drawn ahead of their arrival, in arrival order. Arrival times are monotonic, so a
    * FIFO with only its head on the calendar keeps the calendar small however far ahead we draw.
@@ -171,6 +172,7 @@ export class ClearanceProcess {
       : null;
     this.thins = ArrivalProcess.thins(scenario);
     this.stageCount = scenario.stages.length;
+    this.pool = ShipmentPool.of(this.stageCount);
     this.detects = scenario.stages.map((x) => x.detection > 0);
     this.unlimited = scenario.stages.map((x) => x.servers === Infinity);
     this.horizon = scenario.horizonDays * 24;
@@ -386,7 +388,7 @@ export class ClearanceProcess {
    * like any other work at the two-step stage. A new object (the shipment's is recycled on release).
    */
   private lodgeCompletion(sh: Shipment, at: number): void {
-    const item = this.model.completionOf(sh, this.pool.pop() ?? new Shipment(this.stageCount), at);
+    const item = this.model.completionOf(sh, this.pool.take(), at);
     this.inSystem++;
     this.driver.schedule(Math.max(this.driver.now, item.lodgement), Wake.Lodge, item, 0);
   }
@@ -397,7 +399,7 @@ export class ClearanceProcess {
    */
   recycle(sh: Shipment): void {
     sh.released = true;
-    if (sh.goodsArrived) this.pool.push(sh);
+    if (sh.goodsArrived) this.pool.give(sh);
   }
 
   /** Stage visits of a released shipment, for a driver that did not see them happen. */
@@ -417,10 +419,10 @@ export class ClearanceProcess {
     const surge = this.nextSurge < this.nextProfile;
     const at = this.nextArrival;
     const streams = surge ? this.surgeStreams! : this.streams;
-    const sh = this.model.draw(this.pool.pop() ?? new Shipment(this.stageCount), streams, this.nextId, at);
+    const sh = this.model.draw(this.pool.take(), streams, this.nextId, at);
     // thinned: drawn all the same (the next shipment's draws stay those without the disruption), then dropped
     const dropped = !surge && this.thins && this.thinnedOut(at);
-    if (dropped) this.pool.push(sh);
+    if (dropped) this.pool.give(sh);
     else {
       this.nextId++;
       this.inSystem++;
@@ -460,7 +462,7 @@ export class ClearanceProcess {
     if (this.goodsArrived(sh)) return;
     if (sh.released) {
       // released at this very instant, before its arrival event: only now may it be recycled
-      this.pool.push(sh);
+      this.pool.give(sh);
       return;
     }
     if (!sh.preLodged) {
