@@ -97,7 +97,7 @@ function doubles(n: number): number[] {
 
 /**
  * A shipment as plain JSON data, for a runtime that hands shipments between processes (BullMQ
- * jobs): every field of Shipment under its own name, typed arrays as arrays, the route by its
+ * jobs): every field of Shipment under its own name, the per-stage arrays as arrays, the route by its
  * lane. Generic on purpose: a new Shipment field travels without an edit here.
  */
 export type ShipmentState = Record<string, number | boolean | number[]>;
