@@ -5,7 +5,7 @@ import { ArrivalProcess } from './arrivals.js';
 import { capacityAt, hasCapacitySchedule, nextCapacityChange, openAt, priorityWindows } from './capacity-schedule.js';
 import { Streams } from './random.js';
 import { ShipmentPool } from './shipment-pool.js';
-import { Next, Shipment, ShipmentModel } from './shipment.js';
+import { Next, type Shipment, ShipmentModel } from './shipment.js';
 
 /**
  * What wakes the clearance process: the kinds of event on a driver's calendar. ServiceEnd is the
