@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Bundles each dist/vendor/*.js (a re-export of a third-party package, src/vendor/) into one
 // file with everything it imports. Node resolves, reads and compiles every file of a package
-// separately: yaml, stdlib's quantiles, seedrandom, commander, cli-table3 and cli-progress came to
-// ~500 files, and loading them was most of what `clearsim validate` spent beyond Node's own start.
+// separately: yaml, stdlib's quantiles, seedrandom, commander, cli-table3, cli-progress and TypeBox came to
+// ~1,300 files, and loading them was most of what `clearsim validate` spent beyond Node's own start.
 // One file each is read and compiled once, its functions lazily. Run after tsc (`npm run compile`
 // does both); the re-exports work unbundled too.
 import { readdirSync, rmSync } from 'node:fs';

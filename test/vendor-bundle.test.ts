@@ -7,6 +7,7 @@ import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import Table from 'cli-table3';
 import seedrandom from 'seedrandom';
+import { Kind, Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 
@@ -22,7 +23,15 @@ const load = (f: string) => import(pathToFileURL(join(DIR, f)).href);
 describe('the bundled third-party packages (dist/vendor)', () => {
   it('are single files that import nothing but Node', () => {
     const files = readdirSync(DIR).filter((f) => f.endsWith('.js'));
-    expect(files.sort()).toEqual(['cli-progress.js', 'cli-table3.js', 'commander.js', 'seedrandom.js', 'stdlib.js', 'yaml.js']);
+    expect(files.sort()).toEqual([
+      'cli-progress.js',
+      'cli-table3.js',
+      'commander.js',
+      'seedrandom.js',
+      'stdlib.js',
+      'typebox.js',
+      'yaml.js',
+    ]);
     for (const f of files) {
       const text = readFileSync(join(DIR, f), 'utf8');
       // static imports (at a statement's start) and require() calls of anything but Node's own modules
@@ -60,6 +69,22 @@ describe('the bundled third-party packages (dist/vendor)', () => {
     expect(docs).toHaveLength(1);
     expect(docs[0].toJS()).toEqual(parseDocument(text).toJS());
     expect(lc.lineStarts.length).toBe(text.split('\n').length);
+  });
+
+  it('build the schemas TypeBox itself builds, with its Kind marks', async () => {
+    const v = await load('typebox.js');
+    const build = (T: typeof Type) =>
+      T.Object({
+        mean: T.Number({ minimum: 0, description: 'hours' }),
+        p90: T.Optional(T.Union([T.Number(), T.Null()])),
+        tiers: T.Record(T.String(), T.Array(T.Integer())),
+        kind: T.Union([T.Literal('a'), T.Literal('b')]),
+      });
+    const a = build(v.Type),
+      b = build(Type);
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    expect(a[Kind]).toBe('Object');
+    expect(a.properties.p90[Kind]).toBe(b.properties.p90[Kind]);
   });
 
   it('parse flags as commander does', async () => {

@@ -19,7 +19,7 @@ import {
   type TProperties,
   type TSchema,
   type TUnion,
-} from '@sinclair/typebox';
+} from '../vendor/typebox.js';
 
 // ---------------------------------------------------------------------------------------------
 // building blocks
