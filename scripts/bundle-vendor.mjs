@@ -29,3 +29,23 @@ for (const f of readdirSync(dir).filter((n) => n.endsWith('.js'))) {
   });
   rmSync(`${dir}${f}.map`, { force: true }); // tsc's map, of the re-export the bundle replaced
 }
+
+// stdlib's gamma and t quantiles, loaded on first use (src/lazy-quantiles.ts) by a synchronous
+// require: CommonJS bundles, from the packages themselves (no re-export in src/vendor).
+for (const [file, pkg] of [
+  ['stdlib-gamma.cjs', '@stdlib/stats-base-dists-gamma-quantile'],
+  ['stdlib-t.cjs', '@stdlib/stats-base-dists-t-quantile'],
+]) {
+  await build({
+    stdin: { contents: `module.exports = require('${pkg}');`, resolveDir: fileURLToPath(new URL('..', import.meta.url)) },
+    outfile: `${dir}${file}`,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    minify: true,
+    keepNames: true,
+    logLevel: 'warning',
+    legalComments: 'eof',
+  });
+}

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { builtinModules } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import gammaQuantile from '@stdlib/stats-base-dists-gamma-quantile';
@@ -22,12 +22,14 @@ const load = (f: string) => import(pathToFileURL(join(DIR, f)).href);
 
 describe('the bundled third-party packages (dist/vendor)', () => {
   it('are single files that import nothing but Node', () => {
-    const files = readdirSync(DIR).filter((f) => f.endsWith('.js'));
+    const files = readdirSync(DIR).filter((f) => f.endsWith('.js') || f.endsWith('.cjs'));
     expect(files.sort()).toEqual([
       'cli-progress.js',
       'cli-table3.js',
       'commander.js',
       'seedrandom.js',
+      'stdlib-gamma.cjs',
+      'stdlib-t.cjs',
       'stdlib.js',
       'typebox.js',
       'yaml.js',
@@ -37,19 +39,28 @@ describe('the bundled third-party packages (dist/vendor)', () => {
       // static imports (at a statement's start) and require() calls of anything but Node's own modules
       const imports = [...text.matchAll(/(?:^|;)\s*import\s*(?:[\w$\s{},*]+from\s*)?["']([^"']+)["']/g)].map((m) => m[1]);
       const requires = [...text.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]);
-      expect(imports.length, f).toBeGreaterThan(0); // the banner's node:module: the pattern does find imports
+      // the ES bundles' banner imports node:module; the CommonJS ones require Node's own modules:
+      // either way the patterns do find something
+      expect(imports.length + requires.length, f).toBeGreaterThan(0);
       const notNode = (s: string) => !s.startsWith('node:') && !builtinModules.includes(s);
       expect([...imports, ...requires].filter(notNode), f).toEqual([]);
     }
   });
 
-  it('give the quantiles of stdlib itself, bit for bit', async () => {
+  it('give the quantiles of stdlib itself, bit for bit, the gamma and t ones loaded on first use', async () => {
     const v = await load('stdlib.js');
+    const require = createRequire(import.meta.url);
+    const gamma = require(join(DIR, 'stdlib-gamma.cjs')) as typeof gammaQuantile,
+      t = require(join(DIR, 'stdlib-t.cjs')) as typeof tQuantile;
+    // what the engine calls: dist/lazy-quantiles.js, which loads the bundles beside it
+    const lazy = await import(pathToFileURL(join(DIR, '..', 'lazy-quantiles.js')).href);
     const us = Array.from({ length: 2001 }, (_, i) => (i + 0.5) / 2001).concat([1e-12, 1 - 1e-12]);
     for (const u of us) {
       expect(v.normalQuantile(u, 0, 1)).toBe(normalQuantile(u, 0, 1));
-      expect(v.gammaQuantile(u, 2.5, 0.7)).toBe(gammaQuantile(u, 2.5, 0.7));
-      expect(v.tQuantile(u, 7)).toBe(tQuantile(u, 7));
+      expect(gamma(u, 2.5, 0.7)).toBe(gammaQuantile(u, 2.5, 0.7));
+      expect(t(u, 7)).toBe(tQuantile(u, 7));
+      expect(lazy.gammaQuantile(u, 2.5, 0.7)).toBe(gammaQuantile(u, 2.5, 0.7));
+      expect(lazy.tQuantile(u, 7)).toBe(tQuantile(u, 7));
     }
   });
 

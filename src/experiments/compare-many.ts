@@ -1,4 +1,4 @@
-import { tQuantile } from '../vendor/stdlib.js';
+import { tQuantile } from '../lazy-quantiles.js';
 import { seedrandom } from '../vendor/seedrandom.js';
 import { formatHours } from '../scenario/duration.js';
 import type { Scenario } from '../scenario/types.js';

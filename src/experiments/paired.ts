@@ -1,4 +1,4 @@
-import { tQuantile } from '../vendor/stdlib.js';
+import { tQuantile } from '../lazy-quantiles.js';
 
 export interface Interval {
   /** Mean of b - a. */

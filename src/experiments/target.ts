@@ -1,4 +1,4 @@
-import { tQuantile } from '../vendor/stdlib.js';
+import { tQuantile } from '../lazy-quantiles.js';
 import { closest } from '../did-you-mean.js';
 import { UsageError } from '../errors.js';
 import { parseDuration } from '../scenario/duration.js';

@@ -42,9 +42,10 @@ export class FirmPopulation {
   readonly moved: Int32Array[];
   /** A uniform per firm for `random` choices: the same lottery in every scenario of the seed. */
   private readonly lottery: Float64Array;
-  // Walker's alias table: one uniform picks a firm by weight in O(1)
-  private readonly aliasProb: Float64Array;
-  private readonly alias: Int32Array;
+  // Walker's alias table: one uniform picks a firm by weight in O(1). Built on the first pick:
+  // validating a scenario draws its firms (the tiers' shares follow from them) but picks none.
+  private aliasProb: Float64Array | null = null;
+  private alias: Int32Array | null = null;
 
   constructor(spec: FirmSpec, tiers: Tier[], seed: number, guaranteeShare: number) {
     const n = spec.count;
@@ -127,17 +128,20 @@ export class FirmPopulation {
       }
       return Int32Array.from(chosen);
     });
-
-    const { prob, alias } = aliasTable(this.weight);
-    this.aliasProb = prob;
-    this.alias = alias;
   }
 
   /** The firm a declaration belongs to, by size, from one uniform in [0, 1). */
   pick(u: number): number {
+    if (this.aliasProb === null) this.buildAlias();
     const x = u * this.count;
     const i = x | 0;
-    return x - i < this.aliasProb[i] ? i : this.alias[i];
+    return x - i < this.aliasProb![i] ? i : this.alias![i];
+  }
+
+  private buildAlias(): void {
+    const { prob, alias } = aliasTable(this.weight);
+    this.aliasProb = prob;
+    this.alias = alias;
   }
 
   /** A firm's expected annual declared value, relative (what `value` ranks by). */
@@ -187,7 +191,11 @@ export class FirmPopulation {
 
   private valueKeys: Float64Array | null = null;
   private valueKey(): Float64Array {
-    this.valueKeys ??= Float64Array.from(this.weight, (w, i) => w * this.valueMean[i]);
+    if (this.valueKeys === null) {
+      const k = new Float64Array(this.count);
+      for (let i = 0; i < this.count; i++) k[i] = this.weight[i] * this.valueMean[i];
+      this.valueKeys = k;
+    }
     return this.valueKeys;
   }
 }
@@ -201,7 +209,9 @@ function best(cands: number[], k: number, key: Float64Array, largest: boolean): 
   if (k <= 0 || cands.length === 0) return [];
   let pool = cands;
   if (k < cands.length) {
-    const vals = Float64Array.from(cands, (i) => key[i]).sort();
+    const vals = new Float64Array(cands.length);
+    for (let j = 0; j < cands.length; j++) vals[j] = key[cands[j]];
+    vals.sort();
     const edge = largest ? vals[vals.length - k] : vals[k - 1];
     pool = cands.filter((i) => (largest ? key[i] >= edge : key[i] <= edge));
   }
@@ -230,7 +240,8 @@ function aliasTable(weight: Float64Array): { prob: Float64Array; alias: Int32Arr
   const n = weight.length;
   const prob = new Float64Array(n),
     alias = new Int32Array(n);
-  const scaled = Float64Array.from(weight, (w) => w * n);
+  const scaled = new Float64Array(n);
+  for (let i = 0; i < n; i++) scaled[i] = weight[i] * n;
   const small: number[] = [],
     large: number[] = [];
   for (let i = 0; i < n; i++) (scaled[i] < 1 ? small : large).push(i);

@@ -1,4 +1,5 @@
-import { gammaQuantile, normalQuantile } from '../vendor/stdlib.js';
+import { gammaQuantile } from '../lazy-quantiles.js';
+import { normalQuantile } from '../vendor/stdlib.js';
 
 export const enum DistKind {
   Constant,

@@ -1,4 +1,4 @@
-import { tQuantile } from '../vendor/stdlib.js';
+import { tQuantile } from '../lazy-quantiles.js';
 import { ci95Of } from './report-schema.js';
 import type { Report } from './report.js';
 import type { Scenario } from '../scenario/types.js';
