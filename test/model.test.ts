@@ -124,7 +124,7 @@ describe('a shipment as job state', () => {
     for (let id = 0; id < 200; id++) {
       const sh = model.draw(new Shipment(s.stages.length), streams, id, id * 0.7);
       sh.step = id % 3;
-      sh.waits[0] = id / 7;
+      sh.setStart(0, id / 7, id);
       sh.releasePending = id % 5 === 0;
       const back = shipmentFromState(model, JSON.parse(JSON.stringify(shipmentState(sh))), stale);
       for (const k of Object.keys(sh) as (keyof Shipment)[]) expect(back[k], `${id}.${k}`).toEqual(sh[k]);

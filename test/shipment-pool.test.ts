@@ -27,7 +27,8 @@ describe('the shipment pool shared by the runs of a thread', () => {
   it('keeps shipments of each stage count apart', () => {
     expect(ShipmentPool.of(2)).not.toBe(ShipmentPool.of(3));
     const sh = ShipmentPool.of(2).take();
-    expect(sh.uService).toHaveLength(2);
-    expect(ShipmentPool.of(3).take().waits).toHaveLength(3);
+    expect(sh.stageCount).toBe(2);
+    expect(sh.perStage).toHaveLength(10);
+    expect(ShipmentPool.of(3).take().perStage).toHaveLength(15);
   });
 });

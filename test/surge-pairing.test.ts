@@ -22,7 +22,17 @@ function arrivals(s: Scenario): { inside: string[]; outside: string[] } {
   const outside: string[] = [];
   run.observer = {
     arrived(sh) {
-      const key = [sh.arrival, sh.tier, sh.firm, sh.flow, sh.lane, sh.value, sh.lodgement, sh.twoStep, ...sh.uService].join('|');
+      const key = [
+        sh.arrival,
+        sh.tier,
+        sh.firm,
+        sh.flow,
+        sh.lane,
+        sh.value,
+        sh.lodgement,
+        sh.twoStep,
+        ...Array.from({ length: sh.stageCount }, (_, i) => sh.serviceUniform(i)),
+      ].join('|');
       (sh.arrival >= WINDOW.start && sh.arrival < WINDOW.end ? inside : outside).push(key);
     },
   };

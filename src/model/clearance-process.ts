@@ -309,11 +309,10 @@ export class ClearanceProcess {
    */
   startService(sh: Shipment, stage: number, at: number): number {
     const wait = at - sh.enqueuedAt;
-    sh.waits[stage] = wait;
-    sh.starts[stage] = at;
+    sh.setStart(stage, wait, at);
     if (this.visitTotals === null) this.accounting?.stageStart(sh, stage, wait);
     const d = this.model.serviceTime(sh, stage);
-    sh.services[stage] = d;
+    sh.setService(stage, d);
     this.observer?.stageStarted?.(sh, stage, wait, at);
     return d;
   }
@@ -321,8 +320,8 @@ export class ClearanceProcess {
   /** The server of `stage` is done with the shipment (now): it moves on. */
   endService(sh: Shipment, stage: number): void {
     sh.events++;
-    if (this.visitTotals === null) this.accounting?.serviceEnd(sh, stage, sh.services[stage]);
-    if (this.detects[stage]) this.observer?.checked?.(sh, stage, sh.found[stage] === 1);
+    if (this.visitTotals === null) this.accounting?.serviceEnd(sh, stage, sh.service(stage));
+    if (this.detects[stage]) this.observer?.checked?.(sh, stage, sh.finds(stage));
     sh.step++;
     this.advance(sh);
   }
@@ -407,9 +406,9 @@ export class ClearanceProcess {
     const stages = sh.route.stages;
     for (let i = 0; i < stages.length; i++) {
       const st = stages[i];
-      acc.stageStart(sh, st, sh.waits[st]);
-      acc.serviceEnd(sh, st, sh.services[st]);
-      totals[st].addVisit(sh.starts[st] - sh.waits[st], sh.starts[st], sh.starts[st] + sh.services[st]);
+      acc.stageStart(sh, st, sh.wait(st));
+      acc.serviceEnd(sh, st, sh.service(st));
+      totals[st].addVisit(sh.start(st) - sh.wait(st), sh.start(st), sh.start(st) + sh.service(st));
     }
   }
 

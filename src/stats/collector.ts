@@ -154,8 +154,8 @@ export class Collector {
       const st = stages[k];
       // a physical check cannot start before the goods arrive: its queue begins at arrival
       if (this.needsGoods[st] && this.cursor < this.arrival) this.cursor = this.arrival;
-      this.add(1 + 2 * st, sh.waits[st]);
-      this.add(2 + 2 * st, sh.services[st]);
+      this.add(1 + 2 * st, sh.wait(st));
+      this.add(2 + 2 * st, sh.service(st));
     }
     this.add(this.holdSeg, holdHours);
     return this.counted;
@@ -200,12 +200,12 @@ export class Collector {
     if (t === null) return;
     const st = this.twoStepStage;
     // officer time inside the observation window, as the stage's busy hours are counted
-    const a = Math.max(sh.starts[st], this.windowFrom),
-      b = Math.min(sh.starts[st] + sh.services[st], this.windowTo);
+    const a = Math.max(sh.start(st), this.windowFrom),
+      b = Math.min(sh.start(st) + sh.service(st), this.windowTo);
     if (b > a) t.officerHours += b - a;
     if (!sh.observed) return;
-    t.wait.record(sh.waits[st]);
-    t.service.record(sh.services[st]);
+    t.wait.record(sh.wait(st));
+    t.service.record(sh.service(st));
     // a complete declaration's arrival is its goods' release (see ShipmentModel.completionOf)
     t.afterRelease.record(at - sh.arrival);
   }

@@ -81,7 +81,7 @@ export class TraceWriter implements RunObserver {
     if (this.jsonl) {
       const stages: Record<string, { start: number; end: number }> = {};
       for (let i = 0; i < visited.length; i++)
-        if (visited[i]) stages[this.stages[i]] = { start: sh.starts[i], end: sh.starts[i] + sh.services[i] };
+        if (visited[i]) stages[this.stages[i]] = { start: sh.start(i), end: sh.start(i) + sh.service(i) };
       this.buf += `${JSON.stringify({
         replication: this.replication,
         id: sh.id,
@@ -102,7 +102,7 @@ export class TraceWriter implements RunObserver {
       })}\n`;
     } else {
       let row = `${this.replication},${sh.id},${this.firms ? `${firmId(sh.firm)},` : ''}${this.tiers[sh.tier]},${this.flows ? `${this.flows[sh.flow]},` : ''}${LANES[sh.lane]},${num(sh.arrival)},${num(sh.lodgement)},${sh.preLodged ? 1 : 0}`;
-      for (let i = 0; i < this.stages.length; i++) row += visited[i] ? `,${num(sh.starts[i])},${num(sh.starts[i] + sh.services[i])}` : ',,';
+      for (let i = 0; i < this.stages.length; i++) row += visited[i] ? `,${num(sh.start(i))},${num(sh.start(i) + sh.service(i))}` : ',,';
       row += `,${num(g)},${num(h)},${num(now)},${num(clearance)},${sh.noncompliant ? 1 : 0},${sh.finding ? 1 : 0}\n`;
       this.buf += row;
     }

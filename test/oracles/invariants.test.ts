@@ -185,7 +185,7 @@ describe('pre-lodged green shipments cleared before arrival', () => {
     const { report } = runReplication(s, 0, {
       stageStarted(sh, stage, _wait, now) {
         // stages run in sequence, so the last start + its service is when processing is done
-        doneAt.set(sh.id, now + sh.services[stage]);
+        doneAt.set(sh.id, now + sh.service(stage));
       },
       released(sh, clearance, now) {
         total++;
