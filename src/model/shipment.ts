@@ -5,17 +5,17 @@ import { laneTable, type LaneTable } from './risk.js';
 import { buildRoutes, completionRoute, routeIndex, routeVariants, type Route } from './route.js';
 import type { Streams } from './random.js';
 
+/** Shipment.numbers: its scalars first (destinationHours ... until), then the per-stage blocks. */
+const SCALARS = 11;
+
 /**
  * One customs declaration and its goods. Every random quantity is fixed as a uniform when the
  * shipment is drawn (common random numbers); durations are mapped from those uniforms only when
  * the shipment needs them. Objects are recycled by the runtime, so fields are reset in `draw`.
  */
 export class Shipment {
-  // Fields that hold fractions start as -0, which is 0 in every comparison, sum and JSON, but a
-  // double to V8. One that started at 0 was stored as a small integer: its first fraction then
-  // changed the shape of every Shipment, and each such change threw the compiled event loop away
-  // while a run warmed up ("wrong map" deoptimisations, one per field). The -1 sentinels start
-  // at -Infinity for the same reason (both are "< 0: not yet"); draw sets them to -1.
+  // The fields here are small integers, flags and references. Its fractions (times, uniforms,
+  // values) are in `numbers`, below, behind accessors of the same names.
   id = 0;
   /** The firm that lodged it (index into the scenario's firm population), or -1 in a scenario without firms. */
   firm = -1;
@@ -23,27 +23,17 @@ export class Shipment {
   flow = 0;
   /** An export to an economy that recognises the district's AEOs (MRA). */
   mra = false;
-  /** Clearance at destination (hours; exports of a scenario with a destination section, else 0). */
-  destinationHours = -0;
   /** Released on a summary declaration (two-step): its complete declaration follows after release. */
   twoStep = false;
   /** This object is not a shipment but the complete declaration of a two-step one, lodged after its release. */
   completion = false;
-  /** Uniform for when the complete declaration is lodged. */
-  uCompletion = -0;
   tier = 0;
   aeo = false;
   noncompliant = false;
   lane: Lane = Lane.Green;
   route!: Route;
   preLodged = false;
-  /** Hours from the clock's start. */
-  arrival = -0;
-  lodgement = -0;
   needsGuarantee = false;
-  value = -0;
-  uHold = -0;
-  uGuaranteeDelay = -0;
   /** Whether any check found non-compliance. */
   finding = false;
 
@@ -51,82 +41,159 @@ export class Shipment {
   step = 0;
   goodsArrived = false;
   waitingForGoods = false;
-  enqueuedAt = -0;
   queueSeq = 0;
   observed = false;
-  /** Hours waited for the guarantee (-1 until the release phase is reached). */
-  guaranteeHours = Number.NEGATIVE_INFINITY;
-  /** Hours held for a finding (-1 until all stages are done). */
-  holdHours = Number.NEGATIVE_INFINITY;
   /** Released before the goods arrived: the release is recorded when they do, with clearance 0. */
   releasePending = false;
   /** Released (the runtime recycles the object only once its goods have arrived too). */
   released = false;
-  /** End of the current delay (hours), set by ShipmentModel.next. */
-  until = -0;
   /** Events of this shipment's own so far (lodgement, delays ended, services ended): see ClearanceProcess.events. */
   events = 0;
   readonly stageCount: number;
   /**
-   * By stage, five blocks of `stageCount` numbers: the service uniform; 1 where that check would
-   * find the non-compliance (else 0); the wait and the service (hours, for segment breakdowns and
-   * traces); the service's start (simulated hours). Read and written through the methods below.
+   * Every number of the shipment that is not a small integer, in one array of doubles: first
+   * its scalars (SCALARS of them, read and written through the accessors below), then, by stage,
+   * five blocks of `stageCount`: the service uniform; 1 where that check would find the
+   * non-compliance (else 0); the wait and the service (hours, for segment breakdowns and traces);
+   * the service's start (simulated hours), through the methods below.
    *
-   * One array of doubles, not five, and not typed arrays: a shipment is drawn up to the
-   * pre-lodging lookahead ahead of its arrival (22 days in the baseline), so ~25,000 are alive at
-   * once and every one survives the young generation. A small typed array is three objects
-   * (buffer, view, data: ~220 bytes); an array of doubles is two, and one for five saves eight
-   * more (~190 bytes a shipment) and keeps a stage's numbers in adjacent cache lines, which
-   * matters when a shipment drawn weeks ago is lodged (memory, not arithmetic, is what its first
-   * steps cost).
+   * Why one array: a shipment is drawn up to the pre-lodging lookahead ahead of its arrival (22
+   * days in the baseline), so ~25,000 are alive at once, and every one survives the young
+   * generation; when one drawn weeks ago is lodged, memory, not arithmetic, is what its first
+   * steps cost. A double in a field is a pointer to a number object of its own (16 bytes more,
+   * elsewhere in memory); five per-stage arrays were ten objects; a small typed array is three
+   * (buffer, view, data). One array of doubles is two objects, its numbers side by side.
    */
-  readonly perStage: number[];
+  readonly numbers: number[];
 
   constructor(stageCount: number) {
     this.stageCount = stageCount;
-    this.perStage = doubles(5 * stageCount);
+    this.numbers = doubles(SCALARS + 5 * stageCount);
+  }
+
+  /** Clearance at destination (hours; exports of a scenario with a destination section, else 0). */
+  get destinationHours(): number {
+    return this.numbers[0];
+  }
+  set destinationHours(v: number) {
+    this.numbers[0] = v;
+  }
+
+  /** Uniform for when the complete declaration is lodged. */
+  get uCompletion(): number {
+    return this.numbers[1];
+  }
+  set uCompletion(v: number) {
+    this.numbers[1] = v;
+  }
+
+  /** Hours from the clock's start. */
+  get arrival(): number {
+    return this.numbers[2];
+  }
+  set arrival(v: number) {
+    this.numbers[2] = v;
+  }
+
+  get lodgement(): number {
+    return this.numbers[3];
+  }
+  set lodgement(v: number) {
+    this.numbers[3] = v;
+  }
+
+  get value(): number {
+    return this.numbers[4];
+  }
+  set value(v: number) {
+    this.numbers[4] = v;
+  }
+
+  get uHold(): number {
+    return this.numbers[5];
+  }
+  set uHold(v: number) {
+    this.numbers[5] = v;
+  }
+
+  get uGuaranteeDelay(): number {
+    return this.numbers[6];
+  }
+  set uGuaranteeDelay(v: number) {
+    this.numbers[6] = v;
+  }
+
+  get enqueuedAt(): number {
+    return this.numbers[7];
+  }
+  set enqueuedAt(v: number) {
+    this.numbers[7] = v;
+  }
+
+  /** Hours waited for the guarantee (-1 until the release phase is reached). */
+  get guaranteeHours(): number {
+    return this.numbers[8];
+  }
+  set guaranteeHours(v: number) {
+    this.numbers[8] = v;
+  }
+
+  /** Hours held for a finding (-1 until all stages are done). */
+  get holdHours(): number {
+    return this.numbers[9];
+  }
+  set holdHours(v: number) {
+    this.numbers[9] = v;
+  }
+
+  /** End of the current delay (hours), set by ShipmentModel.next. */
+  get until(): number {
+    return this.numbers[10];
+  }
+  set until(v: number) {
+    this.numbers[10] = v;
   }
 
   serviceUniform(stage: number): number {
-    return this.perStage[stage];
+    return this.numbers[SCALARS + stage];
   }
 
   /** Whether the check at `stage` would find the non-compliance. */
   finds(stage: number): boolean {
-    return this.perStage[this.stageCount + stage] === 1;
+    return this.numbers[SCALARS + this.stageCount + stage] === 1;
   }
 
   /** Hours waited in `stage`'s queue. */
   wait(stage: number): number {
-    return this.perStage[2 * this.stageCount + stage];
+    return this.numbers[SCALARS + 2 * this.stageCount + stage];
   }
 
   /** Hours of service at `stage`. */
   service(stage: number): number {
-    return this.perStage[3 * this.stageCount + stage];
+    return this.numbers[SCALARS + 3 * this.stageCount + stage];
   }
 
   /** Simulated hour `stage`'s service started. */
   start(stage: number): number {
-    return this.perStage[4 * this.stageCount + stage];
+    return this.numbers[SCALARS + 4 * this.stageCount + stage];
   }
 
   /** A server of `stage` took it at `at`, after `wait` hours in the queue. */
   setStart(stage: number, wait: number, at: number): void {
-    this.perStage[2 * this.stageCount + stage] = wait;
-    this.perStage[4 * this.stageCount + stage] = at;
+    this.numbers[SCALARS + 2 * this.stageCount + stage] = wait;
+    this.numbers[SCALARS + 4 * this.stageCount + stage] = at;
   }
 
   setService(stage: number, hours: number): void {
-    this.perStage[3 * this.stageCount + stage] = hours;
+    this.numbers[SCALARS + 3 * this.stageCount + stage] = hours;
   }
 }
 
 /**
  * n zeros in an array that holds doubles unboxed from the start (no elements transition on the
- * first fraction written), and holds exactly n: an array grown by push keeps room for 17, so
- * each of a shipment's five was ~90 bytes of slack, ~11 MB over the ~25,000 shipments alive in
- * the baseline. A copy (slice) is allocated at its length.
+ * first fraction written), and holds exactly n: an array grown by push keeps room for more (a
+ * shipment's per-stage arrays had ~90 bytes of slack each, ~11 MB over the ~25,000 alive in the
+ * baseline). A copy (slice) is allocated at its length.
  */
 function doubles(n: number): number[] {
   const a: number[] = [];
@@ -136,13 +203,14 @@ function doubles(n: number): number[] {
 
 /**
  * A shipment as plain JSON data, for a runtime that hands shipments between processes (BullMQ
- * jobs): every field of Shipment under its own name, the per-stage arrays as arrays, the route by its
- * lane. Generic on purpose: a new Shipment field travels without an edit here.
+ * jobs): every own field of Shipment under its own name, `numbers` (the scalars and the per-stage
+ * blocks) as an array, the route by its lane. Generic on purpose: a new Shipment field travels
+ * without an edit here.
  */
 export type ShipmentState = Record<string, number | boolean | number[]>;
 
 /**
- * Shipment's fields in declaration order, and which are typed arrays: read once from an instance,
+ * Shipment's own fields in declaration order, and which are arrays: read once from an instance,
  * so that a worker's processor does not rediscover them for every job it serialises.
  */
 let stateFields: { keys: string[]; isArray: boolean[] } | null = null;
@@ -336,8 +404,8 @@ export class ShipmentModel {
     const uTwo = this.twoStepShare !== null ? st.twoStep() : 1;
     sh.uCompletion = this.twoStepShare !== null ? st.completion() : 0;
     const n = sh.stageCount;
-    const per = sh.perStage;
-    for (let i = 0; i < n; i++) per[i] = st.service[i]();
+    const num = sh.numbers;
+    for (let i = 0; i < n; i++) num[SCALARS + i] = st.service[i]();
 
     let tier = 0;
     if (firms !== null) tier = firms.tier[firm];
@@ -383,11 +451,11 @@ export class ShipmentModel {
       uG < (firms !== null ? firms.guaranteeShare[firm] : this.guaranteeShare);
 
     const det = this.detection;
-    for (let i = 0; i < n; i++) per[n + i] = det[i] > 0 && st.detection[i]() < det[i] && sh.noncompliant ? 1 : 0;
+    for (let i = 0; i < n; i++) num[SCALARS + n + i] = det[i] > 0 && st.detection[i]() < det[i] && sh.noncompliant ? 1 : 0;
     // A finding counts only at a check the shipment actually passes.
     let finding = false;
     const stages = route.stages;
-    for (let i = 0; i < stages.length; i++) if (per[n + stages[i]] === 1) finding = true;
+    for (let i = 0; i < stages.length; i++) if (num[SCALARS + n + stages[i]] === 1) finding = true;
     sh.finding = finding;
 
     sh.step = 0;
@@ -405,7 +473,7 @@ export class ShipmentModel {
   }
 
   serviceTime(sh: Shipment, stage: number): number {
-    return this.scenario.stages[stage].service.quantile(sh.perStage[stage]);
+    return this.scenario.stages[stage].service.quantile(sh.numbers[SCALARS + stage]);
   }
 
   holdTime(sh: Shipment): number {
@@ -448,8 +516,8 @@ export class ShipmentModel {
     // the service uniforms, and no findings
     const n = sh.stageCount;
     for (let i = 0; i < n; i++) {
-      item.perStage[i] = sh.perStage[i];
-      item.perStage[n + i] = 0;
+      item.numbers[SCALARS + i] = sh.numbers[SCALARS + i];
+      item.numbers[SCALARS + n + i] = 0;
     }
     item.finding = false;
     item.step = 0;
