@@ -5,8 +5,36 @@ import { laneTable, type LaneTable } from './risk.js';
 import { buildRoutes, completionRoute, routeIndex, routeVariants, type Route } from './route.js';
 import type { Streams } from './random.js';
 
-/** Shipment.numbers: its scalars first (destinationHours ... until), then the per-stage blocks. */
-const SCALARS = 11;
+/** Where Shipment.numbers keeps each scalar; the per-stage blocks start at `Scalars`. */
+const enum Slot {
+  DestinationHours,
+  UCompletion,
+  Arrival,
+  Lodgement,
+  Value,
+  UHold,
+  UGuaranteeDelay,
+  EnqueuedAt,
+  GuaranteeHours,
+  HoldHours,
+  Until,
+  Scalars,
+}
+
+/** Shipment.numbers's per-stage blocks, in order, each `stageCount` long. */
+const enum Block {
+  ServiceUniform,
+  Found,
+  Wait,
+  Service,
+  Start,
+  Count,
+}
+
+/** Index in Shipment.numbers of `stage`'s entry in `block`, for a shipment of `stages` stages. */
+function slot(stages: number, block: Block, stage: number): number {
+  return Slot.Scalars + block * stages + stage;
+}
 
 /**
  * One customs declaration and its goods. Every random quantity is fixed as a uniform when the
@@ -52,7 +80,7 @@ export class Shipment {
   readonly stageCount: number;
   /**
    * Every number of the shipment that is not a small integer, in one array of doubles: first
-   * its scalars (SCALARS of them, read and written through the accessors below), then, by stage,
+   * its scalars (`Slot`, read and written through the accessors below), then, by stage,
    * five blocks of `stageCount`: the service uniform; 1 where that check would find the
    * non-compliance (else 0); the wait and the service (hours, for segment breakdowns and traces);
    * the service's start (simulated hours), through the methods below.
@@ -68,124 +96,124 @@ export class Shipment {
 
   constructor(stageCount: number) {
     this.stageCount = stageCount;
-    this.numbers = doubles(SCALARS + 5 * stageCount);
+    this.numbers = doubles(Slot.Scalars + Block.Count * stageCount);
   }
 
   /** Clearance at destination (hours; exports of a scenario with a destination section, else 0). */
   get destinationHours(): number {
-    return this.numbers[0];
+    return this.numbers[Slot.DestinationHours];
   }
   set destinationHours(v: number) {
-    this.numbers[0] = v;
+    this.numbers[Slot.DestinationHours] = v;
   }
 
   /** Uniform for when the complete declaration is lodged. */
   get uCompletion(): number {
-    return this.numbers[1];
+    return this.numbers[Slot.UCompletion];
   }
   set uCompletion(v: number) {
-    this.numbers[1] = v;
+    this.numbers[Slot.UCompletion] = v;
   }
 
   /** Hours from the clock's start. */
   get arrival(): number {
-    return this.numbers[2];
+    return this.numbers[Slot.Arrival];
   }
   set arrival(v: number) {
-    this.numbers[2] = v;
+    this.numbers[Slot.Arrival] = v;
   }
 
   get lodgement(): number {
-    return this.numbers[3];
+    return this.numbers[Slot.Lodgement];
   }
   set lodgement(v: number) {
-    this.numbers[3] = v;
+    this.numbers[Slot.Lodgement] = v;
   }
 
   get value(): number {
-    return this.numbers[4];
+    return this.numbers[Slot.Value];
   }
   set value(v: number) {
-    this.numbers[4] = v;
+    this.numbers[Slot.Value] = v;
   }
 
   get uHold(): number {
-    return this.numbers[5];
+    return this.numbers[Slot.UHold];
   }
   set uHold(v: number) {
-    this.numbers[5] = v;
+    this.numbers[Slot.UHold] = v;
   }
 
   get uGuaranteeDelay(): number {
-    return this.numbers[6];
+    return this.numbers[Slot.UGuaranteeDelay];
   }
   set uGuaranteeDelay(v: number) {
-    this.numbers[6] = v;
+    this.numbers[Slot.UGuaranteeDelay] = v;
   }
 
   get enqueuedAt(): number {
-    return this.numbers[7];
+    return this.numbers[Slot.EnqueuedAt];
   }
   set enqueuedAt(v: number) {
-    this.numbers[7] = v;
+    this.numbers[Slot.EnqueuedAt] = v;
   }
 
   /** Hours waited for the guarantee (-1 until the release phase is reached). */
   get guaranteeHours(): number {
-    return this.numbers[8];
+    return this.numbers[Slot.GuaranteeHours];
   }
   set guaranteeHours(v: number) {
-    this.numbers[8] = v;
+    this.numbers[Slot.GuaranteeHours] = v;
   }
 
   /** Hours held for a finding (-1 until all stages are done). */
   get holdHours(): number {
-    return this.numbers[9];
+    return this.numbers[Slot.HoldHours];
   }
   set holdHours(v: number) {
-    this.numbers[9] = v;
+    this.numbers[Slot.HoldHours] = v;
   }
 
   /** End of the current delay (hours), set by ShipmentModel.next. */
   get until(): number {
-    return this.numbers[10];
+    return this.numbers[Slot.Until];
   }
   set until(v: number) {
-    this.numbers[10] = v;
+    this.numbers[Slot.Until] = v;
   }
 
   serviceUniform(stage: number): number {
-    return this.numbers[SCALARS + stage];
+    return this.numbers[slot(this.stageCount, Block.ServiceUniform, stage)];
   }
 
   /** Whether the check at `stage` would find the non-compliance. */
   finds(stage: number): boolean {
-    return this.numbers[SCALARS + this.stageCount + stage] === 1;
+    return this.numbers[slot(this.stageCount, Block.Found, stage)] === 1;
   }
 
   /** Hours waited in `stage`'s queue. */
   wait(stage: number): number {
-    return this.numbers[SCALARS + 2 * this.stageCount + stage];
+    return this.numbers[slot(this.stageCount, Block.Wait, stage)];
   }
 
   /** Hours of service at `stage`. */
   service(stage: number): number {
-    return this.numbers[SCALARS + 3 * this.stageCount + stage];
+    return this.numbers[slot(this.stageCount, Block.Service, stage)];
   }
 
   /** Simulated hour `stage`'s service started. */
   start(stage: number): number {
-    return this.numbers[SCALARS + 4 * this.stageCount + stage];
+    return this.numbers[slot(this.stageCount, Block.Start, stage)];
   }
 
   /** A server of `stage` took it at `at`, after `wait` hours in the queue. */
   setStart(stage: number, wait: number, at: number): void {
-    this.numbers[SCALARS + 2 * this.stageCount + stage] = wait;
-    this.numbers[SCALARS + 4 * this.stageCount + stage] = at;
+    this.numbers[slot(this.stageCount, Block.Wait, stage)] = wait;
+    this.numbers[slot(this.stageCount, Block.Start, stage)] = at;
   }
 
   setService(stage: number, hours: number): void {
-    this.numbers[SCALARS + 3 * this.stageCount + stage] = hours;
+    this.numbers[slot(this.stageCount, Block.Service, stage)] = hours;
   }
 }
 
@@ -405,7 +433,7 @@ export class ShipmentModel {
     sh.uCompletion = this.twoStepShare !== null ? st.completion() : 0;
     const n = sh.stageCount;
     const num = sh.numbers;
-    for (let i = 0; i < n; i++) num[SCALARS + i] = st.service[i]();
+    for (let i = 0; i < n; i++) num[slot(n, Block.ServiceUniform, i)] = st.service[i]();
 
     let tier = 0;
     if (firms !== null) tier = firms.tier[firm];
@@ -451,11 +479,11 @@ export class ShipmentModel {
       uG < (firms !== null ? firms.guaranteeShare[firm] : this.guaranteeShare);
 
     const det = this.detection;
-    for (let i = 0; i < n; i++) num[SCALARS + n + i] = det[i] > 0 && st.detection[i]() < det[i] && sh.noncompliant ? 1 : 0;
+    for (let i = 0; i < n; i++) num[slot(n, Block.Found, i)] = det[i] > 0 && st.detection[i]() < det[i] && sh.noncompliant ? 1 : 0;
     // A finding counts only at a check the shipment actually passes.
     let finding = false;
     const stages = route.stages;
-    for (let i = 0; i < stages.length; i++) if (num[SCALARS + n + stages[i]] === 1) finding = true;
+    for (let i = 0; i < stages.length; i++) if (num[slot(n, Block.Found, stages[i])] === 1) finding = true;
     sh.finding = finding;
 
     sh.step = 0;
@@ -473,7 +501,7 @@ export class ShipmentModel {
   }
 
   serviceTime(sh: Shipment, stage: number): number {
-    return this.scenario.stages[stage].service.quantile(sh.numbers[SCALARS + stage]);
+    return this.scenario.stages[stage].service.quantile(sh.serviceUniform(stage));
   }
 
   holdTime(sh: Shipment): number {
@@ -516,8 +544,8 @@ export class ShipmentModel {
     // the service uniforms, and no findings
     const n = sh.stageCount;
     for (let i = 0; i < n; i++) {
-      item.numbers[SCALARS + i] = sh.numbers[SCALARS + i];
-      item.numbers[SCALARS + n + i] = 0;
+      item.numbers[slot(n, Block.ServiceUniform, i)] = sh.numbers[slot(n, Block.ServiceUniform, i)];
+      item.numbers[slot(n, Block.Found, i)] = 0;
     }
     item.finding = false;
     item.step = 0;
