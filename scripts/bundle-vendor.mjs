@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Bundles each dist/vendor/*.js (a re-export of a third-party package, src/vendor/) into one
 // file with everything it imports. Node resolves, reads and compiles every file of a package
-// separately: yaml, stdlib's quantiles, seedrandom, commander, cli-table3, cli-progress and TypeBox came to
-// ~1,300 files, and loading them was most of what `clearsim validate` spent beyond Node's own start.
+// separately: yaml, stdlib's quantiles, seedrandom, commander, cli-table3, cli-progress and
+// TypeBox came to ~1,300 files, and loading them was most of what `clearsim validate` spent beyond Node's own start.
 // One file each is read and compiled once, its functions lazily. Run after tsc (`npm run compile`
 // does both); the re-exports work unbundled too.
 import { readdirSync, rmSync } from 'node:fs';
@@ -10,22 +10,25 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const dir = fileURLToPath(new URL('../dist/vendor/', import.meta.url));
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  // smaller to read and parse; names kept so a stack trace from inside one still reads
+  minify: true,
+  keepNames: true,
+  logLevel: 'warning',
+  legalComments: 'eof',
+};
 for (const f of readdirSync(dir).filter((n) => n.endsWith('.js'))) {
   await build({
+    ...common,
     entryPoints: [`${dir}${f}`],
     outfile: `${dir}${f}`,
     allowOverwrite: true,
-    bundle: true,
-    platform: 'node',
     format: 'esm',
-    target: 'node20',
     // the packages are CommonJS: their require() of Node's own modules needs a real require
     banner: { js: "import { createRequire as __vendorRequire } from 'node:module'; const require = __vendorRequire(import.meta.url);" },
-    // smaller to read and parse; names kept so a stack trace from inside one still reads
-    minify: true,
-    keepNames: true,
-    logLevel: 'warning',
-    legalComments: 'eof',
   });
   rmSync(`${dir}${f}.map`, { force: true }); // tsc's map, of the re-export the bundle replaced
 }
@@ -37,15 +40,9 @@ for (const [file, pkg] of [
   ['stdlib-t.cjs', '@stdlib/stats-base-dists-t-quantile'],
 ]) {
   await build({
+    ...common,
     stdin: { contents: `module.exports = require('${pkg}');`, resolveDir: fileURLToPath(new URL('..', import.meta.url)) },
     outfile: `${dir}${file}`,
-    bundle: true,
-    platform: 'node',
     format: 'cjs',
-    target: 'node20',
-    minify: true,
-    keepNames: true,
-    logLevel: 'warning',
-    legalComments: 'eof',
   });
 }
