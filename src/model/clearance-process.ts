@@ -1,8 +1,8 @@
-import Denque from 'denque';
 import type { Scenario } from '../scenario/types.js';
 import type { RunObserver } from './run-observer.js';
 import { ArrivalProcess } from './arrivals.js';
 import { capacityAt, hasCapacitySchedule, nextCapacityChange, openAt, priorityWindows } from './capacity-schedule.js';
+import { IncomingShipments } from './incoming-shipments.js';
 import { Streams } from './random.js';
 import { ShipmentPool } from './shipment-pool.js';
 import { Next, type Shipment, ShipmentModel } from './shipment.js';
@@ -137,10 +137,12 @@ export class ClearanceProcess {
   private nextSurge = Infinity;
   private readonly pool: ShipmentPool;
   /**
-   * Shipments drawn ahead of their arrival, in arrival order. Arrival times are monotonic, so a
-   * FIFO with only its head on the calendar keeps the calendar small however far ahead we draw.
+   * Shipments drawn ahead of their arrival, in arrival order, packed until they are lodged or
+   * arrive. Arrival times are monotonic, so a FIFO with only its head on the calendar keeps the
+   * calendar small however far ahead we draw. A lodgement due before the arrival is on the
+   * calendar with no shipment and the shipment's number here as its argument.
    */
-  private readonly incoming = new Denque<Shipment>();
+  private readonly incoming: IncomingShipments;
   private readonly stageCount: number;
   private readonly detects: boolean[];
   private readonly unlimited: boolean[];
@@ -173,6 +175,7 @@ export class ClearanceProcess {
     this.thins = ArrivalProcess.thins(scenario);
     this.stageCount = scenario.stages.length;
     this.pool = ShipmentPool.of(this.stageCount);
+    this.incoming = new IncomingShipments(this.stageCount, this.pool);
     this.detects = scenario.stages.map((x) => x.detection > 0);
     this.unlimited = scenario.stages.map((x) => x.servers === Infinity);
     this.horizon = scenario.horizonDays * 24;
@@ -264,10 +267,13 @@ export class ClearanceProcess {
         this.runEvents++;
         this.nextIncoming();
         break;
-      case Wake.Lodge:
-        (sh as Shipment).events++;
-        this.advance(sh as Shipment);
+      case Wake.Lodge: {
+        // a shipment drawn ahead comes as its number in the incoming ring (see generate)
+        const lodged = sh ?? this.incoming.take(arg);
+        lodged.events++;
+        this.advance(lodged);
         break;
+      }
       case Wake.Resume:
         (sh as Shipment).events++;
         this.advance(sh as Shipment);
@@ -425,11 +431,15 @@ export class ClearanceProcess {
     else {
       this.nextId++;
       this.inSystem++;
-      if (sh.preLodged) d.schedule(Math.max(now, sh.lodgement), Wake.Lodge, sh, 0);
-      if (sh.arrival > now) {
-        this.incoming.push(sh);
-        if (this.incoming.length === 1) d.schedule(sh.arrival, Wake.Arrive, null, 0);
+      if (at > now) {
+        // packed until lodged or arrived; its object goes back to the pool at once
+        const lodges = sh.preLodged;
+        const lodgement = sh.lodgement;
+        const n = this.incoming.push(sh);
+        if (lodges) d.schedule(Math.max(now, lodgement), Wake.Lodge, null, n);
+        if (this.incoming.length === 1) d.schedule(at, Wake.Arrive, null, 0);
       } else {
+        if (sh.preLodged) d.schedule(Math.max(now, sh.lodgement), Wake.Lodge, sh, 0);
         this.arrive(sh);
       }
     }
@@ -449,8 +459,7 @@ export class ClearanceProcess {
 
   private nextIncoming(): void {
     const sh = this.incoming.shift() as Shipment;
-    const head = this.incoming.peekFront();
-    if (head !== undefined) this.driver.schedule(head.arrival, Wake.Arrive, null, 0);
+    if (this.incoming.length > 0) this.driver.schedule(this.incoming.headArrival, Wake.Arrive, null, 0);
     this.arrive(sh);
   }
 

@@ -5,10 +5,11 @@ const MAX_KEPT = 1 << 16;
 
 /**
  * Spare Shipment objects, shared by every clearance process of this thread whose scenario has the
- * same number of stages. A process draws up to its lookahead ahead (22 days in the baseline), so
- * ~25,000 shipments are alive at once; without sharing, every replication of a run, compare or
- * sweep allocated them all again, each surviving the young generation (measured: the second and
- * later 28-day replications ~25% faster with the shipments of the one before).
+ * same number of stages. A shipment is an object from its lodgement or arrival to its release
+ * (before that it is packed in the process's IncomingShipments): ~1,500 at once in the baseline.
+ * Without sharing, every replication of a run, compare or sweep allocated them all again, each
+ * surviving the young generation (measured, when all ~25,000 drawn ahead were objects: the second
+ * and later 28-day replications ~25% faster with the shipments of the one before).
  *
  * A shipment goes back only once nothing refers to it (released and its goods arrived), so
  * processes running side by side may share one pool. `ShipmentModel.draw` sets every field a

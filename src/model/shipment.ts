@@ -85,10 +85,9 @@ export class Shipment {
    * non-compliance (else 0); the wait and the service (hours, for segment breakdowns and traces);
    * the service's start (simulated hours), through the methods below.
    *
-   * Why one array: a shipment is drawn up to the pre-lodging lookahead ahead of its arrival (22
-   * days in the baseline), so ~25,000 are alive at once, and every one survives the young
-   * generation; when one drawn weeks ago is lodged, memory, not arithmetic, is what its first
-   * steps cost. A double in a field is a pointer to a number object of its own (16 bytes more,
+   * Why one array: shipments live long (from lodgement to release, days in the baseline), so
+   * every one survives the young generation, and a year's cost is more memory than arithmetic
+   * (measured when all ~25,000 drawn ahead of arrival were objects, before IncomingShipments). A double in a field is a pointer to a number object of its own (16 bytes more,
    * elsewhere in memory); five per-stage arrays were ten objects; a small typed array is three
    * (buffer, view, data). One array of doubles is two objects, its numbers side by side.
    */
@@ -215,6 +214,95 @@ export class Shipment {
   setService(stage: number, hours: number): void {
     this.numbers[slot(this.stageCount, Block.Service, stage)] = hours;
   }
+}
+
+/**
+ * A drawn shipment in compact form, for the shipments drawn ahead of their arrival (see
+ * IncomingShipments): the doubles it holds when drawn (its scalars, service uniforms and
+ * findings; the wait, service and start blocks are written only once it reaches a stage) side by
+ * side in a Float64Array, and its small integers and flags in an Int32Array. Every field of
+ * Shipment but `route` and `numbers`'s later blocks travels; the test of these functions compares
+ * every own field, so a new one that does not fails it.
+ */
+export const packedDoubles = (stageCount: number): number => slot(stageCount, Block.Wait, 0);
+
+/** Int32s of a packed shipment: id, firm, flow, tier, lane, step, queueSeq, events, flags. */
+export const PACKED_INTS = 9;
+
+const enum Flag {
+  Mra = 1,
+  TwoStep = 2,
+  Completion = 4,
+  Aeo = 8,
+  Noncompliant = 16,
+  PreLodged = 32,
+  NeedsGuarantee = 64,
+  Finding = 128,
+  GoodsArrived = 256,
+  WaitingForGoods = 512,
+  Observed = 1024,
+  ReleasePending = 2048,
+  Released = 4096,
+}
+
+/** Writes `sh` at `d[di]` (packedDoubles of them) and `n[ni]` (PACKED_INTS). */
+export function packShipment(sh: Shipment, d: Float64Array, di: number, n: Int32Array, ni: number): void {
+  const num = sh.numbers;
+  const len = packedDoubles(sh.stageCount);
+  for (let i = 0; i < len; i++) d[di + i] = num[i];
+  n[ni] = sh.id;
+  n[ni + 1] = sh.firm;
+  n[ni + 2] = sh.flow;
+  n[ni + 3] = sh.tier;
+  n[ni + 4] = sh.lane;
+  n[ni + 5] = sh.step;
+  n[ni + 6] = sh.queueSeq;
+  n[ni + 7] = sh.events;
+  n[ni + 8] =
+    (sh.mra ? Flag.Mra : 0) |
+    (sh.twoStep ? Flag.TwoStep : 0) |
+    (sh.completion ? Flag.Completion : 0) |
+    (sh.aeo ? Flag.Aeo : 0) |
+    (sh.noncompliant ? Flag.Noncompliant : 0) |
+    (sh.preLodged ? Flag.PreLodged : 0) |
+    (sh.needsGuarantee ? Flag.NeedsGuarantee : 0) |
+    (sh.finding ? Flag.Finding : 0) |
+    (sh.goodsArrived ? Flag.GoodsArrived : 0) |
+    (sh.waitingForGoods ? Flag.WaitingForGoods : 0) |
+    (sh.observed ? Flag.Observed : 0) |
+    (sh.releasePending ? Flag.ReleasePending : 0) |
+    (sh.released ? Flag.Released : 0);
+}
+
+/** The shipment packed at `d[di]` and `n[ni]`, written into `sh` (recycled), on `route`. */
+export function unpackShipment(sh: Shipment, route: Route, d: Float64Array, di: number, n: Int32Array, ni: number): Shipment {
+  const num = sh.numbers;
+  const len = packedDoubles(sh.stageCount);
+  for (let i = 0; i < len; i++) num[i] = d[di + i];
+  sh.route = route;
+  sh.id = n[ni];
+  sh.firm = n[ni + 1];
+  sh.flow = n[ni + 2];
+  sh.tier = n[ni + 3];
+  sh.lane = n[ni + 4] as Lane;
+  sh.step = n[ni + 5];
+  sh.queueSeq = n[ni + 6];
+  sh.events = n[ni + 7];
+  const f = n[ni + 8];
+  sh.mra = (f & Flag.Mra) !== 0;
+  sh.twoStep = (f & Flag.TwoStep) !== 0;
+  sh.completion = (f & Flag.Completion) !== 0;
+  sh.aeo = (f & Flag.Aeo) !== 0;
+  sh.noncompliant = (f & Flag.Noncompliant) !== 0;
+  sh.preLodged = (f & Flag.PreLodged) !== 0;
+  sh.needsGuarantee = (f & Flag.NeedsGuarantee) !== 0;
+  sh.finding = (f & Flag.Finding) !== 0;
+  sh.goodsArrived = (f & Flag.GoodsArrived) !== 0;
+  sh.waitingForGoods = (f & Flag.WaitingForGoods) !== 0;
+  sh.observed = (f & Flag.Observed) !== 0;
+  sh.releasePending = (f & Flag.ReleasePending) !== 0;
+  sh.released = (f & Flag.Released) !== 0;
+  return sh;
 }
 
 /**
