@@ -45,6 +45,17 @@ function bucketMid(b: number): number {
   return 2 ** (e + MIN_EXP) * (1 + (m + 0.5) / SUB);
 }
 
+/**
+ * A typed array's numbers in a plain array. A loop, not Array.from: V8 runs Array.from of a typed
+ * array through the iterator protocol, and the eight columns of 16,700 firms were ~9 ms of every
+ * replication's ~29 ms report (measured on the baseline).
+ */
+function plain(a: Uint32Array | Float64Array): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < a.length; i++) out.push(a[i]);
+  return out;
+}
+
 /** Streaming per-firm statistics of one run: O(firms) memory, O(1) per release. */
 export class FirmTally {
   readonly declarations: Uint32Array;
@@ -92,16 +103,17 @@ export class FirmTally {
   }
 
   rows(): FirmRows {
-    const n = this.count;
+    const p90 = new Float64Array(this.count);
+    for (let i = 0; i < p90.length; i++) p90[i] = this.p90(i);
     return {
-      declarations: Array.from(this.declarations),
-      value_cny: Array.from(this.value),
-      clearance_hours_sum: Array.from(this.clearance),
-      value_hours_sum: Array.from(this.valueHours),
-      clearance_hours_p90: Array.from({ length: n }, (_, i) => this.p90(i)),
-      inspections: Array.from(this.inspections),
-      guarantee_waived_cny: Array.from(this.waived),
-      guarantee_lodged_cny: Array.from(this.lodged),
+      declarations: plain(this.declarations),
+      value_cny: plain(this.value),
+      clearance_hours_sum: plain(this.clearance),
+      value_hours_sum: plain(this.valueHours),
+      clearance_hours_p90: plain(p90),
+      inspections: plain(this.inspections),
+      guarantee_waived_cny: plain(this.waived),
+      guarantee_lodged_cny: plain(this.lodged),
     };
   }
 }
