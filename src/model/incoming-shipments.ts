@@ -1,6 +1,6 @@
 import type { Route } from './route.js';
 import type { ShipmentPool } from './shipment-pool.js';
-import { PACKED_INTS, packedDoubles, packShipment, type Shipment, unpackShipment } from './shipment.js';
+import { PACKED_INTS, packedArrival, packedDoubles, packShipment, type Shipment, unpackShipment } from './shipment.js';
 
 /**
  * Shipments drawn ahead of their arrival, in arrival order (a FIFO ring), kept in compact form
@@ -25,7 +25,6 @@ export class IncomingShipments {
   private readonly doubles: number;
   private numbers: Float64Array;
   private ints: Int32Array;
-  private arrivals: Float64Array;
   private routes: (Route | null)[];
   /** The object a shipment became, once it did (else null). */
   private objects: (Shipment | null)[];
@@ -43,7 +42,6 @@ export class IncomingShipments {
     this.mask = capacity - 1;
     this.numbers = new Float64Array(capacity * this.doubles);
     this.ints = new Int32Array(capacity * PACKED_INTS);
-    this.arrivals = new Float64Array(capacity);
     this.routes = new Array(capacity).fill(null);
     this.objects = new Array(capacity).fill(null);
   }
@@ -54,7 +52,7 @@ export class IncomingShipments {
 
   /** Arrival of the head (Infinity when empty). */
   get headArrival(): number {
-    return this.tail > this.head ? this.arrivals[this.head & this.mask] : Infinity;
+    return this.tail > this.head ? packedArrival(this.numbers, (this.head & this.mask) * this.doubles) : Infinity;
   }
 
   /**
@@ -65,7 +63,6 @@ export class IncomingShipments {
     if (this.tail - this.head === this.capacity) this.grow();
     const k = this.tail & this.mask;
     packShipment(sh, this.numbers, k * this.doubles, this.ints, k * PACKED_INTS);
-    this.arrivals[k] = sh.arrival;
     this.routes[k] = sh.route;
     this.objects[k] = null;
     this.pool.give(sh);
@@ -100,7 +97,6 @@ export class IncomingShipments {
     const d = this.doubles;
     const numbers = new Float64Array(cap * d);
     const ints = new Int32Array(cap * PACKED_INTS);
-    const arrivals = new Float64Array(cap);
     const routes: (Route | null)[] = new Array(cap).fill(null);
     const objects: (Shipment | null)[] = new Array(cap).fill(null);
     for (let n = this.head; n < this.tail; n++) {
@@ -108,7 +104,6 @@ export class IncomingShipments {
       const to = n & mask;
       numbers.set(this.numbers.subarray(from * d, from * d + d), to * d);
       ints.set(this.ints.subarray(from * PACKED_INTS, from * PACKED_INTS + PACKED_INTS), to * PACKED_INTS);
-      arrivals[to] = this.arrivals[from];
       routes[to] = this.routes[from];
       objects[to] = this.objects[from];
     }
@@ -116,7 +111,6 @@ export class IncomingShipments {
     this.mask = mask;
     this.numbers = numbers;
     this.ints = ints;
-    this.arrivals = arrivals;
     this.routes = routes;
     this.objects = objects;
   }

@@ -226,6 +226,9 @@ export class Shipment {
  */
 export const packedDoubles = (stageCount: number): number => slot(stageCount, Block.Wait, 0);
 
+/** The arrival of the shipment packed at `d[di]`. */
+export const packedArrival = (d: Float64Array, di: number): number => d[di + Slot.Arrival];
+
 /** Int32s of a packed shipment: id, firm, flow, tier, lane, step, queueSeq, events, flags. */
 export const PACKED_INTS = 9;
 
