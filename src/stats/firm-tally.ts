@@ -103,14 +103,14 @@ export class FirmTally {
   }
 
   rows(): FirmRows {
-    const p90 = new Float64Array(this.count);
-    for (let i = 0; i < p90.length; i++) p90[i] = this.p90(i);
+    const p90: number[] = [];
+    for (let i = 0; i < this.count; i++) p90.push(this.p90(i));
     return {
       declarations: plain(this.declarations),
       value_cny: plain(this.value),
       clearance_hours_sum: plain(this.clearance),
       value_hours_sum: plain(this.valueHours),
-      clearance_hours_p90: plain(p90),
+      clearance_hours_p90: p90,
       inspections: plain(this.inspections),
       guarantee_waived_cny: plain(this.waived),
       guarantee_lodged_cny: plain(this.lodged),
