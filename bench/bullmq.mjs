@@ -5,6 +5,9 @@
 //  - the clearsim pipeline: a one-stage scenario flooded with shipments (zero service time, so
 //    the figure is job handling, not simulated work), with 1 and 2 worker processes. Each
 //    shipment is one stage job: the coordinator lodges it, the stage's processor releases it.
+//  - distributed replications (--distribute): 8 replications of the bundled baseline (28 days)
+//    on one `clearsim worker` process with --jobs 1 (one at a time on its main thread) and
+//    --jobs 2 (two threads), two experiments in a row on the same worker: its threads stay up.
 // The machine is shared and its load drifts: raw and pipeline are measured in alternating rounds
 // (ROUNDS, default 3) and compared by their medians.
 // Goal: the pipeline's per-stage job throughput at least half the raw figure.
@@ -17,6 +20,9 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadScenarioObject } from '../dist/scenario/load.js';
 import { runBullmq } from '../dist/runtime/bullmq/index.js';
+import { replicateOnWorkers } from '../dist/runtime/bullmq/replication-jobs.js';
+import { fileURLToPath } from 'node:url';
+import { loadScenarioFile, parseOverride } from '../dist/scenario/load.js';
 
 const fmt = (x) => Math.round(x).toLocaleString('en-US');
 
@@ -117,6 +123,36 @@ async function pipeline(url, workers, n) {
 
 const rounds = Number(process.env.ROUNDS ?? 3);
 const r = await redis();
+/** Seconds of each of `experiments` experiments of 8 replications in a row on one worker process started with --jobs `jobs`. */
+async function distributed(url, jobs, experiments = 2) {
+  const bin = fileURLToPath(new URL('../bin/clearsim.js', import.meta.url));
+  // node directly, stopped by its PID
+  const w = spawn(process.execPath, [bin, 'worker', '--redis', url, '--jobs', String(jobs)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  await new Promise((resolve) => {
+    let log = '';
+    w.stderr.on('data', (d) => {
+      log += d;
+      if (log.includes('serving')) resolve();
+    });
+  });
+  const s = loadScenarioFile(fileURLToPath(new URL('../scenarios/chongqing-2023.yaml', import.meta.url)), [
+    parseOverride('horizon.days=28'),
+  ]);
+  const seconds = [];
+  try {
+    for (let k = 0; k < experiments; k++) {
+      const t0 = performance.now();
+      await replicateOnWorkers(url, [{ scenario: s, replications: 8, first: 8 * k }]);
+      seconds.push((performance.now() - t0) / 1000);
+    }
+  } finally {
+    const exited = new Promise((resolve) => w.once('exit', resolve));
+    w.kill('SIGTERM');
+    await exited;
+  }
+  return seconds;
+}
+
 try {
   console.log(`clearsim BullMQ benchmark — node ${process.version}, Redis at ${r.url}, ${new Date().toISOString()}`);
   const raw1 = await raw(r.url, 1, 5000);
@@ -145,6 +181,12 @@ try {
   );
   console.log(
     "\n(pipeline: seconds from the run clock's start to the last release; one round trip per step; goal: stage jobs/s >= 50% of raw)",
+  );
+  const one = await distributed(r.url, 1),
+    two = await distributed(r.url, 2);
+  console.log(
+    `\ndistributed replications, 8 of the bundled baseline (28 days) on one worker process, two experiments in a row:` +
+      `\n  --jobs 1: ${one.map((x) => `${x.toFixed(2)} s`).join(', ')}   --jobs 2 (threads): ${two.map((x) => `${x.toFixed(2)} s`).join(', ')} (${two.map((x, i) => `${(x / one[i]).toFixed(2)}x`).join(', ')})`,
   );
 } finally {
   r.stop();

@@ -2,6 +2,7 @@ import { Command, CommanderError } from '../vendor/commander.js';
 import { ClearsimError } from '../errors.js';
 import { DEFAULT_REDIS_URL, DEFAULT_RUN_MEMORY_MB, DEFAULT_TIME_SCALE } from '../runtime/runtimes.js';
 import { DEFAULT_MAX_EVENTS } from '../scenario/limits.js';
+import { defaultJobs, MAX_JOBS } from '../runtime/replication-pool.js';
 import { budgetOption, collect, positiveNumber, runtimeOptions, wholeNumber } from './options.js';
 import type { RunFlags } from './run-command.js';
 import type { CompareFlags } from './compare-command.js';
@@ -185,8 +186,13 @@ export async function main(argv: string[]): Promise<number> {
     .option('--metrics-port <port>', "serve this process's /metrics on this port", wholeNumber(1, 65535))
     .option('--metrics-host <host>', 'address for --metrics-port', '127.0.0.1')
     .option('--exit-with-parent', 'exit when the process that started this one exits (its stdin closes); for workers started by a run')
+    .option(
+      '--jobs <n>',
+      `distributed replications at a time, each on a worker thread kept up between experiments (default: this machine's ${defaultJobs()} cores; 1 = one at a time on the main thread)`,
+      wholeNumber(1, MAX_JOBS),
+    )
     .exitOverride()
-    .action(async (flags: { redis: string; metricsPort?: number; metricsHost: string; exitWithParent?: boolean }) => {
+    .action(async (flags: { redis: string; metricsPort?: number; metricsHost: string; exitWithParent?: boolean; jobs?: number }) => {
       code = await (await import('./worker-command.js')).workerCommand(flags);
     });
 

@@ -3,6 +3,7 @@ import { serveMetrics } from '../api/metrics-route.js';
 import { UsageError } from '../errors.js';
 import { SimMetrics } from '../metrics/sim-metrics.js';
 import { WorkerHost } from '../runtime/bullmq/worker-host.js';
+import { defaultJobs } from '../runtime/replication-pool.js';
 
 /** How long active jobs get to finish on SIGTERM before they are handed back (stall recovery). */
 const STOP_TIMEOUT_MS = 10_000;
@@ -17,6 +18,7 @@ export async function workerCommand(flags: {
   metricsPort?: number;
   metricsHost?: string;
   exitWithParent?: boolean;
+  jobs?: number;
 }): Promise<number> {
   const metrics = flags.metricsPort !== undefined ? new SimMetrics() : undefined;
   let server: FastifyInstance | undefined;
@@ -29,7 +31,12 @@ export async function workerCommand(flags: {
       );
     }
   }
-  const host = new WorkerHost(flags.redis, (msg) => process.stderr.write(`clearsim worker: ${msg}\n`), metrics);
+  const host = new WorkerHost(
+    flags.redis,
+    (msg) => process.stderr.write(`clearsim worker: ${msg}\n`),
+    metrics,
+    flags.jobs ?? defaultJobs(),
+  );
   try {
     await host.start();
   } catch (err) {

@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { RunCancelled } from '../errors.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Report } from '../stats/report.js';
@@ -31,19 +30,6 @@ export function threadsFor(jobs: Jobs | undefined, events: number, tasks: number
   return Math.max(1, Math.min(defaultJobs(), tasks, Math.floor(events / EVENTS_PER_THREAD)));
 }
 
-/** From the pool to a thread. `source` travels the first time the thread sees scenario `key`. */
-export interface PoolTask {
-  id: number;
-  key: number;
-  source?: Record<string, unknown>;
-  label: string;
-  replication: number;
-  timeline: boolean;
-}
-
-/** From a thread to the pool. */
-export type PoolReply = { id: number; report: Report } | { id: number; error: string; stack?: string };
-
 export interface PoolJob {
   scenario: Scenario;
   replication: number;
@@ -51,13 +37,11 @@ export interface PoolJob {
   timeline?: boolean;
 }
 
-const THREAD_ENTRY = new URL('../../dist/runtime/replication-thread.js', import.meta.url);
-
 /**
- * Replications on worker threads in this process, `jobs` at a time. A replication is a pure
- * function of (scenario, seed, r), so where it runs cannot change its report: the reports come
- * back bit for bit those of running them one after another here, in the order asked. Each
- * thread loads a scenario once (from its source) and keeps it for the replications that follow.
+ * Replications on worker threads in this process, `threads` at a time (ReplicationThreads, closed
+ * when they are done). A replication is a pure function of (scenario, seed, r), so where it runs
+ * cannot change its report: the reports come back bit for bit those of running them one after
+ * another here, in the order asked. The first failure fails them all.
  */
 export async function runInThreads(
   jobs: PoolJob[],
@@ -65,70 +49,30 @@ export async function runInThreads(
   opts: { onDone?: () => void; signal?: AbortSignal } = {},
 ): Promise<Report[]> {
   if (opts.signal?.aborted) throw new RunCancelled();
-  const n = Math.max(1, Math.min(threads, jobs.length, MAX_JOBS));
-  const keys = new Map<Scenario, number>();
-  for (const j of jobs) if (!keys.has(j.scenario)) keys.set(j.scenario, keys.size);
-  const out: Report[] = new Array(jobs.length);
-  const workers: Worker[] = [];
-  let next = 0;
-  let finished = 0;
+  // loaded here: `--help` and `validate` import this module for its constants
+  const { ReplicationThreads } = await import('./replication-threads.js');
+  const pool = new ReplicationThreads(Math.max(1, Math.min(threads, jobs.length, MAX_JOBS)));
+  let onAbort = () => {};
   try {
-    await new Promise<void>((resolve, reject) => {
-      let failed = false;
-      const fail = (err: Error) => {
-        if (failed) return;
-        failed = true;
-        reject(err);
-      };
-      const onAbort = () => fail(new RunCancelled());
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new RunCancelled());
       opts.signal?.addEventListener('abort', onAbort, { once: true });
-      const settle = () => {
-        opts.signal?.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      for (let w = 0; w < n; w++) {
-        const worker = new Worker(THREAD_ENTRY);
-        workers.push(worker);
-        const seen = new Set<number>();
-        const feed = () => {
-          if (failed || next >= jobs.length) return;
-          const id = next++;
-          const job = jobs[id];
-          const key = keys.get(job.scenario)!;
-          const task: PoolTask = {
-            id,
-            key,
-            label: `replication ${job.replication} of ${job.scenario.name}`,
-            replication: job.replication,
-            timeline: job.timeline ?? false,
-          };
-          if (!seen.has(key)) {
-            task.source = job.scenario.source;
-            seen.add(key);
-          }
-          worker.postMessage(task);
-        };
-        worker.on('message', (m: PoolReply) => {
-          if ('error' in m) {
-            fail(new Error(`replication ${jobs[m.id].replication} failed in its thread: ${m.error}`));
-            return;
-          }
-          out[m.id] = m.report;
-          finished++;
-          opts.onDone?.();
-          if (finished === jobs.length) settle();
-          else feed();
-        });
-        // a thread that dies (out of memory, a crash) fails the run rather than leaving it waiting
-        worker.on('error', (err) => fail(err));
-        worker.on('exit', (code) => {
-          if (finished < jobs.length) fail(new Error(`a replication thread exited (code ${code}) before its work was done`));
-        });
-        feed();
-      }
     });
+    return await Promise.race([
+      aborted,
+      Promise.all(
+        jobs.map((j) =>
+          pool
+            .run(j.scenario.source, `replication ${j.replication} of ${j.scenario.name}`, j.replication, j.timeline ?? false)
+            .then((r) => {
+              opts.onDone?.();
+              return r;
+            }),
+        ),
+      ),
+    ]);
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    opts.signal?.removeEventListener('abort', onAbort);
+    await pool.close();
   }
-  return out;
 }

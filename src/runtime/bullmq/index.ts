@@ -21,7 +21,10 @@ const CLI = fileURLToPath(new URL('../../../bin/clearsim.js', import.meta.url));
 export function spawnWorkers(n: number, redisUrl: string): ChildProcess[] {
   return Array.from({ length: n }, () => {
     // stdin is a pipe the worker watches: it exits when this process does, even when killed
-    const p = spawn(process.execPath, [CLI, 'worker', '--redis', redisUrl, '--exit-with-parent'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    // one replication at a time each: the n processes are the parallelism asked for
+    const p = spawn(process.execPath, [CLI, 'worker', '--redis', redisUrl, '--exit-with-parent', '--jobs', '1'], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
     p.stderr?.resume();
     return p;
   });

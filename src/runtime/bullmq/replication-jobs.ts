@@ -5,6 +5,7 @@ import { loadScenarioObject } from '../../scenario/load.js';
 import type { Scenario } from '../../scenario/types.js';
 import type { Report } from '../../stats/report.js';
 import { runOneReplication } from '../run.js';
+import type { ReplicationThreads } from '../replication-threads.js';
 import { connect, ping } from './connection.js';
 import { RunCancelled } from '../../errors.js';
 import { BULL_PREFIX } from './names.js';
@@ -19,17 +20,27 @@ interface ReplicationJob {
 }
 
 /**
- * A worker host's part in distributed experiments: runs replication jobs on the embedded engine,
- * one at a time per process (they are CPU-bound), yielding between slices so the job lock renews.
+ * A worker host's part in distributed experiments: runs replication jobs on the embedded engine.
+ * Without threads, one at a time on this thread, yielding between slices so the job lock renews;
+ * with them (`clearsim worker --jobs N`), as many at a time as there are threads, each on one
+ * (they are CPU-bound), and the threads stay up from one experiment to the next.
  */
-export function serveReplications(connection: Redis): Worker {
+export function serveReplications(connection: Redis, threads?: ReplicationThreads): Worker {
   const w = new Worker<ReplicationJob, Report>(
     REPLICATIONS_QUEUE,
     async (job: Job<ReplicationJob>) => {
+      if (threads) return threads.run(job.data.scenario, `job ${job.id}`, job.data.replication);
       const s = loadScenarioObject(job.data.scenario, `job ${job.id}`);
       return runOneReplication(s, job.data.replication, { onProgress: () => {} });
     },
-    { connection, prefix: BULL_PREFIX, concurrency: 1, lockDuration: 30000, stalledInterval: 15000, maxStalledCount: 10 },
+    {
+      connection,
+      prefix: BULL_PREFIX,
+      concurrency: threads?.size ?? 1,
+      lockDuration: 30000,
+      stalledInterval: 15000,
+      maxStalledCount: 10,
+    },
   );
   w.on('error', () => {});
   return w;
@@ -46,7 +57,9 @@ export async function replicateOnWorkers(
   opts: { onDone?: () => void; workerWaitSeconds?: number; signal?: AbortSignal } = {},
 ): Promise<Report[][]> {
   const redis = connect(redisUrl, { failFast: true, name: 'clearsim-experiment' });
-  const events = new QueueEvents(REPLICATIONS_QUEUE, { connection: connect(redisUrl, { failFast: true }), prefix: BULL_PREFIX });
+  // BullMQ leaves a connection it was given open when it closes: this one is quit below
+  const eventsRedis = connect(redisUrl, { failFast: true, name: 'clearsim-experiment-events' });
+  const events = new QueueEvents(REPLICATIONS_QUEUE, { connection: eventsRedis, prefix: BULL_PREFIX });
   // 'error' events repeat what the failing calls reject with; unhandled they would crash the process
   events.on('error', () => {});
   const queue = new Queue<ReplicationJob, Report>(REPLICATIONS_QUEUE, { connection: redis, prefix: BULL_PREFIX });
@@ -109,5 +122,6 @@ export async function replicateOnWorkers(
     await events.close().catch(() => {});
     await queue.close().catch(() => {});
     await redis.quit().catch(() => redis.disconnect());
+    await eventsRedis.quit().catch(() => eventsRedis.disconnect());
   }
 }

@@ -9,6 +9,7 @@ import { HEARTBEAT_MS, RUNS_CHANNEL, RUNS_KEY, WORKERS_KEY, WORKER_TTL_MS, runKe
 import { removeRun } from './run-cleanup.js';
 import type { Worker } from 'bullmq';
 import { serveReplications } from './replication-jobs.js';
+import { ReplicationThreads } from '../replication-threads.js';
 import { RunServer, type RunMeta } from './run-server.js';
 
 export async function readRunMeta(redis: Redis, id: string): Promise<RunMeta | null> {
@@ -43,6 +44,7 @@ export class WorkerHost {
   private readonly attaching = new Map<string, Promise<void>>();
   private live: string[] = [];
   private replications: Worker | undefined;
+  private threads: ReplicationThreads | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
 
@@ -51,6 +53,8 @@ export class WorkerHost {
     private readonly log: (msg: string) => void = () => {},
     /** This process's metrics registry (served by `clearsim worker --metrics-port`). */
     private readonly metrics?: SimMetrics,
+    /** Replications at a time, each on a thread of its own; 1: one at a time on this thread. */
+    private readonly jobs = 1,
   ) {
     this.redis = connect(url, { failFast: false, name: 'clearsim-worker' });
     this.sub = connect(url, { failFast: false, name: 'clearsim-worker-sub' });
@@ -71,8 +75,9 @@ export class WorkerHost {
     await this.sub.subscribe(RUNS_CHANNEL);
     await this.sub.psubscribe('clearsim:run:*:control');
     for (const id of await this.redis.smembers(RUNS_KEY)) await this.attach(id);
-    this.replications = serveReplications(this.conn);
-    this.log(`worker ${this.id} serving ${this.url}`);
+    if (this.jobs > 1) this.threads = new ReplicationThreads(this.jobs);
+    this.replications = serveReplications(this.conn, this.threads);
+    this.log(`worker ${this.id} serving ${this.url}${this.jobs > 1 ? ` (replications: ${this.jobs} at a time, on threads)` : ''}`);
   }
 
   /** This host's share of `servers`: equal split over live hosts, remainder to the first. */
@@ -206,6 +211,7 @@ export class WorkerHost {
     await within(Promise.all([...this.servers.values()].map((s) => s.close(timeoutMs))), timeoutMs + 1000);
     // a replication in progress is handed back (stall recovery) rather than waited for
     await within(this.replications?.close(true).catch(() => {}) ?? Promise.resolve(), 2000);
+    await within(this.threads?.close() ?? Promise.resolve(), 2000);
     this.servers.clear();
     await within(Promise.all([this.sub, this.redis, this.conn, this.steps].map((c) => c.quit().catch(() => {}))), 1000);
     for (const c of [this.sub, this.redis, this.conn, this.steps]) c.disconnect();
