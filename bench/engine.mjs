@@ -9,6 +9,7 @@
 //     against its tier-share form (test/fixtures/v1/chongqing-2023.yaml), alternating processes,
 //     median of 5 rounds. Goal: the firms cost at most 15% of shipments/s. Then the bundled baseline
 //     with flows too (port handling, two-step): what the whole model costs.
+//     The year's goal is judged on the median of the six years of the bundled baseline (2 and 3).
 //  4. The whole process, as a user runs it: the v1 baseline file's year through `clearsim run`
 //     (goal <= 0.95 s: 10x an independent SimPy 3 implementation, 8.4-9.5 s on this machine);
 //     8 replications with --jobs 1 and with the default (every core; goal <= 0.6x on 2 cores);
@@ -78,7 +79,7 @@ console.log(
   `\nBaseline chongqing-2023, one simulated year: ${fmt(y1.shipments)} shipments, ${fmt(y1.events)} events in ${y1.seconds.toFixed(2)} s`,
 );
 console.log(
-  `  ${fmt(y1.shipments / y1.seconds)} shipments/s, ${fmt(y1.events / y1.seconds)} events/s, peak RSS ${y1.maxRssMiB.toFixed(1)} MiB   goal under 1 s`,
+  `  ${fmt(y1.shipments / y1.seconds)} shipments/s, ${fmt(y1.events / y1.seconds)} events/s, peak RSS ${y1.maxRssMiB.toFixed(1)} MiB   (the median of six is below)`,
 );
 console.log(
   `Four simulated years: ${fmt(y4.shipments)} shipments in ${y4.seconds.toFixed(2)} s, ${fmt(y4.shipments / y4.seconds)} shipments/s, peak RSS ${y4.maxRssMiB.toFixed(1)} MiB`,
@@ -93,7 +94,7 @@ for (let i = 0; i < 5; i++) {
   const a = child(1, v1),
     b = child(1, firmsOnly),
     c = child(1);
-  rounds.push({ v1: a.shipments / a.seconds, firms: b.shipments / b.seconds, full: c.shipments / c.seconds });
+  rounds.push({ v1: a.shipments / a.seconds, firms: b.shipments / b.seconds, full: c.shipments / c.seconds, fullSeconds: c.seconds });
 }
 const median = (xs) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 const rv1 = median(rounds.map((p) => p.v1)),
@@ -106,6 +107,12 @@ console.log(
 console.log(`  the firms cost ${(cost * 100).toFixed(1)}% of shipments/s (median of the rounds)   goal at most 15%`);
 console.log(
   `  firms and flows cost ${(median(rounds.map((p) => 1 - p.full / p.v1)) * 100).toFixed(1)}% (flows add stages: unloading, yard, complete declarations)`,
+);
+// the load of a shared machine moves a single run by ±50%: the goal is judged on the median of
+// the six years of the bundled baseline run so far, each in a process of its own
+const years = [y1.seconds, ...rounds.map((p) => p.fullSeconds)];
+console.log(
+  `One year of the bundled baseline, median of ${years.length} processes: ${median([...years]).toFixed(2)} s (${Math.min(...years).toFixed(2)}-${Math.max(...years).toFixed(2)})   goal under 1 s`,
 );
 
 // 4. Whole processes, as a user runs them

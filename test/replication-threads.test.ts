@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReplicationThreads, SCENARIOS_PER_THREAD } from '../src/runtime/replication-threads.js';
 import { runReplication } from '../src/runtime/run.js';
@@ -72,5 +76,44 @@ describe('ReplicationThreads', () => {
       expect(String((o as PromiseRejectedResult).reason)).toMatch(/closed before the replication finished/);
     }
     await expect(pool.run(s.source, s.name, 2)).rejects.toThrow(/closed/);
+  });
+
+  it('fails the replication of a thread that dies, and goes on with a new thread', async () => {
+    // the real thread, but one that exits (as an out-of-memory thread would) when sent replication 99
+    const dir = mkdtempSync(join(tmpdir(), 'clearsim-threads-'));
+    const entry = join(dir, 'dying-thread.mjs');
+    const real = pathToFileURL(join(process.cwd(), 'dist/runtime/replication-thread.js')).href;
+    writeFileSync(
+      entry,
+      [
+        "import { parentPort } from 'node:worker_threads';",
+        'const on = parentPort.on.bind(parentPort);',
+        "parentPort.on = (event, f) => on(event, event === 'message' ? (t) => (t.replication === 99 ? process.exit(7) : f(t)) : f);",
+        `await import(${JSON.stringify(real)});`,
+      ].join('\n'),
+    );
+    const s = short('chongqing-2023');
+    pool = new ReplicationThreads(1, pathToFileURL(entry));
+    await expect(pool.run(s.source, s.name, 99)).rejects.toThrow(/a replication thread exited \(code 7\) before its work was done/);
+    // its replacement has nothing loaded: the scenario travels again
+    expect(pool.held()).toEqual([0]);
+    const ok = await pool.run(s.source, s.name, 0);
+    expect(noWall(ok)).toBe(noWall(runReplication(s, 0).report));
+  });
+
+  it('gives up, failing what waits, when its threads die as they start (a broken build), rather than start them for ever', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clearsim-threads-'));
+    const entry = join(dir, 'broken-thread.mjs');
+    writeFileSync(entry, "throw new Error('this build is broken');\n");
+    const s = short('chongqing-2023');
+    pool = new ReplicationThreads(1, pathToFileURL(entry));
+    const all = await Promise.allSettled([0, 1, 2, 3, 4].map((r) => pool!.run(s.source, s.name, r)));
+    for (const o of all) {
+      expect(o.status).toBe('rejected');
+      expect(String((o as PromiseRejectedResult).reason)).toMatch(/a replication thread failed \(this build is broken\)/);
+    }
+    // no thread is left to die and be started again
+    expect(pool.held()).toEqual([]);
+    await expect(pool.run(s.source, s.name, 5)).rejects.toThrow(/this build is broken/);
   });
 });

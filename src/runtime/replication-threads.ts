@@ -19,6 +19,9 @@ export type PoolReply = { id: number; report: Report } | { id: number; error: st
 /** Scenarios a thread keeps loaded (with their firms): a long-lived pool serves many experiments. */
 export const SCENARIOS_PER_THREAD = 4;
 
+/** Threads that may die one after another, none answering between, before the pool gives up (a broken build, not a bad replication). */
+const DEATHS_IN_A_ROW = 3;
+
 /** Distinct scenario sources the pool remembers a key for. */
 const KEYS_KEPT = 64;
 
@@ -58,8 +61,15 @@ export class ReplicationThreads {
   private nextKey = 0;
   private nextId = 0;
   private closed = false;
+  private deathsInARow = 0;
+  /** Why the pool gave up on its threads (they died as they started), if it has. */
+  private broken: Error | null = null;
 
-  constructor(readonly size: number) {
+  constructor(
+    readonly size: number,
+    /** The thread's script (tests give one that can be made to die). */
+    private readonly entry: URL = THREAD_ENTRY,
+  ) {
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
   }
 
@@ -79,6 +89,7 @@ export class ReplicationThreads {
    */
   run(source: Record<string, unknown>, label: string, replication: number, timeline = false): Promise<Report> {
     if (this.closed) return Promise.reject(new Error('the replication threads are closed'));
+    if (this.broken) return Promise.reject(this.broken);
     return new Promise<Report>((resolve, reject) => {
       this.queue.push({ id: this.nextId++, key: this.keyOf(source), source, label, replication, timeline, resolve, reject });
       this.dispatch();
@@ -111,11 +122,12 @@ export class ReplicationThreads {
   }
 
   private spawn(): Slot {
-    const slot: Slot = { worker: new Worker(THREAD_ENTRY), loaded: [], task: null };
+    const slot: Slot = { worker: new Worker(this.entry), loaded: [], task: null };
     slot.worker.on('message', (m: PoolReply) => {
       const t = slot.task;
       if (t === null || m.id !== t.id) return;
       slot.task = null;
+      this.deathsInARow = 0;
       if ('error' in m) {
         // the scenario may be what failed to load: send it again next time
         slot.loaded = slot.loaded.filter((k) => k !== t.key);
@@ -130,9 +142,17 @@ export class ReplicationThreads {
       const t = slot.task;
       slot.task = null;
       if (this.closed) return;
-      this.slots[i] = this.spawn();
       void slot.worker.terminate();
-      t?.reject(new Error(`a replication thread ${why} before its work was done`));
+      const err = new Error(`a replication thread ${why} before its work was done`);
+      t?.reject(err);
+      if (++this.deathsInARow >= DEATHS_IN_A_ROW) {
+        // threads that die as they start would be started again for ever: fail what waits instead
+        this.broken = err;
+        this.slots.splice(i, 1);
+        for (const p of this.queue.splice(0)) p.reject(err);
+        return;
+      }
+      this.slots[i] = this.spawn();
       this.dispatch();
     };
     slot.worker.on('error', (err) => died(`failed (${err.message})`));
