@@ -18,11 +18,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { loadScenarioObject } from '../dist/scenario/load.js';
+import { fileURLToPath } from 'node:url';
+import { loadScenarioFile, loadScenarioObject, parseOverride } from '../dist/scenario/load.js';
 import { runBullmq } from '../dist/runtime/bullmq/index.js';
 import { replicateOnWorkers } from '../dist/runtime/bullmq/replication-jobs.js';
-import { fileURLToPath } from 'node:url';
-import { loadScenarioFile, parseOverride } from '../dist/scenario/load.js';
 
 const fmt = (x) => Math.round(x).toLocaleString('en-US');
 
@@ -128,12 +127,14 @@ async function distributed(url, jobs, experiments = 2) {
   const bin = fileURLToPath(new URL('../bin/clearsim.js', import.meta.url));
   // node directly, stopped by its PID
   const w = spawn(process.execPath, [bin, 'worker', '--redis', url, '--jobs', String(jobs)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  await new Promise((resolve) => {
+  // serving, or gone (a worker that cannot start must not leave the bench waiting)
+  await new Promise((resolve, reject) => {
     let log = '';
     w.stderr.on('data', (d) => {
       log += d;
       if (log.includes('serving')) resolve();
     });
+    w.once('exit', (code) => reject(new Error(`clearsim worker --jobs ${jobs} exited (code ${code}) before serving: ${log}`)));
   });
   const s = loadScenarioFile(fileURLToPath(new URL('../scenarios/chongqing-2023.yaml', import.meta.url)), [
     parseOverride('horizon.days=28'),

@@ -77,7 +77,7 @@ export class WorkerHost {
     for (const id of await this.redis.smembers(RUNS_KEY)) await this.attach(id);
     if (this.jobs > 1) this.threads = new ReplicationThreads(this.jobs);
     this.replications = serveReplications(this.conn, this.threads);
-    this.log(`worker ${this.id} serving ${this.url}${this.jobs > 1 ? ` (replications: ${this.jobs} at a time, on threads)` : ''}`);
+    this.log(`worker ${this.id} serving ${this.url}${this.threads ? ` (replications: ${this.threads.size} at a time, on threads)` : ''}`);
   }
 
   /** This host's share of `servers`: equal split over live hosts, remainder to the first. */
