@@ -9,6 +9,7 @@ import type { Tier } from '../src/scenario/types.js';
 import { loadScenarioFile } from '../src/scenario/load.js';
 import { Shipment, ShipmentModel, shipmentFromState, shipmentState } from '../src/model/shipment.js';
 import { Streams } from '../src/model/random.js';
+import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 
 const grid = (d: Distribution, n = 20000) => {
   let s = 0;
@@ -40,6 +41,27 @@ describe('durations and distributions', () => {
     for (const [d, mean] of cases) {
       expect(Math.abs(grid(d) / mean - 1)).toBeLessThan(0.02);
       expect(d.mean).toBeCloseTo(mean, 9);
+    }
+  });
+});
+
+describe('the lognormal', () => {
+  it("is exp(mu + sigma z) with z stdlib's normal quantile, bit for bit, across the body and both tails", () => {
+    // it calls the quantile's erfinv directly (src/scenario/distributions.ts): every v1 report
+    // was computed through normalQuantile(u, 0, 1), so the two must give the same double
+    const d = Distribution.lognormalMedian(3, 0.6),
+      unit = Distribution.lognormalMedian(1, 1.3);
+    const us = [0, 0.5, 1e-300, 1e-17, 1 - 2 ** -53, 0.25, 0.75, 0.125, 0.875];
+    for (let i = 0; i < 20000; i++) us.push((i + 0.5) / 20000);
+    let x = 12345;
+    for (let i = 0; i < 20000; i++) {
+      x = (x * 1103515245 + 12345) % 2 ** 31;
+      us.push(10 ** (-1 - (14 * x) / 2 ** 31)); // the far tail, 1e-15 to 1e-1
+    }
+    for (const u of us) {
+      expect(d.quantile(u)).toBe(Math.exp(d.a + d.b * normalQuantile(u, 0, 1)));
+      expect(unit.quantile(u)).toBe(Math.exp(unit.a + unit.b * normalQuantile(u, 0, 1)));
+      expect(d.quantile(1 - u)).toBe(Math.exp(d.a + d.b * normalQuantile(1 - u, 0, 1)));
     }
   });
 });

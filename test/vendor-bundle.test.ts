@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import ln from '@stdlib/math-base-special-ln';
+import erfinv from '@stdlib/math-base-special-erfinv';
 import gammaQuantile from '@stdlib/stats-base-dists-gamma-quantile';
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
@@ -62,6 +64,47 @@ describe('the bundled third-party packages (dist/vendor)', () => {
       expect(lazy.gammaQuantile(u, 2.5, 0.7)).toBe(gammaQuantile(u, 2.5, 0.7));
       expect(lazy.tQuantile(u, 7)).toBe(tQuantile(u, 7));
     }
+  });
+
+  it("take Math.log for stdlib's ln: the same double for every input (both are fdlibm's log)", () => {
+    // scripts/bundle-vendor.mjs puts Math.log in place of stdlib's port; positive doubles from
+    // random bit patterns (every exponent, subnormals included), uniforms, and the edges
+    const f = new Float64Array(1),
+      w = new Uint32Array(f.buffer);
+    const xs = [0, 1, 2, 0.5, Number.MIN_VALUE, Number.MAX_VALUE, Infinity, Number.EPSILON, 1 + Number.EPSILON, 1 - 2 ** -53];
+    let s = 987654321;
+    const next = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0);
+    for (let i = 0; i < 200000; i++) {
+      w[0] = next();
+      w[1] = next() % 0x7ff00000;
+      xs.push(f[0], next() / 2 ** 32);
+    }
+    let differ = 0;
+    for (const x of xs) if (!Object.is(Math.log(x), ln(x))) differ++;
+    expect(differ).toBe(0);
+  });
+
+  it("give stdlib's erfinv and normal quantile over the tails too", async () => {
+    const v = await load('stdlib.js');
+    for (let i = 0; i < 100000; i++) {
+      const u = 10 ** (-1 - (15 * i) / 100000);
+      expect(v.normalQuantile(u, 0, 1)).toBe(normalQuantile(u, 0, 1));
+      expect(v.normalQuantile(1 - u, 0, 1)).toBe(normalQuantile(1 - u, 0, 1));
+      expect(v.erfinv(2 * u - 1)).toBe(erfinv(2 * u - 1));
+    }
+  });
+
+  it('compute a v1 golden report through the built engine, bit for bit', async () => {
+    // test/golden-reports.test.ts runs the engine from src, with stdlib unbundled; the CLI runs dist
+    const { runEmbedded } = await import(pathToFileURL(join(DIR, '..', 'runtime', 'run.js')).href);
+    const { loadScenarioFile, parseOverride } = await import(pathToFileURL(join(DIR, '..', 'scenario', 'load.js')).href);
+    const s = loadScenarioFile(
+      fileURLToPath(new URL('fixtures/v1/flood-disruption.yaml', import.meta.url)),
+      ['seed=7', 'replications=3', 'horizon.days=14'].map(parseOverride),
+    );
+    const report = JSON.parse(JSON.stringify(await runEmbedded(s), (k, x) => (k === 'wall_seconds' ? undefined : x)));
+    const golden = JSON.parse(readFileSync(fileURLToPath(new URL('golden/flood-disruption-seed7-r3-14d.json', import.meta.url)), 'utf8'));
+    expect(report).toEqual(golden);
   });
 
   it('give seedrandom alea streams of seedrandom itself', async () => {
