@@ -155,15 +155,15 @@ describe('a shipment as job state', () => {
   });
 });
 
-describe('aleaStream', () => {
+describe('UniformStream', () => {
   it("draws seedrandom's alea numbers, in the same order", async () => {
-    const { aleaStream } = await import('../src/model/random.js');
+    const { UniformStream } = await import('../src/model/random.js');
     const seedrandom = (await import('seedrandom')).default;
     for (const seed of ['clearsim:2023:0:tier', 'clearsim:7:3:service:inspection', 'clearsim:1:firms:size']) {
-      const a = aleaStream(seed);
+      const a = new UniformStream(seed);
       const b = seedrandom.alea(seed);
       let same = 0;
-      for (let i = 0; i < 200_000; i++) if (a() === b()) same++;
+      for (let i = 0; i < 200_000; i++) if (a.next() === b()) same++;
       expect(same).toBe(200_000);
     }
   });

@@ -1,5 +1,5 @@
 import type { Scenario } from '../scenario/types.js';
-import type { Uniform } from './random.js';
+import type { UniformStream } from './random.js';
 
 /**
  * Non-homogeneous Poisson arrivals with a piecewise-constant rate (hour of day x day of week),
@@ -71,8 +71,8 @@ export class ArrivalProcess {
   private segRate = 0;
 
   /** The next arrival after t, drawing one uniform from the arrivals stream. */
-  after(t: number, u: Uniform): number {
-    return this.next(t, -Math.log(1 - u()));
+  after(t: number, u: UniformStream): number {
+    return this.next(t, -Math.log(1 - u.next()));
   }
 
   /** The next arrival after t given a unit-exponential draw e; Infinity if the rate stays 0 for ever. */

@@ -454,7 +454,7 @@ export class ClearanceProcess {
   /** A profile arrival at t inside windows whose multipliers make m < 1 is kept with probability m. */
   private thinnedOut(t: number): boolean {
     const m = this.arrivals.multiplier(t);
-    return m < 1 && !(this.streams.thinning() < m);
+    return m < 1 && !(this.streams.thinning.next() < m);
   }
 
   private nextIncoming(): void {

@@ -1,6 +1,6 @@
 import { Distribution } from '../scenario/distributions.js';
 import type { FirmChoice, FirmSpec, Tier } from '../scenario/types.js';
-import { aleaStream, type Uniform } from './random.js';
+import { UniformStream } from './random.js';
 
 /** Why a tier or a certification could not get the firms it asks for (compile turns this into a scenario error). */
 export class FirmChoiceError extends Error {
@@ -50,7 +50,7 @@ export class FirmPopulation {
   constructor(spec: FirmSpec, tiers: Tier[], seed: number, guaranteeShare: number) {
     const n = spec.count;
     this.count = n;
-    const stream = (purpose: string): Uniform => aleaStream(`clearsim:${seed}:firms:${purpose}`);
+    const stream = (purpose: string) => new UniformStream(`clearsim:${seed}:firms:${purpose}`);
     const size = stream('size'),
       value = stream('value'),
       sector = stream('sector'),
@@ -73,17 +73,17 @@ export class FirmPopulation {
     let total = 0;
     for (let i = 0; i < n; i++) {
       // every firm takes one uniform from each stream, so a change to one attribute's law moves no other
-      const w = spec.size.quantile(size());
+      const w = spec.size.quantile(size.next());
       this.weight[i] = w;
       total += w;
-      this.valueMean[i] = spec.value.quantile(value());
-      const us = sector();
+      this.valueMean[i] = spec.value.quantile(value.next());
+      const us = sector.next();
       let k = 0;
       while (k < sectorCum.length - 1 && us >= sectorCum[k]) k++;
       this.sector[i] = k;
-      this.complianceScore[i] = compliance();
-      this.guaranteeShare[i] = guarantee() < spec.guaranteeFirmShare ? perDeclaration : 0;
-      this.lottery[i] = lottery();
+      this.complianceScore[i] = compliance.next();
+      this.guaranteeShare[i] = guarantee.next() < spec.guaranteeFirmShare ? perDeclaration : 0;
+      this.lottery[i] = lottery.next();
     }
     for (let i = 0; i < n; i++) this.weight[i] /= total;
 

@@ -1,28 +1,59 @@
 import { seedrandom } from '../vendor/seedrandom.js';
 
-export type Uniform = () => number;
-
 /**
- * seedrandom's alea stream for `seed`, the same numbers in the same order, with its state in a
- * typed array: seedrandom seeds it (Baagøe's Mash), this steps it. seedrandom's own step keeps the
- * state on an object and is too large a call to inline, so each draw boxed a double; this one is
- * small enough for the optimizer to inline where a shipment is drawn. test/model.test.ts holds
- * the two streams to each other.
+ * seedrandom's alea stream for a seed, the same numbers in the same order, with its state in a
+ * typed array: seedrandom seeds it (Baagøe's Mash), `next` steps it. seedrandom's own step keeps
+ * the state on an object and is too large a call to inline, so each draw boxed a double.
+ *
+ * A class, not a closure: the optimiser inlines a method it knows the class of, but it did not
+ * inline the closures a function returned (one per stream, from the same source: it found no
+ * feedback to inline them by), so every draw was a call that returned its double boxed.
+ * test/model.test.ts holds the two streams to each other.
  */
-export function aleaStream(seed: string): Uniform {
-  const init = (
-    seedrandom.alea(seed, { state: true }) as unknown as { state(): { c: number; s0: number; s1: number; s2: number } }
-  ).state();
-  // s0, s1, s2, c
-  const st = Float64Array.of(init.s0, init.s1, init.s2, init.c);
-  return () => {
+export class UniformStream {
+  private readonly st: Float64Array;
+
+  constructor(seed: string) {
+    const init = (
+      seedrandom.alea(seed, { state: true }) as unknown as { state(): { c: number; s0: number; s1: number; s2: number } }
+    ).state();
+    // s0, s1, s2, c
+    this.st = Float64Array.of(init.s0, init.s1, init.s2, init.c);
+  }
+
+  /** The next uniform in [0, 1). */
+  next(): number {
+    const st = this.st;
     const t = 2091639 * st[0] + st[3] * 2.3283064365386963e-10; // 2^-32
     st[0] = st[1];
     st[1] = st[2];
     st[3] = t | 0;
     st[2] = t - st[3];
     return st[2];
-  };
+  }
+}
+
+/**
+ * The purposes a drawn shipment takes a uniform for (besides its stages' service and detection),
+ * in the order of `Streams.draws`.
+ */
+export const enum Draw {
+  Tier,
+  Firm,
+  Noncompliance,
+  Lane,
+  Lodgement,
+  LodgementTime,
+  Hold,
+  Guarantee,
+  GuaranteeDelay,
+  Value,
+  Flow,
+  Mra,
+  Destination,
+  TwoStep,
+  Completion,
+  Count,
 }
 
 /**
@@ -31,29 +62,35 @@ export function aleaStream(seed: string): Uniform {
  * policy changes how many draws some other purpose needs.
  */
 export class Streams {
-  readonly arrivals: Uniform;
-  readonly tier: Uniform;
-  readonly noncompliance: Uniform;
-  readonly lane: Uniform;
-  readonly lodgement: Uniform;
-  readonly lodgementTime: Uniform;
-  readonly hold: Uniform;
-  readonly guarantee: Uniform;
-  readonly guaranteeDelay: Uniform;
-  readonly value: Uniform;
+  readonly arrivals: UniformStream;
+  readonly tier: UniformStream;
+  readonly noncompliance: UniformStream;
+  readonly lane: UniformStream;
+  readonly lodgement: UniformStream;
+  readonly lodgementTime: UniformStream;
+  readonly hold: UniformStream;
+  readonly guarantee: UniformStream;
+  readonly guaranteeDelay: UniformStream;
+  readonly value: UniformStream;
   /** Which firm lodges the declaration (scenarios with firms only). */
-  readonly firm: Uniform;
+  readonly firm: UniformStream;
   /** Which trade flow a declaration belongs to; whether an export goes to an MRA partner; its destination clearance. */
-  readonly flow: Uniform;
-  readonly mra: Uniform;
-  readonly destination: Uniform;
+  readonly flow: UniformStream;
+  readonly mra: UniformStream;
+  readonly destination: UniformStream;
   /** Whether an import is released on a summary declaration; when its complete declaration follows. */
-  readonly twoStep: Uniform;
-  readonly completion: Uniform;
+  readonly twoStep: UniformStream;
+  readonly completion: UniformStream;
   /** Whether an arrival inside a window with an arrival multiplier below 1 happens (thinning). */
-  readonly thinning: Uniform;
-  readonly service: Uniform[];
-  readonly detection: Uniform[];
+  readonly thinning: UniformStream;
+  readonly service: UniformStream[];
+  readonly detection: UniformStream[];
+  /**
+   * The streams of `Draw`, by its order (the same objects as the fields): a shipment's draw
+   * steps the ones its scenario reads in one loop, where a call site per stream spent the
+   * optimiser's inlining budget after three of them and left the rest as calls.
+   */
+  readonly draws: UniformStream[];
 
   /**
    * `family` '' for the shipments of the arrival profile; 'surge:' for the extra arrivals of a
@@ -61,7 +98,7 @@ export class Streams {
    * the profile's shipments stay those of the scenario without the surge.
    */
   constructor(seed: number, replication: number, stageNames: string[], family = '') {
-    const s = (purpose: string): Uniform => aleaStream(`clearsim:${seed}:${replication}:${family}${purpose}`);
+    const s = (purpose: string) => new UniformStream(`clearsim:${seed}:${replication}:${family}${purpose}`);
     this.arrivals = s('arrivals');
     this.tier = s('tier');
     this.noncompliance = s('noncompliance');
@@ -81,5 +118,22 @@ export class Streams {
     this.thinning = s('thinning');
     this.service = stageNames.map((n) => s(`service:${n}`));
     this.detection = stageNames.map((n) => s(`detection:${n}`));
+    this.draws = [
+      this.tier,
+      this.firm,
+      this.noncompliance,
+      this.lane,
+      this.lodgement,
+      this.lodgementTime,
+      this.hold,
+      this.guarantee,
+      this.guaranteeDelay,
+      this.value,
+      this.flow,
+      this.mra,
+      this.destination,
+      this.twoStep,
+      this.completion,
+    ];
   }
 }

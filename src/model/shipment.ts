@@ -3,7 +3,7 @@ import type { FirmPopulation } from './firm-population.js';
 import { Lane, type Scenario } from '../scenario/types.js';
 import { laneTable, type LaneTable } from './risk.js';
 import { buildRoutes, completionRoute, routeIndex, routeVariants, type Route } from './route.js';
-import type { Streams } from './random.js';
+import { Draw, type Streams } from './random.js';
 
 /** Where Shipment.numbers keeps each scalar; the per-stage blocks start at `Scalars`. */
 const enum Slot {
@@ -430,6 +430,9 @@ export class ShipmentModel {
   private readonly warmup: number;
   private readonly needsGoods: boolean[];
   private readonly firms: FirmPopulation | null;
+  /** The purposes (Draw) whose streams a shipment of this scenario reads, and where draw puts their uniforms. */
+  private readonly drawn: Int32Array;
+  private readonly uniforms = new Float64Array(Draw.Count);
   /** Spread of value between one firm's declarations (mean 1); null when every declaration is at its firm's mean. */
   private readonly withinFirmValue: Distribution | null;
 
@@ -496,6 +499,24 @@ export class ShipmentModel {
     this.warmup = scenario.warmupDays * 24;
     this.needsGoods = scenario.stages.map((x) => x.needsGoods);
     this.lookahead = this.usesPreLodging ? scenario.lodgement.lead.quantile(1 - 1e-6) : 0;
+    const reads: [Draw, boolean][] = [
+      [Draw.Tier, this.usesTier],
+      [Draw.Firm, this.firms !== null],
+      [Draw.Noncompliance, this.usesNoncompliance],
+      [Draw.Lane, this.usesLane],
+      [Draw.Lodgement, this.usesPreLodging],
+      [Draw.LodgementTime, this.usesLodgementTime],
+      [Draw.Hold, this.usesHold],
+      [Draw.Guarantee, this.usesGuarantee],
+      [Draw.GuaranteeDelay, this.usesGuarantee],
+      [Draw.Value, this.usesValue],
+      [Draw.Flow, this.flowCum !== null],
+      [Draw.Mra, this.usesDestination],
+      [Draw.Destination, this.usesDestination],
+      [Draw.TwoStep, this.twoStepShare !== null],
+      [Draw.Completion, this.twoStepShare !== null],
+    ];
+    this.drawn = Int32Array.from(reads.filter(([, used]) => used).map(([d]) => d));
   }
 
   /**
@@ -505,26 +526,30 @@ export class ShipmentModel {
   draw(sh: Shipment, st: Streams, id: number, arrival: number): Shipment {
     const s = this.scenario;
     const firms = this.firms;
-    const uTier = this.usesTier ? st.tier() : 0;
-    const firm = firms !== null ? firms.pick(st.firm()) : -1;
-    const uNc = this.usesNoncompliance ? st.noncompliance() : 1;
-    const uLane = this.usesLane ? st.lane() : 1;
-    const uPre = this.usesPreLodging ? st.lodgement() : 1;
-    const uLodge = this.usesLodgementTime ? st.lodgementTime() : 0.5;
     // Streams a scenario never reads are not drawn at all: each purpose has its own stream, so
     // skipping one whole stream leaves every other shipment's draws unchanged.
-    sh.uHold = this.usesHold ? st.hold() : 0;
-    const uG = this.usesGuarantee ? st.guarantee() : 1;
-    sh.uGuaranteeDelay = this.usesGuarantee ? st.guaranteeDelay() : 0;
-    const uValue = this.usesValue ? st.value() : 0;
-    const uFlow = this.flowCum !== null ? st.flow() : 0;
-    const uMra = this.usesDestination ? st.mra() : 1;
-    const uDest = this.usesDestination ? st.destination() : 0;
-    const uTwo = this.twoStepShare !== null ? st.twoStep() : 1;
-    sh.uCompletion = this.twoStepShare !== null ? st.completion() : 0;
+    const u = this.uniforms;
+    const drawn = this.drawn,
+      draws = st.draws;
+    for (let k = 0; k < drawn.length; k++) u[drawn[k]] = draws[drawn[k]].next();
+    const uTier = this.usesTier ? u[Draw.Tier] : 0;
+    const firm = firms !== null ? firms.pick(u[Draw.Firm]) : -1;
+    const uNc = this.usesNoncompliance ? u[Draw.Noncompliance] : 1;
+    const uLane = this.usesLane ? u[Draw.Lane] : 1;
+    const uPre = this.usesPreLodging ? u[Draw.Lodgement] : 1;
+    const uLodge = this.usesLodgementTime ? u[Draw.LodgementTime] : 0.5;
+    sh.uHold = this.usesHold ? u[Draw.Hold] : 0;
+    const uG = this.usesGuarantee ? u[Draw.Guarantee] : 1;
+    sh.uGuaranteeDelay = this.usesGuarantee ? u[Draw.GuaranteeDelay] : 0;
+    const uValue = this.usesValue ? u[Draw.Value] : 0;
+    const uFlow = this.flowCum !== null ? u[Draw.Flow] : 0;
+    const uMra = this.usesDestination ? u[Draw.Mra] : 1;
+    const uDest = this.usesDestination ? u[Draw.Destination] : 0;
+    const uTwo = this.twoStepShare !== null ? u[Draw.TwoStep] : 1;
+    sh.uCompletion = this.twoStepShare !== null ? u[Draw.Completion] : 0;
     const n = sh.stageCount;
     const num = sh.numbers;
-    for (let i = 0; i < n; i++) num[slot(n, Block.ServiceUniform, i)] = st.service[i]();
+    for (let i = 0; i < n; i++) num[slot(n, Block.ServiceUniform, i)] = st.service[i].next();
 
     let tier = 0;
     if (firms !== null) tier = firms.tier[firm];
@@ -570,7 +595,7 @@ export class ShipmentModel {
       uG < (firms !== null ? firms.guaranteeShare[firm] : this.guaranteeShare);
 
     const det = this.detection;
-    for (let i = 0; i < n; i++) num[slot(n, Block.Found, i)] = det[i] > 0 && st.detection[i]() < det[i] && sh.noncompliant ? 1 : 0;
+    for (let i = 0; i < n; i++) num[slot(n, Block.Found, i)] = det[i] > 0 && st.detection[i].next() < det[i] && sh.noncompliant ? 1 : 0;
     // A finding counts only at a check the shipment actually passes.
     let finding = false;
     const stages = route.stages;
