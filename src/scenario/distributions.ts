@@ -25,56 +25,76 @@ export class Distribution {
     readonly mean = 0,
   ) {}
 
-  quantile(u: number): number {
-    switch (this.kind) {
-      case DistKind.Constant:
-        return this.a;
-      case DistKind.Exponential:
-        return -this.a * Math.log(1 - u);
-      case DistKind.Lognormal:
-        // a = mu, b = sigma of the underlying normal; the standard normal quantile is stdlib's
-        // normalQuantile(u, 0, 1) as it computes it (mu + sigma * sqrt(2) * erfinv(2u - 1)),
-        // the same double, without its checks of arguments that are always valid here and
-        // without a call the optimiser does not inline (its result was a heap number each time)
-        return Math.exp(this.a + this.b * (0 + Math.SQRT2 * erfinv(2 * u - 1)));
-      case DistKind.Gamma:
-        // a = shape, b = rate
-        return gammaQuantile(u, this.a, this.b);
-      case DistKind.Triangular: {
-        const lo = this.a,
-          mode = this.b,
-          hi = this.c,
-          span = hi - lo;
-        if (span === 0) return lo;
-        const f = (mode - lo) / span;
-        return u < f ? lo + Math.sqrt(u * span * (mode - lo)) : hi - Math.sqrt((1 - u) * span * (hi - mode));
-      }
-      case DistKind.Uniform:
-        return this.a + u * (this.b - this.a);
-    }
+  /** The value at cumulative probability `u` in [0, 1): the constant law here; each other law has a class of its own (below). */
+  quantile(_u: number): number {
+    return this.a;
   }
 
-  static constant(v: number) {
+  static constant(v: number): Distribution {
     return new Distribution(DistKind.Constant, v, 0, 0, v);
   }
-  static exponential(mean: number) {
-    return new Distribution(DistKind.Exponential, mean, 0, 0, mean);
+  static exponential(mean: number): Distribution {
+    return new Exponential(DistKind.Exponential, mean, 0, 0, mean);
   }
-  static lognormalMedian(median: number, sigma: number) {
-    return new Distribution(DistKind.Lognormal, Math.log(median), sigma, 0, median * Math.exp((sigma * sigma) / 2));
+  static lognormalMedian(median: number, sigma: number): Distribution {
+    return new Lognormal(DistKind.Lognormal, Math.log(median), sigma, 0, median * Math.exp((sigma * sigma) / 2));
   }
-  static lognormalMean(mean: number, cv: number) {
+  static lognormalMean(mean: number, cv: number): Distribution {
     const s2 = Math.log(1 + cv * cv);
-    return new Distribution(DistKind.Lognormal, Math.log(mean) - s2 / 2, Math.sqrt(s2), 0, mean);
+    return new Lognormal(DistKind.Lognormal, Math.log(mean) - s2 / 2, Math.sqrt(s2), 0, mean);
   }
-  static gamma(mean: number, cv: number) {
+  static gamma(mean: number, cv: number): Distribution {
     const shape = 1 / (cv * cv);
-    return new Distribution(DistKind.Gamma, shape, shape / mean, 0, mean);
+    return new Gamma(DistKind.Gamma, shape, shape / mean, 0, mean);
   }
-  static triangular(min: number, mode: number, max: number) {
-    return new Distribution(DistKind.Triangular, min, mode, max, (min + mode + max) / 3);
+  static triangular(min: number, mode: number, max: number): Distribution {
+    return new Triangular(DistKind.Triangular, min, mode, max, (min + mode + max) / 3);
   }
-  static uniform(min: number, max: number) {
-    return new Distribution(DistKind.Uniform, min, max, 0, (min + max) / 2);
+  static uniform(min: number, max: number): Distribution {
+    return new Uniform(DistKind.Uniform, min, max, 0, (min + max) / 2);
+  }
+}
+
+// One class per law, each with its own small `quantile`: a call site sees one or a few of them
+// and the optimiser inlines each (one method with a switch over every law was too large to
+// inline, so each service time drawn was a call that returned its double boxed).
+
+class Exponential extends Distribution {
+  override quantile(u: number): number {
+    return -this.a * Math.log(1 - u);
+  }
+}
+
+class Lognormal extends Distribution {
+  // a = mu, b = sigma of the underlying normal; the standard normal quantile is stdlib's
+  // normalQuantile(u, 0, 1) as it computes it (mu + sigma * sqrt(2) * erfinv(2u - 1)), the
+  // same double, without its checks of arguments that are always valid here
+  override quantile(u: number): number {
+    return Math.exp(this.a + this.b * (0 + Math.SQRT2 * erfinv(2 * u - 1)));
+  }
+}
+
+class Gamma extends Distribution {
+  // a = shape, b = rate
+  override quantile(u: number): number {
+    return gammaQuantile(u, this.a, this.b);
+  }
+}
+
+class Triangular extends Distribution {
+  override quantile(u: number): number {
+    const lo = this.a,
+      mode = this.b,
+      hi = this.c,
+      span = hi - lo;
+    if (span === 0) return lo;
+    const f = (mode - lo) / span;
+    return u < f ? lo + Math.sqrt(u * span * (mode - lo)) : hi - Math.sqrt((1 - u) * span * (hi - mode));
+  }
+}
+
+class Uniform extends Distribution {
+  override quantile(u: number): number {
+    return this.a + u * (this.b - this.a);
   }
 }
