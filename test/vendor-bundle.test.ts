@@ -5,7 +5,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import ln from '@stdlib/math-base-special-ln';
 import erfinv from '@stdlib/math-base-special-erfinv';
 import gammaQuantile from '@stdlib/stats-base-dists-gamma-quantile';
-import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import Table from 'cli-table3';
 import seedrandom from 'seedrandom';
@@ -58,7 +57,7 @@ describe('the bundled third-party packages (dist/vendor)', () => {
     const lazy = await import(pathToFileURL(join(DIR, '..', 'lazy-quantiles.js')).href);
     const us = Array.from({ length: 2001 }, (_, i) => (i + 0.5) / 2001).concat([1e-12, 1 - 1e-12]);
     for (const u of us) {
-      expect(v.normalQuantile(u, 0, 1)).toBe(normalQuantile(u, 0, 1));
+      expect(v.erfinv(2 * u - 1)).toBe(erfinv(2 * u - 1));
       expect(gamma(u, 2.5, 0.7)).toBe(gammaQuantile(u, 2.5, 0.7));
       expect(t(u, 7)).toBe(tQuantile(u, 7));
       expect(lazy.gammaQuantile(u, 2.5, 0.7)).toBe(gammaQuantile(u, 2.5, 0.7));
@@ -84,13 +83,12 @@ describe('the bundled third-party packages (dist/vendor)', () => {
     expect(differ).toBe(0);
   });
 
-  it("give stdlib's erfinv and normal quantile over the tails too", async () => {
+  it("give stdlib's erfinv over the tails too, where it calls ln", async () => {
     const v = await load('stdlib.js');
     for (let i = 0; i < 100000; i++) {
       const u = 10 ** (-1 - (15 * i) / 100000);
-      expect(v.normalQuantile(u, 0, 1)).toBe(normalQuantile(u, 0, 1));
-      expect(v.normalQuantile(1 - u, 0, 1)).toBe(normalQuantile(1 - u, 0, 1));
       expect(v.erfinv(2 * u - 1)).toBe(erfinv(2 * u - 1));
+      expect(v.erfinv(1 - 2 * u)).toBe(erfinv(1 - 2 * u));
     }
   });
 
