@@ -499,24 +499,27 @@ export class ShipmentModel {
     this.warmup = scenario.warmupDays * 24;
     this.needsGoods = scenario.stages.map((x) => x.needsGoods);
     this.lookahead = this.usesPreLodging ? scenario.lodgement.lead.quantile(1 - 1e-6) : 0;
-    const reads: [Draw, boolean][] = [
-      [Draw.Tier, this.usesTier],
-      [Draw.Firm, this.firms !== null],
-      [Draw.Noncompliance, this.usesNoncompliance],
-      [Draw.Lane, this.usesLane],
-      [Draw.Lodgement, this.usesPreLodging],
-      [Draw.LodgementTime, this.usesLodgementTime],
-      [Draw.Hold, this.usesHold],
-      [Draw.Guarantee, this.usesGuarantee],
-      [Draw.GuaranteeDelay, this.usesGuarantee],
-      [Draw.Value, this.usesValue],
-      [Draw.Flow, this.flowCum !== null],
-      [Draw.Mra, this.usesDestination],
-      [Draw.Destination, this.usesDestination],
-      [Draw.TwoStep, this.twoStepShare !== null],
-      [Draw.Completion, this.twoStepShare !== null],
+    // each purpose: whether the scenario reads its stream, and the value draw uses when it does not
+    const reads: [Draw, boolean, number][] = [
+      [Draw.Tier, this.usesTier, 0],
+      [Draw.Firm, this.firms !== null, 0],
+      [Draw.Noncompliance, this.usesNoncompliance, 1],
+      [Draw.Lane, this.usesLane, 1],
+      [Draw.Lodgement, this.usesPreLodging, 1],
+      [Draw.LodgementTime, this.usesLodgementTime, 0.5],
+      [Draw.Hold, this.usesHold, 0],
+      [Draw.Guarantee, this.usesGuarantee, 1],
+      [Draw.GuaranteeDelay, this.usesGuarantee, 0],
+      [Draw.Value, this.usesValue, 0],
+      [Draw.Flow, this.flowCum !== null, 0],
+      [Draw.Mra, this.usesDestination, 1],
+      [Draw.Destination, this.usesDestination, 0],
+      [Draw.TwoStep, this.twoStepShare !== null, 1],
+      [Draw.Completion, this.twoStepShare !== null, 0],
     ];
     this.drawn = Int32Array.from(reads.filter(([, used]) => used).map(([d]) => d));
+    // a purpose not drawn keeps its value for good: draw writes only the ones it draws
+    for (const [d, used, unread] of reads) if (!used) this.uniforms[d] = unread;
   }
 
   /**
@@ -532,21 +535,21 @@ export class ShipmentModel {
     const drawn = this.drawn,
       draws = st.draws;
     for (let k = 0; k < drawn.length; k++) u[drawn[k]] = draws[drawn[k]].next();
-    const uTier = this.usesTier ? u[Draw.Tier] : 0;
+    const uTier = u[Draw.Tier];
     const firm = firms !== null ? firms.pick(u[Draw.Firm]) : -1;
-    const uNc = this.usesNoncompliance ? u[Draw.Noncompliance] : 1;
-    const uLane = this.usesLane ? u[Draw.Lane] : 1;
-    const uPre = this.usesPreLodging ? u[Draw.Lodgement] : 1;
-    const uLodge = this.usesLodgementTime ? u[Draw.LodgementTime] : 0.5;
-    sh.uHold = this.usesHold ? u[Draw.Hold] : 0;
-    const uG = this.usesGuarantee ? u[Draw.Guarantee] : 1;
-    sh.uGuaranteeDelay = this.usesGuarantee ? u[Draw.GuaranteeDelay] : 0;
-    const uValue = this.usesValue ? u[Draw.Value] : 0;
-    const uFlow = this.flowCum !== null ? u[Draw.Flow] : 0;
-    const uMra = this.usesDestination ? u[Draw.Mra] : 1;
-    const uDest = this.usesDestination ? u[Draw.Destination] : 0;
-    const uTwo = this.twoStepShare !== null ? u[Draw.TwoStep] : 1;
-    sh.uCompletion = this.twoStepShare !== null ? u[Draw.Completion] : 0;
+    const uNc = u[Draw.Noncompliance];
+    const uLane = u[Draw.Lane];
+    const uPre = u[Draw.Lodgement];
+    const uLodge = u[Draw.LodgementTime];
+    sh.uHold = u[Draw.Hold];
+    const uG = u[Draw.Guarantee];
+    sh.uGuaranteeDelay = u[Draw.GuaranteeDelay];
+    const uValue = u[Draw.Value];
+    const uFlow = u[Draw.Flow];
+    const uMra = u[Draw.Mra];
+    const uDest = u[Draw.Destination];
+    const uTwo = u[Draw.TwoStep];
+    sh.uCompletion = u[Draw.Completion];
     const n = sh.stageCount;
     const num = sh.numbers;
     for (let i = 0; i < n; i++) num[slot(n, Block.ServiceUniform, i)] = st.service[i].next();
