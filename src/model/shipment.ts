@@ -417,14 +417,6 @@ export class ShipmentModel {
    * million) are truncated to it. 0 when no tier pre-lodges.
    */
   readonly lookahead: number;
-  private readonly usesHold: boolean;
-  private readonly usesTier: boolean;
-  private readonly usesNoncompliance: boolean;
-  private readonly usesLane: boolean;
-  private readonly usesPreLodging: boolean;
-  private readonly usesLodgementTime: boolean;
-  private readonly usesGuarantee: boolean;
-  private readonly usesValue: boolean;
   private readonly guaranteeShare: number;
   private readonly detection: Float64Array;
   private readonly warmup: number;
@@ -478,39 +470,39 @@ export class ShipmentModel {
     );
     this.tierCum[this.tierCum.length - 1] = Infinity; // shares sum to 1 within 1e-6; never fall off the end
     this.detection = Float64Array.from(scenario.stages.map((x) => x.detection));
-    this.usesHold = this.detection.some((d) => d > 0);
-    this.usesTier = scenario.tiers.length > 1;
-    this.usesNoncompliance = scenario.tiers.some((t) => t.noncompliance > 0);
-    this.usesLane = scenario.tiers.some((t) => t.red + t.yellow + t.blue > 0);
-    this.usesPreLodging = this.preArrival.some((x) => x > 0);
+    const usesHold = this.detection.some((d) => d > 0);
+    let usesTier = scenario.tiers.length > 1;
+    let usesNoncompliance = scenario.tiers.some((t) => t.noncompliance > 0);
+    const usesLane = scenario.tiers.some((t) => t.red + t.yellow + t.blue > 0);
+    const usesPreLodging = this.preArrival.some((x) => x > 0);
     const constant = (d: Distribution) => d.kind === DistKind.Constant;
-    this.usesLodgementTime = !(constant(scenario.lodgement.delay) && (!this.usesPreLodging || constant(scenario.lodgement.lead)));
-    this.usesGuarantee = scenario.guarantee !== null;
+    const usesLodgementTime = !(constant(scenario.lodgement.delay) && (!usesPreLodging || constant(scenario.lodgement.lead)));
+    const usesGuarantee = scenario.guarantee !== null;
     this.guaranteeShare = scenario.guarantee?.share ?? 0;
     this.firms = scenario.population;
-    this.usesValue = scenario.tiers.some((t) => t.value !== null) || this.firms !== null;
+    const usesValue = scenario.tiers.some((t) => t.value !== null) || this.firms !== null;
     const cv = scenario.firms?.valueCv ?? 0;
     this.withinFirmValue = cv > 0 ? Distribution.lognormalMean(1, cv) : null;
     if (this.firms) {
       // with firms, a tier's noncompliance is its firms' own, and the tier stream is not read
-      this.usesTier = false;
-      this.usesNoncompliance = this.firms.noncompliance.some((x) => x > 0);
+      usesTier = false;
+      usesNoncompliance = this.firms.noncompliance.some((x) => x > 0);
     }
     this.warmup = scenario.warmupDays * 24;
     this.needsGoods = scenario.stages.map((x) => x.needsGoods);
-    this.lookahead = this.usesPreLodging ? scenario.lodgement.lead.quantile(1 - 1e-6) : 0;
+    this.lookahead = usesPreLodging ? scenario.lodgement.lead.quantile(1 - 1e-6) : 0;
     // each purpose: whether the scenario reads its stream, and the value draw uses when it does not
     const reads: [Draw, boolean, number][] = [
-      [Draw.Tier, this.usesTier, 0],
+      [Draw.Tier, usesTier, 0],
       [Draw.Firm, this.firms !== null, 0],
-      [Draw.Noncompliance, this.usesNoncompliance, 1],
-      [Draw.Lane, this.usesLane, 1],
-      [Draw.Lodgement, this.usesPreLodging, 1],
-      [Draw.LodgementTime, this.usesLodgementTime, 0.5],
-      [Draw.Hold, this.usesHold, 0],
-      [Draw.Guarantee, this.usesGuarantee, 1],
-      [Draw.GuaranteeDelay, this.usesGuarantee, 0],
-      [Draw.Value, this.usesValue, 0],
+      [Draw.Noncompliance, usesNoncompliance, 1],
+      [Draw.Lane, usesLane, 1],
+      [Draw.Lodgement, usesPreLodging, 1],
+      [Draw.LodgementTime, usesLodgementTime, 0.5],
+      [Draw.Hold, usesHold, 0],
+      [Draw.Guarantee, usesGuarantee, 1],
+      [Draw.GuaranteeDelay, usesGuarantee, 0],
+      [Draw.Value, usesValue, 0],
       [Draw.Flow, this.flowCum !== null, 0],
       [Draw.Mra, this.usesDestination, 1],
       [Draw.Destination, this.usesDestination, 0],
