@@ -35,26 +35,53 @@ export class UniformStream {
 
 /**
  * The purposes a drawn shipment takes a uniform for (besides its stages' service and detection),
- * in the order of `Streams.draws`.
+ * in the order of `Streams.draws` and `DRAW_PURPOSES`.
  */
 export const enum Draw {
   Tier,
+  /** Which firm lodges the declaration (scenarios with firms only). */
   Firm,
   Noncompliance,
   Lane,
+  /** Whether the declaration is lodged before arrival. */
   Lodgement,
+  /** When it is lodged (the lead before arrival, or the delay after it). */
   LodgementTime,
   Hold,
   Guarantee,
   GuaranteeDelay,
   Value,
+  /** Which trade flow a declaration belongs to. */
   Flow,
+  /** Whether an export goes to an MRA partner. */
   Mra,
+  /** An export's clearance at destination. */
   Destination,
+  /** Whether an import is released on a summary declaration. */
   TwoStep,
+  /** When its complete declaration follows. */
   Completion,
   Count,
 }
+
+/** The purpose each `Draw` stream is seeded with, in Draw's order. */
+const DRAW_PURPOSES = [
+  'tier',
+  'firm',
+  'noncompliance',
+  'lane',
+  'lodgement',
+  'lodgement-time',
+  'hold',
+  'guarantee',
+  'guarantee-delay',
+  'value',
+  'flow',
+  'mra',
+  'destination',
+  'two-step',
+  'completion',
+];
 
 /**
  * One independent alea stream per purpose, seeded from (scenario seed, replication, purpose).
@@ -63,32 +90,14 @@ export const enum Draw {
  */
 export class Streams {
   readonly arrivals: UniformStream;
-  readonly tier: UniformStream;
-  readonly noncompliance: UniformStream;
-  readonly lane: UniformStream;
-  readonly lodgement: UniformStream;
-  readonly lodgementTime: UniformStream;
-  readonly hold: UniformStream;
-  readonly guarantee: UniformStream;
-  readonly guaranteeDelay: UniformStream;
-  readonly value: UniformStream;
-  /** Which firm lodges the declaration (scenarios with firms only). */
-  readonly firm: UniformStream;
-  /** Which trade flow a declaration belongs to; whether an export goes to an MRA partner; its destination clearance. */
-  readonly flow: UniformStream;
-  readonly mra: UniformStream;
-  readonly destination: UniformStream;
-  /** Whether an import is released on a summary declaration; when its complete declaration follows. */
-  readonly twoStep: UniformStream;
-  readonly completion: UniformStream;
   /** Whether an arrival inside a window with an arrival multiplier below 1 happens (thinning). */
   readonly thinning: UniformStream;
   readonly service: UniformStream[];
   readonly detection: UniformStream[];
   /**
-   * The streams of `Draw`, by its order (the same objects as the fields): a shipment's draw
-   * steps the ones its scenario reads in one loop, where a call site per stream spent the
-   * optimiser's inlining budget after three of them and left the rest as calls.
+   * A drawn shipment's streams, by `Draw`: its draw steps the ones its scenario reads in one
+   * loop, where a call site per stream spent the optimiser's inlining budget after three of them
+   * and left the rest as calls.
    */
   readonly draws: UniformStream[];
 
@@ -100,40 +109,9 @@ export class Streams {
   constructor(seed: number, replication: number, stageNames: string[], family = '') {
     const s = (purpose: string) => new UniformStream(`clearsim:${seed}:${replication}:${family}${purpose}`);
     this.arrivals = s('arrivals');
-    this.tier = s('tier');
-    this.noncompliance = s('noncompliance');
-    this.lane = s('lane');
-    this.lodgement = s('lodgement');
-    this.lodgementTime = s('lodgement-time');
-    this.hold = s('hold');
-    this.guarantee = s('guarantee');
-    this.guaranteeDelay = s('guarantee-delay');
-    this.value = s('value');
-    this.firm = s('firm');
-    this.flow = s('flow');
-    this.mra = s('mra');
-    this.destination = s('destination');
-    this.twoStep = s('two-step');
-    this.completion = s('completion');
     this.thinning = s('thinning');
     this.service = stageNames.map((n) => s(`service:${n}`));
     this.detection = stageNames.map((n) => s(`detection:${n}`));
-    this.draws = [
-      this.tier,
-      this.firm,
-      this.noncompliance,
-      this.lane,
-      this.lodgement,
-      this.lodgementTime,
-      this.hold,
-      this.guarantee,
-      this.guaranteeDelay,
-      this.value,
-      this.flow,
-      this.mra,
-      this.destination,
-      this.twoStep,
-      this.completion,
-    ];
+    this.draws = DRAW_PURPOSES.map(s);
   }
 }
