@@ -1,4 +1,3 @@
-import { routeIndex } from '../src/model/route.js';
 import { describe, expect, it } from 'vitest';
 import { ArrivalProcess } from '../src/model/arrivals.js';
 import { isOpen, nextOpeningChange } from '../src/model/opening-hours.js';
@@ -7,8 +6,6 @@ import { Distribution } from '../src/scenario/distributions.js';
 import { parseDuration } from '../src/scenario/duration.js';
 import type { Tier } from '../src/scenario/types.js';
 import { loadScenarioFile } from '../src/scenario/load.js';
-import { Shipment, ShipmentModel, shipmentFromState, shipmentState } from '../src/model/shipment.js';
-import { Streams } from '../src/model/random.js';
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 
 const grid = (d: Distribution, n = 20000) => {
@@ -130,28 +127,6 @@ describe('arrivals and opening hours', () => {
     expect(nextOpeningChange(h, 3)).toBe(8);
     expect(nextOpeningChange(h, 8)).toBe(20);
     expect(nextOpeningChange(h, 21)).toBe(32);
-  });
-});
-
-describe('a shipment as job state', () => {
-  it('survives JSON both ways with every field, into a recycled object too', () => {
-    const s = loadScenarioFile('scenarios/flood-disruption.yaml');
-    const model = new ShipmentModel(s);
-    const streams = new Streams(
-      s.seed,
-      0,
-      s.stages.map((x) => x.name),
-    );
-    const stale = new Shipment(s.stages.length);
-    for (let id = 0; id < 200; id++) {
-      const sh = model.draw(new Shipment(s.stages.length), streams, id, id * 0.7);
-      sh.step = id % 3;
-      sh.setStart(0, id / 7, id);
-      sh.releasePending = id % 5 === 0;
-      const back = shipmentFromState(model, JSON.parse(JSON.stringify(shipmentState(sh))), stale);
-      for (const k of Object.keys(sh) as (keyof Shipment)[]) expect(back[k], `${id}.${k}`).toEqual(sh[k]);
-      expect(back.route).toBe(model.routes[routeIndex(sh.flow, sh.lane, sh.twoStep ? 1 : 0, model.variants)]);
-    }
   });
 });
 

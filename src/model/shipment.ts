@@ -320,58 +320,9 @@ function doubles(n: number): number[] {
   return a.slice().fill(0);
 }
 
-/**
- * A shipment as plain JSON data, for a runtime that hands shipments between processes (BullMQ
- * jobs): every own field of Shipment under its own name, `numbers` (the scalars and the per-stage
- * blocks) as an array, the route by its lane. Generic on purpose: a new Shipment field travels
- * without an edit here.
- */
-export type ShipmentState = Record<string, number | boolean | number[]>;
-
-/**
- * Shipment's own fields in declaration order, and which are arrays: read once from an instance,
- * so that a worker's processor does not rediscover them for every job it serialises.
- */
-let stateFields: { keys: string[]; isArray: boolean[] } | null = null;
-
-function fieldsOf(sh: Shipment): { keys: string[]; isArray: boolean[] } {
-  if (stateFields === null) {
-    const rec = sh as unknown as Record<string, unknown>;
-    const keys = Object.keys(sh).filter((k) => k !== 'route');
-    stateFields = { keys, isArray: keys.map((k) => Array.isArray(rec[k])) };
-  }
-  return stateFields;
-}
-
-export function shipmentState(sh: Shipment): ShipmentState {
-  const { keys, isArray } = fieldsOf(sh);
-  const rec = sh as unknown as Record<string, number | boolean | number[]>;
-  const out: ShipmentState = {};
-  for (let i = 0; i < keys.length; i++) {
-    const v = rec[keys[i]];
-    out[keys[i]] = isArray[i] ? (v as number[]).slice() : (v as number | boolean);
-  }
-  return out;
-}
-
-/** The shipment a state describes, written into `sh` (recycled) or a new one. Fields the state lacks keep their values. */
-export function shipmentFromState(model: ShipmentModel, st: ShipmentState, sh = new Shipment(model.scenario.stages.length)): Shipment {
-  const { keys, isArray } = fieldsOf(sh);
-  const target = sh as unknown as Record<string, unknown>;
-  for (let i = 0; i < keys.length; i++) {
-    const v = st[keys[i]];
-    if (v === undefined) continue;
-    if (isArray[i]) copyInto(target[keys[i]] as number[], v as number[]);
-    else target[keys[i]] = v;
-  }
-  sh.route = sh.completion ? model.completionRoute! : model.routes[routeIndex(sh.flow, sh.lane, sh.twoStep ? 1 : 0, model.variants)];
-  return sh;
-}
-
-/** Copies `from` into the start of `to`, in place (a shipment's arrays are recycled with it). */
-function copyInto(to: number[], from: ArrayLike<number>): void {
-  const n = Math.min(to.length, from.length);
-  for (let i = 0; i < n; i++) to[i] = from[i];
+/** The route a shipment is on, from its flow, lane and flags (a runtime that rebuilds a shipment from its numbers needs it). */
+export function shipmentRoute(model: ShipmentModel, sh: Shipment): Route {
+  return sh.completion ? model.completionRoute! : model.routes[routeIndex(sh.flow, sh.lane, sh.twoStep ? 1 : 0, model.variants)];
 }
 
 export const enum Next {

@@ -6,7 +6,7 @@ import { Calendar } from '../../engine/calendar.js';
 import { NoWorkersError, RedisLostError, RunCancelled, RunStalled } from '../../errors.js';
 import { ClearanceProcess, Wake, type Timeline } from '../../model/clearance-process.js';
 import type { RunObserver } from '../../model/run-observer.js';
-import { Shipment, shipmentFromState } from '../../model/shipment.js';
+import { Shipment } from '../../model/shipment.js';
 import type { Scenario } from '../../scenario/types.js';
 import { Collector } from '../../stats/collector.js';
 import { buildReport, type Report } from '../../stats/report.js';
@@ -17,6 +17,7 @@ import { JobDriver } from './job-driver.js';
 import { BULL_PREFIX, LEASE_MS, LEASE_RENEW_MS, RUNS_CHANNEL, RUNS_KEY, WORKER_TTL_MS, flowQueue, runKeys, stageQueue } from './names.js';
 import { removeRun } from './run-cleanup.js';
 import type { RunMeta } from './run-server.js';
+import { ShipmentCodec } from './shipment-codec.js';
 import { ShipmentJobs, type ReleaseRecord, type StepJob } from './shipment-jobs.js';
 import { SimClock } from './sim-clock.js';
 import { defineStep, runStep, type StepEffect } from './step-script.js';
@@ -66,6 +67,7 @@ export class BullmqCoordinator extends JobDriver {
   private readonly collector: Collector;
   private readonly totals: StageIntegrator[];
   private readonly cal = new Calendar<Shipment>(1024);
+  private readonly codec: ShipmentCodec;
   private readonly keys: ReturnType<typeof runKeys>;
   private readonly redis: Redis;
   private readonly reader: Redis;
@@ -144,6 +146,7 @@ export class BullmqCoordinator extends JobDriver {
     });
     // nobody may be racing it when it rejects; the rejection is read through `check` and `guard`
     this.failed.catch(() => {});
+    this.codec = new ShipmentCodec(this.process.model);
     this.process.begin(this);
     if (opts.timeline) this.process.recordTimeline();
   }
@@ -258,7 +261,7 @@ export class BullmqCoordinator extends JobDriver {
 
     this.clock = new SimClock(this.simStart, Date.now() + 500, this.opts.timeScale);
     defineStep(this.redis);
-    this.writeTo(new ShipmentJobs(this.clock, this.keys, this.queues, this.flow));
+    this.writeTo(new ShipmentJobs(this.clock, this.keys, this.queues, this.flow, this.codec));
     this.jobs.priority = this.priority;
     this.started = true;
     const meta: RunMeta = {
@@ -355,7 +358,7 @@ export class BullmqCoordinator extends JobDriver {
       const entries = res[0][1];
       for (const [, fields] of entries) {
         const rec = JSON.parse(fields[1]) as ReleaseRecord;
-        this.record(shipmentFromState(this.process.model, rec.s, scratch), rec);
+        this.record(this.codec.decode(rec.s, scratch), rec);
       }
       this.lastId = entries[entries.length - 1][0];
       try {
@@ -408,11 +411,12 @@ export class BullmqCoordinator extends JobDriver {
 
   /** Priority switched: waiting jobs take (or lose) their tier's priority, keeping their order within it. */
   private async reprioritize(on: boolean): Promise<void> {
+    const scratch = new Shipment(this.scenario.stages.length);
     for (const q of this.queues.values()) {
       const jobs = on ? await q.getWaiting(0, -1) : await q.getPrioritized(0, -1);
       for (const j of jobs) {
         // a job taken by a worker meanwhile cannot change priority, and needs not
-        await j.changePriority({ priority: on ? ((j.data as StepJob).s.tier as number) + 1 : 0 }).catch(() => {});
+        await j.changePriority({ priority: on ? this.codec.decode((j.data as StepJob).s, scratch).tier + 1 : 0 }).catch(() => {});
       }
     }
   }

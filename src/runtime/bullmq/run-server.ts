@@ -3,11 +3,11 @@ import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ScenarioMetrics } from '../../metrics/sim-metrics.js';
 import { ClearanceProcess, Wake } from '../../model/clearance-process.js';
-import { shipmentFromState } from '../../model/shipment.js';
 import { loadScenarioObject } from '../../scenario/load.js';
 import type { Scenario } from '../../scenario/types.js';
 import { JobDriver } from './job-driver.js';
 import { BULL_PREFIX, flowQueue, runKeys, stageQueue } from './names.js';
+import { ShipmentCodec } from './shipment-codec.js';
 import { FlowWake, ShipmentJobs, type FlowJob, type StepJob } from './shipment-jobs.js';
 import { SimClock } from './sim-clock.js';
 import { StepCompletions } from './step-backend.js';
@@ -39,6 +39,7 @@ export class RunServer {
   readonly process: ClearanceProcess;
   readonly clock: SimClock;
   private readonly driver: JobDriver;
+  private readonly codec: ShipmentCodec;
   private readonly keys: ReturnType<typeof runKeys>;
   private readonly stageQueues = new Map<number, Queue>();
   private flow!: Queue;
@@ -64,6 +65,7 @@ export class RunServer {
     // moves shipments on only: the coordinator records releases and owns the schedule
     this.process = new ClearanceProcess(this.scenario, meta.replication, { accounting: null, observer: metrics ?? null });
     this.driver = new JobDriver(this.process);
+    this.codec = new ShipmentCodec(this.process.model);
     this.process.attach(this.driver);
     this.clock = new SimClock(meta.simStart, meta.wallStart, meta.timeScale);
     this.keys = runKeys(meta.id);
@@ -80,7 +82,7 @@ export class RunServer {
       if (st.servers !== Infinity) this.stageQueues.set(st.index, new Queue(stageQueue(this.meta.id, st.name), opts));
     // A queue's 'error' events repeat what the failing command already rejects with; unhandled, they would crash the process.
     for (const q of [this.flow, ...this.stageQueues.values()]) q.on('error', () => {});
-    this.jobs = new ShipmentJobs(this.clock, this.keys, this.stageQueues, this.flow);
+    this.jobs = new ShipmentJobs(this.clock, this.keys, this.stageQueues, this.flow, this.codec);
     this.driver.writeTo(this.jobs);
     await this.readControl();
     const wopts = { ...opts, lockDuration: LOCK_MS, stalledInterval: STALLED_INTERVAL_MS, maxStalledCount: 1000, drainDelay: 1 };
@@ -135,7 +137,7 @@ export class RunServer {
   /** A stage's service: the job holds a server (its concurrency slot) for the service, in wall time. */
   private async stageJob(job: Job<StepJob>): Promise<void> {
     const { s, hop, lag } = job.data;
-    const sh = shipmentFromState(this.process.model, s);
+    const sh = this.codec.decode(s);
     const stage = sh.route.stages[sh.step];
     const start = Math.max(this.clock.now(), sh.enqueuedAt);
     const d = this.process.startService(sh, stage, start);
@@ -158,7 +160,7 @@ export class RunServer {
 
   private async flowJob(job: Job<FlowJob>): Promise<void> {
     const { s, hop, at, wake, arg } = job.data;
-    const sh = shipmentFromState(this.process.model, s);
+    const sh = this.codec.decode(s);
     const drv = this.driver;
     drv.now = at;
     drv.hop = hop;

@@ -1,6 +1,7 @@
 import type { JobsOptions, Queue } from 'bullmq';
-import { shipmentState, type Shipment, type ShipmentState } from '../../model/shipment.js';
+import type { Shipment } from '../../model/shipment.js';
 import type { runKeys } from './names.js';
+import type { ShipmentCodec } from './shipment-codec.js';
 import type { SimClock } from './sim-clock.js';
 import { addEffect, type StepEffect } from './step-script.js';
 
@@ -23,12 +24,12 @@ export const enum FlowWake {
 }
 
 /**
- * A shipment as a job carries it: its whole state, the number of jobs it has had (job ids and
+ * A shipment as a job carries it: its whole state (ShipmentCodec), the number of jobs it has had (job ids and
  * exactly-once marks are `${id}.${hop}`), and the largest lag seen so far (simulated hours a
  * delayed step started late).
  */
 export interface StepJob {
-  s: ShipmentState;
+  s: string;
   hop: number;
   lag: number;
 }
@@ -78,6 +79,7 @@ export class ShipmentJobs {
     private readonly keys: ReturnType<typeof runKeys>,
     private readonly stageQueues: Map<number, Queue>,
     private readonly flowQueue: Queue,
+    private readonly codec: ShipmentCodec,
   ) {}
 
   /** The shipment joins stage `stage`'s queue. */
@@ -85,7 +87,7 @@ export class ShipmentJobs {
     if (this.closed) return null;
     const opts = jobOptions(sh.id, hop + 1);
     if (this.priority) opts.priority = sh.tier + 1;
-    const data: StepJob = { s: shipmentState(sh), hop: hop + 1, lag };
+    const data: StepJob = { s: this.codec.encode(sh), hop: hop + 1, lag };
     return addEffect(this.stageQueues.get(stage)!, 'service', data, opts);
   }
 
@@ -95,14 +97,14 @@ export class ShipmentJobs {
     const opts = jobOptions(sh.id, hop + 1);
     const delay = Math.round(this.clock.wallAt(at) - Date.now());
     if (delay > 0) opts.delay = delay;
-    const data: FlowJob = { s: shipmentState(sh), hop: hop + 1, lag, at, wake, arg };
+    const data: FlowJob = { s: this.codec.encode(sh), hop: hop + 1, lag, at, wake, arg };
     return addEffect(this.flowQueue, 'continue', data, opts);
   }
 
   /** Records the release once, whatever the retries: the step's mark and the record, set together. */
   release(sh: Shipment, at: number, hop: number, lag: number): StepEffect | null {
     if (this.closed) return null;
-    const rec: ReleaseRecord = { s: shipmentState(sh), hop, lag, t: at };
+    const rec: ReleaseRecord = { s: this.codec.encode(sh), hop, lag, t: at };
     return {
       script: 'release',
       keys: [`${this.keys.done}${sh.id}.${hop}`, this.keys.results, this.keys.released],
