@@ -1,9 +1,10 @@
+import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { StepCompletions } from '../../src/runtime/bullmq/step-backend.js';
-import { addEffect, defineStep, runStep, type StepEffect } from '../../src/runtime/bullmq/step-script.js';
+import { addEffect, runStep, StepCall, type StepEffect } from '../../src/runtime/bullmq/step-script.js';
 
 /**
  * The one-round-trip step (step-script.ts, step-backend.ts) on a real Redis: the writes BullMQ
@@ -28,7 +29,6 @@ const release = (mark: string, rec: string): StepEffect => ({
 
 beforeAll(async () => {
   redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  defineStep(redis);
   const conn = { connection: redis, prefix };
   source = new Queue('source', conn);
   target = new Queue('target', conn);
@@ -111,5 +111,31 @@ describe('a step in one script', () => {
     await job.moveToCompleted('done', 'token-plain', false);
     expect(await source.getJobState('plain')).toBe('completed');
     expect((await Job.fromId(source, 'plain'))!.returnvalue).toBe('done');
+  });
+
+  it('runs on a Redis that has forgotten the script (SCRIPT FLUSH): by its text, then by its SHA again', async () => {
+    await redis.script('FLUSH');
+    await runStep(redis, [addEffect(target, 'service', { n: 40 }, { jobId: 'flushed' })]);
+    expect((await Job.fromId(target, 'flushed'))!.data).toEqual({ n: 40 });
+    await runStep(redis, [addEffect(target, 'service', { n: 41 }, { jobId: 'flushed-2' })]);
+    expect(await target.getJobState('flushed-2')).toBe('waiting');
+  });
+});
+
+describe('StepCall', () => {
+  it("writes the bytes ioredis's own command writes, whatever mix of strings, numbers and Buffers", () => {
+    const { Command } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
+    const bytes = (w: string | Buffer) => (typeof w === 'string' ? Buffer.from(w) : w);
+    const cases: (string | number | Buffer)[][] = [
+      ['sha', 2, 'k1', 'k2', 'plain', 'strings'],
+      ['sha', 1, 'clé:desk', Buffer.from([0x82, 0xa1, 0x61, 0xc0, 0xff]), 'après', 3.25, Buffer.alloc(0), ''],
+      [Buffer.from([1, 2, 3]), 'a', Buffer.from('b'), Buffer.from([0xc3])],
+      ['通关', 0, -1.5e-7],
+    ];
+    for (const args of cases) {
+      const mine = new StepCall('evalsha', [...args]).toWritable();
+      const theirs = new Command('evalsha', [...args]).toWritable(null as never);
+      expect(bytes(mine).equals(bytes(theirs)), JSON.stringify(args)).toBe(true);
+    }
   });
 });

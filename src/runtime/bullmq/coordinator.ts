@@ -20,7 +20,7 @@ import type { RunMeta } from './run-server.js';
 import { ShipmentCodec } from './shipment-codec.js';
 import { ShipmentJobs, type ReleaseRecord, type StepJob } from './shipment-jobs.js';
 import { SimClock } from './sim-clock.js';
-import { defineStep, runStep, type StepEffect } from './step-script.js';
+import { runStep, type StepEffect } from './step-script.js';
 import { liveWorkers, waitForWorkers } from './worker-registry.js';
 
 /** How far before time 0 the simulated clock starts: earlier lodgements are lodged at the start. */
@@ -260,7 +260,6 @@ export class BullmqCoordinator extends JobDriver {
     this.now = this.simStart;
 
     this.clock = new SimClock(this.simStart, Date.now() + 500, this.opts.timeScale);
-    defineStep(this.redis);
     this.writeTo(new ShipmentJobs(this.clock, this.keys, this.queues, this.flow, this.codec));
     this.jobs.priority = this.priority;
     this.started = true;

@@ -1,6 +1,6 @@
 import { createRedisBackend, raw2NextJobData, type RedisQueueBackend } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { defineStep, runStep, type StepArg, type StepEffect } from './step-script.js';
+import { runStep, type StepArg, type StepEffect } from './step-script.js';
 
 type BackendFactory = typeof createRedisBackend;
 type Finished = Awaited<ReturnType<RedisQueueBackend['moveToCompleted']>>;
@@ -8,23 +8,21 @@ type Finished = Awaited<ReturnType<RedisQueueBackend['moveToCompleted']>>;
 /**
  * Completes a worker's jobs together with the writes their step made, in one round trip. A
  * processor leaves its step's effects here (`leave`) instead of sending them; the worker's
- * backend (BullMQ's Redis backend, made by `factory`) then completes the job with `clearsimStep`
+ * backend (BullMQ's Redis backend, made by `factory`) then completes the job with the step script
  * rather than BullMQ's moveToFinished alone: the effects, the completion and the fetch of the next
  * job in one script. A job left nothing completes as BullMQ completes it.
  */
 export class StepCompletions {
   private readonly pending = new WeakMap<object, StepEffect[]>();
 
-  constructor(private readonly redis: Redis) {
-    defineStep(redis);
-  }
+  constructor(private readonly redis: Redis) {}
 
   /** The effects `job`'s completion must write. */
   leave(job: object, effects: StepEffect[]): void {
     if (effects.length) this.pending.set(job, effects);
   }
 
-  /** A BackendFactory for BullMQ workers: the Redis backend, completing jobs through `clearsimStep`. */
+  /** A BackendFactory for BullMQ workers: the Redis backend, completing jobs through the step script. */
   readonly factory: BackendFactory = (name, opts, flags) => {
     const backend = createRedisBackend(name, opts, flags);
     const plain = backend.moveToCompleted.bind(backend);
