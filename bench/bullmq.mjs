@@ -9,10 +9,11 @@
 //    on one `clearsim worker` process with --jobs 1 (one at a time on its main thread) and
 //    --jobs 2 (two threads), two experiments in a row on the same worker: its threads stay up.
 // The machine is shared and its load drifts: raw and pipeline are measured in alternating rounds
-// (ROUNDS, default 3) and compared by their medians.
+// (ROUNDS, default 3) and compared by their medians. With a Redis it started (on Linux), it also
+// prints the CPU per job of each process: where the pipeline's time goes, against raw's.
 // Goal: the pipeline's per-stage job throughput at least half the raw figure.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,8 +26,25 @@ import { replicateOnWorkers } from '../dist/runtime/bullmq/replication-jobs.js';
 
 const fmt = (x) => Math.round(x).toLocaleString('en-US');
 
+// CPU seconds a process has used (user + system), from /proc on Linux; NaN elsewhere or once it is gone
+const ticks = existsSync('/proc/self/stat') ? Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100 : 0;
+function cpuSeconds(pid) {
+  if (!ticks || !pid) return NaN;
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / ticks;
+  } catch {
+    return NaN;
+  }
+}
+const ownCpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+const us = (seconds, n) => (Number.isFinite(seconds) ? `${Math.round((seconds / n) * 1e6)}` : '?');
+
 async function redis() {
-  if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, stop: () => {} };
+  if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, pid: 0, stop: () => {} };
   const port = await new Promise((resolve) => {
     const s = createServer();
     s.listen(0, '127.0.0.1', () => {
@@ -58,16 +76,19 @@ async function redis() {
     if (spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout?.trim() === 'PONG') break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { url: `redis://127.0.0.1:${port}`, stop: () => proc.kill('SIGTERM') };
+  return { url: `redis://127.0.0.1:${port}`, pid: proc.pid, stop: () => proc.kill('SIGTERM') };
 }
 
-async function raw(url, concurrency, n) {
+/** No-op jobs per second, and the CPU per job of Redis and of this process (which runs the worker). */
+async function raw(url, concurrency, n, redisPid) {
   const connection = new Redis(url, { maxRetriesPerRequest: null });
   const name = `raw-${concurrency}-${Date.now()}`;
   const q = new Queue(name, { connection, prefix: 'bench' });
   for (let i = 0; i < n; i += 1000)
     await q.addBulk(Array.from({ length: Math.min(1000, n - i) }, () => ({ name: 'noop', data: {}, opts: { removeOnComplete: true } })));
   let done = 0;
+  const r0 = cpuSeconds(redisPid),
+    c0 = ownCpu();
   const t0 = performance.now();
   await new Promise((resolve) => {
     const w = new Worker(
@@ -81,11 +102,12 @@ async function raw(url, concurrency, n) {
     q.w = w;
   });
   const rate = n / ((performance.now() - t0) / 1000);
+  const cpu = { redis: cpuSeconds(redisPid) - r0, node: ownCpu() - c0, n };
   await q.w.close();
   await q.obliterate({ force: true });
   await q.close();
   connection.disconnect();
-  return rate;
+  return { rate, cpu };
 }
 
 const flood = (shipments) =>
@@ -110,14 +132,49 @@ const median = (xs) => {
   return a.length % 2 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
 };
 
-/** One flood through the pipeline: stage jobs per second from the run clock's start to the last release. */
-async function pipeline(url, workers, n) {
+/**
+ * One flood through the pipeline: stage jobs per second from the run clock's start to the last
+ * release, and the CPU per shipment of Redis, the worker processes and this one (the coordinator)
+ * from the run's first tick (the clock has started; the workers have loaded) to its end.
+ */
+async function pipeline(url, workers, n, redisPid) {
+  let pids = [];
+  let start = null;
+  let last = null;
+  const read = () => ({ redis: cpuSeconds(redisPid), workers: pids.map(cpuSeconds), coordinator: ownCpu() });
+  // worker processes are gone once the run returns: their last reading is kept
+  const sampler = setInterval(() => {
+    const r = read();
+    if (start && r.workers.every(Number.isFinite)) last = r;
+  }, 100);
   // the whole day's arrivals come in ~0.1 s of wall time: the pipeline runs flat out
-  const rep = await runBullmq(flood(n), { redisUrl: url, timeScale: 86400 * 10, workers });
+  let rep;
+  try {
+    rep = await runBullmq(flood(n), {
+      redisUrl: url,
+      timeScale: 86400 * 10,
+      workers,
+      onWorkers: (procs) => {
+        pids = procs.map((p) => p.pid);
+      },
+      onProgress: () => {
+        start ??= read();
+      },
+    });
+  } finally {
+    clearInterval(sampler);
+  }
+  const end = { ...read(), workers: last?.workers ?? [] };
   const secs = rep.bullmq.pipeline_seconds;
   if (rep.shipments.released !== rep.shipments.arrived || rep.bullmq.duplicate_releases !== 0)
     throw new Error(`pipeline run lost or doubled releases: ${JSON.stringify(rep.shipments)}, duplicates ${rep.bullmq.duplicate_releases}`);
-  return { rate: rep.stages.desk.count / secs, shipments: rep.shipments.released, secs };
+  const n1 = rep.shipments.released;
+  const workerCpu =
+    start && end.workers.length === start.workers.length ? end.workers.reduce((a, x, i) => a + x - start.workers[i], 0) : NaN;
+  const cpu = start
+    ? { redis: end.redis - start.redis, workers: workerCpu, coordinator: end.coordinator - start.coordinator, n: n1 }
+    : null;
+  return { rate: rep.stages.desk.count / secs, shipments: n1, secs, cpu };
 }
 
 const rounds = Number(process.env.ROUNDS ?? 3);
@@ -156,14 +213,18 @@ async function distributed(url, jobs, experiments = 2) {
 
 try {
   console.log(`clearsim BullMQ benchmark — node ${process.version}, Redis at ${r.url}, ${new Date().toISOString()}`);
-  const raw1 = await raw(r.url, 1, 5000);
+  const { rate: raw1 } = await raw(r.url, 1, 5000, r.pid);
   console.log(`\nraw BullMQ no-op jobs at concurrency 1: ${fmt(raw1)} jobs/s`);
   const n = 10000;
   const seen = { raw50: [], w1: [], w2: [] };
+  const cpuLine = (raw, w1) =>
+    `CPU per job: raw Redis ${us(raw.redis, raw.n)} µs + its Node process ${us(raw.node, raw.n)} µs | pipeline (1 worker process), per shipment: Redis ${us(w1.redis, w1.n)} µs + worker ${us(w1.workers, w1.n)} µs + coordinator ${us(w1.coordinator, w1.n)} µs`;
+  const cpus = [];
   for (let k = 1; k <= rounds; k++) {
-    const raw50 = await raw(r.url, 50, 20000);
-    const w1 = await pipeline(r.url, 1, n);
-    const w2 = await pipeline(r.url, 2, n);
+    const { rate: raw50, cpu: rawCpu } = await raw(r.url, 50, 20000, r.pid);
+    const w1 = await pipeline(r.url, 1, n, r.pid);
+    const w2 = await pipeline(r.url, 2, n, r.pid);
+    if (w1.cpu) cpus.push({ raw: rawCpu, w1: w1.cpu });
     seen.raw50.push(raw50);
     seen.w1.push(w1.rate);
     seen.w2.push(w2.rate);
@@ -171,6 +232,7 @@ try {
       `round ${k}: raw concurrency 50 ${fmt(raw50)} jobs/s | pipeline, 1 worker process: ${fmt(w1.rate)} stage jobs/s (${((w1.rate / raw50) * 100).toFixed(0)}%)` +
         ` | 2 worker processes: ${fmt(w2.rate)} stage jobs/s (${((w2.rate / raw50) * 100).toFixed(0)}%)   [${fmt(w1.shipments)} shipments each, released once]`,
     );
+    if (ticks && w1.cpu) console.log(`  ${cpuLine(rawCpu, w1.cpu)}`);
   }
   const m = { raw50: median(seen.raw50), w1: median(seen.w1), w2: median(seen.w2) };
   console.log(`\nmedian of ${rounds} rounds          stage jobs/s   raw no-op jobs/s (concurrency 50)   ratio`);
@@ -183,6 +245,15 @@ try {
   console.log(
     "\n(pipeline: seconds from the run clock's start to the last release; one round trip per step; goal: stage jobs/s >= 50% of raw)",
   );
+  if (ticks && cpus.length) {
+    const med = (f) => median(cpus.map(f));
+    console.log(
+      `median ${cpuLine({ redis: med((c) => c.raw.redis / c.raw.n), node: med((c) => c.raw.node / c.raw.n), n: 1 }, { redis: med((c) => c.w1.redis / c.w1.n), workers: med((c) => c.w1.workers / c.w1.n), coordinator: med((c) => c.w1.coordinator / c.w1.n), n: 1 })}`,
+    );
+    console.log(
+      '(a shipment is a job added by the coordinator and completed with its release by a worker; a raw job was added before the clock started, so only its completion is timed)',
+    );
+  }
   const one = await distributed(r.url, 1),
     two = await distributed(r.url, 2);
   console.log(
