@@ -108,13 +108,18 @@ export class StepCall extends Command {
 /** Replies as strings, as ioredis's own commands give them (BullMQ reads the next job's fields from them). */
 const UTF8 = { replyEncoding: 'utf8' as const };
 
-/** Runs the step script: by its SHA, and by its text the first time a Redis has not seen it (NOSCRIPT). */
+/**
+ * Runs the step script with `argv` (its first item the script's SHA): by its SHA, and by its text
+ * the first time a Redis has not seen it (NOSCRIPT). A command copies its arguments, so the
+ * fallback may take `argv` over.
+ */
 async function callStep(redis: Redis, argv: StepArg[]): Promise<unknown> {
   try {
-    return await redis.sendCommand(new StepCall('evalsha', [STEP_SHA, ...argv], UTF8));
+    return await redis.sendCommand(new StepCall('evalsha', argv, UTF8));
   } catch (err) {
     if (!(err instanceof Error) || !err.message.includes('NOSCRIPT')) throw err;
-    return await redis.sendCommand(new StepCall('eval', [STEP_LUA, ...argv], UTF8));
+    argv[0] = STEP_LUA;
+    return await redis.sendCommand(new StepCall('eval', argv, UTF8));
   }
 }
 
@@ -156,8 +161,8 @@ export async function runStep(
   const all = finish ? [...effects, { script: 'moveToFinished' as const, keys: finish.keys, args: finish.args }] : effects;
   let keyCount = 1;
   for (const e of all) keyCount += e.keys.length;
-  // numkeys, the keys, then the arguments: the lock first of the keys, the count and token first of the arguments
-  const argv: StepArg[] = [keyCount, finish ? finish.lock : 'clearsim:step'];
+  // the script, numkeys, the keys, then the arguments: the lock first of the keys, the count and token first of the arguments
+  const argv: StepArg[] = [STEP_SHA, keyCount, finish ? finish.lock : 'clearsim:step'];
   for (const e of all) for (const x of e.keys) argv.push(x);
   argv.push(all.length, finish ? finish.token : '');
   for (const e of all) {
