@@ -36,6 +36,9 @@ function slot(stages: number, block: Block, stage: number): number {
   return Slot.Scalars + block * stages + stage;
 }
 
+/** Doubles in a shipment's `numbers`: its scalars and every per-stage block. */
+export const shipmentDoubles = (stageCount: number): number => slot(stageCount, Block.Count, 0);
+
 /**
  * One customs declaration and its goods. Every random quantity is fixed as a uniform when the
  * shipment is drawn (common random numbers); durations are mapped from those uniforms only when
@@ -95,7 +98,7 @@ export class Shipment {
 
   constructor(stageCount: number) {
     this.stageCount = stageCount;
-    this.numbers = doubles(Slot.Scalars + Block.Count * stageCount);
+    this.numbers = doubles(shipmentDoubles(stageCount));
   }
 
   /** Clearance at destination (hours; exports of a scenario with a destination section, else 0). */

@@ -3,6 +3,7 @@ import {
   packedDoubles,
   packShipment,
   Shipment,
+  shipmentDoubles,
   type ShipmentModel,
   shipmentRoute,
   unpackShipment,
@@ -32,7 +33,7 @@ export class ShipmentCodec {
 
   constructor(private readonly model: ShipmentModel) {
     const stageCount = model.scenario.stages.length;
-    this.total = new Shipment(stageCount).numbers.length;
+    this.total = shipmentDoubles(stageCount);
     this.drawn = packedDoubles(stageCount);
     // an ArrayBuffer of its own: a Float64Array needs its offset aligned, which Buffer's pool does not promise
     const buffer = new ArrayBuffer(this.total * 8 + PACKED_INTS * 4);
