@@ -1,11 +1,11 @@
 import type { Scenario } from '../scenario/types.js';
 import type { RunObserver } from './run-observer.js';
-import { ArrivalProcess } from './arrivals.js';
 import { capacityAt, hasCapacitySchedule, nextCapacityChange, openAt, priorityWindows } from './capacity-schedule.js';
+import { DrawnShipments } from './drawn-shipments.js';
 import { IncomingShipments } from './incoming-shipments.js';
-import { Streams } from './random.js';
 import { ShipmentPool } from './shipment-pool.js';
 import { Next, type Shipment, ShipmentModel } from './shipment.js';
+import type { ShipmentSource } from './shipment-source.js';
 
 /**
  * What wakes the clearance process: the kinds of event on a driver's calendar. ServiceEnd is the
@@ -88,6 +88,11 @@ export interface ClearanceOptions {
    */
   visitsAtRelease?: VisitTotals[];
   observer?: RunObserver | null;
+  /**
+   * Where the shipments come from, given the process's model: by default drawn here as the run
+   * needs them (DrawnShipments); a runtime may draw them ahead on another thread instead.
+   */
+  shipments?: (model: ShipmentModel) => ShipmentSource;
 }
 
 /** Queue length, busy servers and capacity of every stage at regular simulated times. */
@@ -109,7 +114,6 @@ export interface Timeline {
  */
 export class ClearanceProcess {
   readonly model: ShipmentModel;
-  readonly streams: Streams;
   /** Simulated hour the process starts: the lookahead before time 0. */
   readonly start: number;
   readonly horizon: number;
@@ -126,15 +130,7 @@ export class ClearanceProcess {
   private driver!: ClearanceDriver;
   private readonly accounting: ClearanceAccounting | null;
   private readonly visitTotals: VisitTotals[] | null;
-  private readonly arrivals: ArrivalProcess;
-  /** Extra arrivals of disruptions with an arrival multiplier above 1, and their own streams; null without. */
-  private readonly surge: ArrivalProcess | null;
-  private readonly surgeStreams: Streams | null;
-  /** Some disruption has an arrival multiplier below 1: the profile's arrivals in its window are thinned. */
-  private readonly thins: boolean;
-  /** The next arrival of the profile and of the surge process (Infinity when none). */
-  private nextProfile = Infinity;
-  private nextSurge = Infinity;
+  private readonly shipments: ShipmentSource;
   private readonly pool: ShipmentPool;
   /**
    * Shipments drawn ahead of their arrival, in arrival order, packed until they are lodged or
@@ -156,23 +152,7 @@ export class ClearanceProcess {
     opts: ClearanceOptions,
   ) {
     this.model = new ShipmentModel(scenario);
-    this.streams = new Streams(
-      scenario.seed,
-      replication,
-      scenario.stages.map((x) => x.name),
-    );
-    this.arrivals = new ArrivalProcess(scenario);
-    const surges = ArrivalProcess.surges(scenario);
-    this.surge = surges ? new ArrivalProcess(scenario, true) : null;
-    this.surgeStreams = surges
-      ? new Streams(
-          scenario.seed,
-          replication,
-          scenario.stages.map((x) => x.name),
-          'surge:',
-        )
-      : null;
-    this.thins = ArrivalProcess.thins(scenario);
+    this.shipments = opts.shipments ? opts.shipments(this.model) : new DrawnShipments(scenario, this.model, replication);
     this.stageCount = scenario.stages.length;
     this.pool = ShipmentPool.of(this.stageCount);
     this.incoming = new IncomingShipments(this.stageCount, this.pool);
@@ -235,9 +215,7 @@ export class ClearanceProcess {
         if (t < Infinity) driver.schedule(t, Wake.Capacity, null, i);
       }
     }
-    this.nextProfile = this.arrivals.after(0, this.streams.arrivals);
-    if (this.surge !== null) this.nextSurge = this.surge.after(0, this.surgeStreams!.arrivals);
-    this.nextArrival = Math.min(this.nextProfile, this.nextSurge);
+    this.nextArrival = this.shipments.nextArrival;
     if (this.nextArrival < this.horizon) driver.schedule(this.nextArrival - this.model.lookahead, Wake.Generate, null, 0);
     else this.arrivalsDone = true;
   }
@@ -421,13 +399,10 @@ export class ClearanceProcess {
   private generate(): void {
     const d = this.driver;
     const now = d.now;
-    const surge = this.nextSurge < this.nextProfile;
     const at = this.nextArrival;
-    const streams = surge ? this.surgeStreams! : this.streams;
-    const sh = this.model.draw(this.pool.take(), streams, this.nextId, at);
-    // thinned: drawn all the same (the next shipment's draws stay those without the disruption), then dropped
-    const dropped = !surge && this.thins && this.thinnedOut(at);
-    if (dropped) this.pool.give(sh);
+    const sh = this.pool.take();
+    // a shipment thinned out by a disruption is drawn all the same, then dropped
+    if (!this.shipments.take(sh, this.nextId)) this.pool.give(sh);
     else {
       this.nextId++;
       this.inSystem++;
@@ -443,18 +418,10 @@ export class ClearanceProcess {
         this.arrive(sh);
       }
     }
-    if (surge) this.nextSurge = this.surge!.after(this.nextSurge, this.surgeStreams!.arrivals);
-    else this.nextProfile = this.arrivals.after(this.nextProfile, this.streams.arrivals);
-    const next = this.nextProfile < this.nextSurge ? this.nextProfile : this.nextSurge;
+    const next = this.shipments.nextArrival;
     this.nextArrival = next;
     if (next < this.horizon) d.schedule(next - this.model.lookahead, Wake.Generate, null, 0);
     else this.arrivalsDone = true;
-  }
-
-  /** A profile arrival at t inside windows whose multipliers make m < 1 is kept with probability m. */
-  private thinnedOut(t: number): boolean {
-    const m = this.arrivals.multiplier(t);
-    return m < 1 && !(this.streams.thinning.next() < m);
   }
 
   private nextIncoming(): void {
