@@ -1,4 +1,7 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { drawAhead } from '../src/runtime/run.js';
+import { loadScenarioFile, parseOverride } from '../src/scenario/load.js';
 import { clearsim } from './helpers/cli.js';
 
 /*
@@ -9,9 +12,9 @@ import { clearsim } from './helpers/cli.js';
 const WALL = /"wall_seconds":\s*[0-9.e+-]+/g;
 const strip = (json: string) => json.replace(WALL, '"wall_seconds":0');
 
-function twice(args: string[]) {
+function twice(args: string[], jobs = ['--jobs', '2']) {
   const one = clearsim([...args, '--jobs', '1', '--json']);
-  const two = clearsim([...args, '--jobs', '2', '--json']);
+  const two = clearsim([...args, ...jobs, '--json']);
   expect(one.stderr).toBe('');
   expect(two.stderr).toBe('');
   expect(one.status).toBe(0);
@@ -52,6 +55,31 @@ describe('--jobs', () => {
       '2',
     ]);
     expect(JSON.parse(one).points.length).toBe(2);
+    expect(two).toBe(one);
+  });
+
+  // Big enough for one thread of replications but a draw thread beside it (runtime/draw-thread.ts):
+  // the default then takes the shipments from it; --jobs 1 draws them in its one thread.
+  const baseline = (days: number) => loadScenarioFile('scenarios/chongqing-2023.yaml', [parseOverride(`horizon.days=${days}`)]);
+  it('a draw thread is used by default, not with --jobs 1, and only for enough work', () => {
+    const big = [{ scenario: baseline(150) }];
+    expect(drawAhead('auto', big)).toBe(availableParallelism() >= 2);
+    expect(drawAhead(1, big)).toBe(false);
+    expect(drawAhead(undefined, big)).toBe(false);
+    expect(drawAhead('auto', [{ scenario: baseline(7) }])).toBe(false);
+  });
+
+  it('run: the default, with a draw thread, gives the report of --jobs 1', () => {
+    const { one, two } = twice(['run', 'scenarios/chongqing-2023.yaml', '--days', '150'], []);
+    expect(JSON.parse(one).shipments.arrived).toBeGreaterThan(150_000);
+    expect(two).toBe(one);
+  });
+
+  it('compare: the default, with a draw thread for both scenarios, gives the comparison of --jobs 1', () => {
+    const { one, two } = twice(
+      ['compare', 'scenarios/chongqing-2023.yaml', '--set', 'priority.mode=never', '--days', '45', '--replications', '2'],
+      [],
+    );
     expect(two).toBe(one);
   });
 

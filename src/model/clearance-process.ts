@@ -289,14 +289,13 @@ export class ClearanceProcess {
 
   /**
    * A server of `stage` takes the shipment at simulated time `at`: records the wait and the
-   * start, draws the service time (returned, in hours).
+   * start; returns the service time (hours, mapped from its uniform when the shipment was drawn).
    */
   startService(sh: Shipment, stage: number, at: number): number {
     const wait = at - sh.enqueuedAt;
     sh.setStart(stage, wait, at);
     if (this.visitTotals === null) this.accounting?.stageStart(sh, stage, wait);
-    const d = this.model.serviceTime(sh, stage);
-    sh.setService(stage, d);
+    const d = sh.service(stage);
     this.observer?.stageStarted?.(sh, stage, wait, at);
     return d;
   }
@@ -400,20 +399,23 @@ export class ClearanceProcess {
     const d = this.driver;
     const now = d.now;
     const at = this.nextArrival;
-    const sh = this.pool.take();
     // a shipment thinned out by a disruption is drawn all the same, then dropped
-    if (!this.shipments.take(sh, this.nextId)) this.pool.give(sh);
-    else {
-      this.nextId++;
-      this.inSystem++;
-      if (at > now) {
-        // packed until lodged or arrived; its object goes back to the pool at once
-        const lodges = sh.preLodged;
-        const lodgement = sh.lodgement;
-        const n = this.incoming.push(sh);
-        if (lodges) d.schedule(Math.max(now, lodgement), Wake.Lodge, null, n);
-        if (this.incoming.length === 1) d.schedule(at, Wake.Arrive, null, 0);
-      } else {
+    if (at > now) {
+      // packed until lodged or arrived
+      const inc = this.incoming;
+      const n = this.shipments.takeAhead(inc, this.pool, this.nextId);
+      if (n >= 0) {
+        this.nextId++;
+        this.inSystem++;
+        if (inc.preLodged(n)) d.schedule(Math.max(now, inc.lodgement(n)), Wake.Lodge, null, n);
+        if (inc.length === 1) d.schedule(at, Wake.Arrive, null, 0);
+      }
+    } else {
+      const sh = this.pool.take();
+      if (!this.shipments.take(sh, this.nextId)) this.pool.give(sh);
+      else {
+        this.nextId++;
+        this.inSystem++;
         if (sh.preLodged) d.schedule(Math.max(now, sh.lodgement), Wake.Lodge, sh, 0);
         this.arrive(sh);
       }

@@ -1,7 +1,9 @@
 import type { Scenario } from '../scenario/types.js';
 import { ArrivalProcess } from './arrivals.js';
+import type { IncomingShipments } from './incoming-shipments.js';
 import { Streams } from './random.js';
 import type { Shipment, ShipmentModel } from './shipment.js';
+import type { ShipmentPool } from './shipment-pool.js';
 import type { ShipmentSource } from './shipment-source.js';
 
 /**
@@ -51,6 +53,13 @@ export class DrawnShipments implements ShipmentSource {
     else this.nextProfile = this.arrivals.after(this.nextProfile, this.streams.arrivals);
     this.nextArrival = this.nextProfile < this.nextSurge ? this.nextProfile : this.nextSurge;
     return !dropped;
+  }
+
+  takeAhead(incoming: IncomingShipments, pool: ShipmentPool, id: number): number {
+    const sh = pool.take();
+    if (this.take(sh, id)) return incoming.push(sh);
+    pool.give(sh);
+    return -1;
   }
 
   /** A profile arrival at t inside windows whose multipliers make m < 1 is kept with probability m. */

@@ -1,6 +1,15 @@
 import type { Route } from './route.js';
 import type { ShipmentPool } from './shipment-pool.js';
-import { PACKED_INTS, packedArrival, packedDoubles, packShipment, type Shipment, unpackShipment } from './shipment.js';
+import {
+  PACKED_INTS,
+  packedArrival,
+  packedDoubles,
+  packedLodgement,
+  packedPreLodged,
+  packShipment,
+  type Shipment,
+  unpackShipment,
+} from './shipment.js';
 
 /**
  * Shipments drawn ahead of their arrival, in arrival order (a FIFO ring), kept in compact form
@@ -67,6 +76,33 @@ export class IncomingShipments {
     this.objects[k] = null;
     this.pool.give(sh);
     return this.tail++;
+  }
+
+  /**
+   * Copies a shipment packed elsewhere (`d[di]`, `n[ni]`, as packShipment writes it) to the tail,
+   * on `route`. Returns its number here.
+   */
+  pushPacked(d: Float64Array, di: number, n: Int32Array, ni: number, route: Route): number {
+    if (this.tail - this.head === this.capacity) this.grow();
+    const k = this.tail & this.mask;
+    const to = k * this.doubles;
+    const nums = this.numbers;
+    for (let i = 0; i < this.doubles; i++) nums[to + i] = d[di + i];
+    const ints = this.ints,
+      ti = k * PACKED_INTS;
+    for (let i = 0; i < PACKED_INTS; i++) ints[ti + i] = n[ni + i];
+    this.routes[k] = route;
+    this.objects[k] = null;
+    return this.tail++;
+  }
+
+  /** Whether shipment `n` (not yet shifted out) is lodged before its arrival, and when it is lodged. */
+  preLodged(n: number): boolean {
+    return packedPreLodged(this.ints, (n & this.mask) * PACKED_INTS);
+  }
+
+  lodgement(n: number): number {
+    return packedLodgement(this.numbers, (n & this.mask) * this.doubles);
   }
 
   /** The shipment of number `n` (not yet shifted out) as an object: the one it became, or a new one from the pool. */

@@ -1,4 +1,6 @@
+import type { IncomingShipments } from './incoming-shipments.js';
 import type { Shipment } from './shipment.js';
+import type { ShipmentPool } from './shipment-pool.js';
 
 /**
  * Where a clearance process gets its shipments: every shipment of one replication, in arrival
@@ -16,4 +18,9 @@ export interface ShipmentSource {
    * arrives and `id` stays free for the next.
    */
   take(sh: Shipment, id: number): boolean;
+  /**
+   * `take` for a shipment drawn ahead of its arrival: packs it at the tail of `incoming` (an
+   * object from `pool` may carry it there) and returns its number there, or -1 when it is thinned out.
+   */
+  takeAhead(incoming: IncomingShipments, pool: ShipmentPool, id: number): number;
 }

@@ -25,8 +25,8 @@ const enum Slot {
 const enum Block {
   ServiceUniform,
   Found,
-  Wait,
   Service,
+  Wait,
   Start,
   Count,
 }
@@ -85,8 +85,9 @@ export class Shipment {
    * Every number of the shipment that is not a small integer, in one array of doubles: first
    * its scalars (`Slot`, read and written through the accessors below), then, by stage,
    * five blocks of `stageCount`: the service uniform; 1 where that check would find the
-   * non-compliance (else 0); the wait and the service (hours, for segment breakdowns and traces);
-   * the service's start (simulated hours), through the methods below.
+   * non-compliance (else 0); the service (hours, mapped from its uniform when the shipment is
+   * drawn, for the stages of its route); the wait (hours, for segment breakdowns and traces); the
+   * service's start (simulated hours), through the methods below.
    *
    * Why one array: shipments live long (from lodgement to release, days in the baseline), so
    * every one survives the young generation, and a year's cost is more memory than arithmetic
@@ -221,8 +222,8 @@ export class Shipment {
 
 /**
  * A drawn shipment in compact form, for the shipments drawn ahead of their arrival (see
- * IncomingShipments): the doubles it holds when drawn (its scalars, service uniforms and
- * findings; the wait, service and start blocks are written only once it reaches a stage) side by
+ * IncomingShipments): the doubles it holds when drawn (its scalars, service uniforms, findings
+ * and services; the wait and start blocks are written only once it reaches a stage) side by
  * side in a Float64Array, and its small integers and flags in an Int32Array. Every field of
  * Shipment but `route` and `numbers`'s later blocks travels; the test of these functions compares
  * every own field, so a new one that does not fails it.
@@ -321,6 +322,20 @@ function doubles(n: number): number[] {
   const a: number[] = [];
   for (let i = 0; i < n; i++) a.push(0.5);
   return a.slice().fill(0);
+}
+
+/** The lodgement time of the shipment packed at `d[di]`. */
+export const packedLodgement = (d: Float64Array, di: number): number => d[di + Slot.Lodgement];
+
+/** Whether the shipment packed at `n[ni]` is lodged before its arrival. */
+export const packedPreLodged = (n: Int32Array, ni: number): boolean => (n[ni + 8] & Flag.PreLodged) !== 0;
+
+/** The route of the shipment packed at `n[ni]` (as shipmentRoute). */
+export function packedRoute(model: ShipmentModel, n: Int32Array, ni: number): Route {
+  const f = n[ni + 8];
+  return (f & Flag.Completion) !== 0
+    ? model.completionRoute!
+    : model.routes[routeIndex(n[ni + 2], n[ni + 4] as Lane, (f & Flag.TwoStep) !== 0 ? 1 : 0, model.variants)];
 }
 
 /** The route a shipment is on, from its flow, lane and flags (a runtime that rebuilds a shipment from its numbers needs it). */
@@ -550,6 +565,12 @@ export class ShipmentModel {
     const stages = route.stages;
     for (let i = 0; i < stages.length; i++) if (num[slot(n, Block.Found, stages[i])] === 1) finding = true;
     sh.finding = finding;
+    // Service times depend on the uniform and the stage's law only, so they are mapped here, where
+    // a thread that draws shipments ahead (runtime/draw-thread.ts) takes the work off the run.
+    for (let i = 0; i < stages.length; i++) {
+      const st = stages[i];
+      num[slot(n, Block.Service, st)] = s.stages[st].service.quantile(num[slot(n, Block.ServiceUniform, st)]);
+    }
 
     sh.step = 0;
     sh.goodsArrived = false;
@@ -565,6 +586,7 @@ export class ShipmentModel {
     return sh;
   }
 
+  /** The service time at `stage` its uniform maps to (drawn shipments hold theirs: Shipment.service). */
   serviceTime(sh: Shipment, stage: number): number {
     return this.scenario.stages[stage].service.quantile(sh.serviceUniform(stage));
   }
@@ -612,6 +634,7 @@ export class ShipmentModel {
       item.numbers[slot(n, Block.ServiceUniform, i)] = sh.numbers[slot(n, Block.ServiceUniform, i)];
       item.numbers[slot(n, Block.Found, i)] = 0;
     }
+    for (const st of item.route.stages) item.numbers[slot(n, Block.Service, st)] = this.serviceTime(item, st);
     item.finding = false;
     item.step = 0;
     item.goodsArrived = true;

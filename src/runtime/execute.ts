@@ -4,7 +4,7 @@ import type { Scenario } from '../scenario/types.js';
 import type { Report } from '../stats/report.js';
 import { mergeReplications } from '../stats/replications.js';
 import { combineObservers, type RunObserver } from '../model/run-observer.js';
-import { RunCancelled, runEmbedded, runReplication } from './run.js';
+import { drawAhead, RunCancelled, runEmbedded, runReplication, startDrawThread } from './run.js';
 import { RUNTIMES, settingsOf, type RuntimeName, type RuntimeSettings } from './runtimes.js';
 import { threadsFor, type Jobs } from './replication-pool.js';
 import { estimateWork } from '../scenario/work-estimate.js';
@@ -163,16 +163,26 @@ export async function replicate(
     });
   }
   const out: Report[][] = [];
-  for (const b of batches) {
-    const reps: Report[] = [];
-    const first = b.first ?? 0;
-    for (let r = first; r < first + b.replications; r++) {
-      reps.push(runReplication(b.scenario, r).report);
-      onDone?.();
-      await yieldToLoop();
-      if (signal?.aborted) throw new RunCancelled();
+  // one replication at a time here: a core to spare may draw their shipments ahead
+  const tasks = batches.flatMap((b) =>
+    Array.from({ length: b.replications }, (_, k) => ({ scenario: b.scenario, replication: (b.first ?? 0) + k })),
+  );
+  const drawing = drawAhead(opts.jobs, tasks) ? await startDrawThread(tasks) : null;
+  try {
+    let task = 0;
+    for (const b of batches) {
+      const reps: Report[] = [];
+      const first = b.first ?? 0;
+      for (let r = first; r < first + b.replications; r++) {
+        reps.push(runReplication(b.scenario, r, undefined, false, drawing?.source(task++)).report);
+        onDone?.();
+        await yieldToLoop();
+        if (signal?.aborted) throw new RunCancelled();
+      }
+      out.push(reps);
     }
-    out.push(reps);
+  } finally {
+    await drawing?.close();
   }
   return out;
 }

@@ -5,8 +5,12 @@ import { buildReport, type Report } from '../stats/report.js';
 import { mergeReplications } from '../stats/replications.js';
 import { EmbeddedRun } from './embedded.js';
 import type { RunObserver } from '../model/run-observer.js';
+import type { ShipmentModel } from '../model/shipment.js';
+import type { ShipmentSource } from '../model/shipment-source.js';
 import { threadsFor, type Jobs } from './replication-pool.js';
 import { estimateWork } from '../scenario/work-estimate.js';
+import type { DrawTask, DrawThread } from './draw-thread.js';
+import { drawThreadPays } from './draw-thread-policy.js';
 
 // The coded RUN_CANCELLED error, still exported from here for the callers that import it with runEmbedded.
 export { RunCancelled };
@@ -36,6 +40,9 @@ export interface RunOptions {
   jobs?: Jobs;
 }
 
+/** Where a replication's shipments come from: a draw thread's source (DrawThread.source), or drawn in the run by default. */
+export type Shipments = ((model: ShipmentModel) => ShipmentSource) | undefined;
+
 const PACE_TICK_MS = 50;
 const PACE_LEAD_HOURS = 24;
 
@@ -48,9 +55,10 @@ export function runReplication(
   replication = 0,
   observer?: RunObserver,
   timeline = false,
+  shipments?: Shipments,
 ): { run: EmbeddedRun; report: Report } {
   const t0 = performance.now();
-  const run = new EmbeddedRun(s, replication, observer ?? null);
+  const run = new EmbeddedRun(s, replication, observer ?? null, shipments);
   if (timeline) run.recordTimeline();
   run.runUntil(Infinity);
   const report = reportOf(run, (performance.now() - t0) / 1000);
@@ -89,16 +97,25 @@ export async function runEmbedded(s: Scenario, opts: RunOptions = {}): Promise<R
       threads,
       { signal: opts.signal, onDone: () => opts.onProgress?.(++done / s.replications) },
     );
-  } else for (let r = 0; r < s.replications; r++) reports.push(await runOneReplication(s, r, opts));
+  } else {
+    // one replication at a time here: a core to spare may draw their shipments ahead
+    const tasks = Array.from({ length: s.replications }, (_, r) => ({ scenario: s, replication: r }));
+    const drawing = drawAhead(opts.jobs, tasks) && !opts.timeScale ? await startDrawThread(tasks) : null;
+    try {
+      for (let r = 0; r < s.replications; r++) reports.push(await runOneReplication(s, r, opts, drawing?.source(r)));
+    } finally {
+      await drawing?.close();
+    }
+  }
   const merged = mergeReplications(reports, s);
   merged.wall_seconds = (performance.now() - t0) / 1000;
   return merged;
 }
 
 /** Replication r of a scenario, in slices (paced or as fast as possible): its own report. */
-export async function runOneReplication(s: Scenario, r: number, opts: RunOptions = {}): Promise<Report> {
+export async function runOneReplication(s: Scenario, r: number, opts: RunOptions = {}, shipments?: Shipments): Promise<Report> {
   const rt0 = performance.now();
-  const run = new EmbeddedRun(s, r, opts.observer ?? null);
+  const run = new EmbeddedRun(s, r, opts.observer ?? null, shipments);
   opts.onReplication?.(r);
   if (opts.timeline && r === 0) run.recordTimeline();
   const slice = Math.max(1, (s.horizonDays * 24 - run.start) / 200);
@@ -127,4 +144,20 @@ export async function runOneReplication(s: Scenario, r: number, opts: RunOptions
   const rep = reportOf(run, (performance.now() - rt0) / 1000);
   if (run.timeline) rep.timeline = run.timeline;
   return rep;
+}
+
+/**
+ * Whether replications run one after another here get a draw thread (draw-thread.ts): when the
+ * caller let clearsim pick its threads (`--jobs` auto, or more than one for a single replication),
+ * not with `--jobs 1` (one thread, one core), and when it pays (DrawThread's drawThreadPays).
+ */
+export function drawAhead(jobs: Jobs | undefined, tasks: DrawTask[]): boolean {
+  if (jobs === undefined || jobs === 1) return false;
+  return drawThreadPays(tasks);
+}
+
+/** A draw thread for these tasks, its module loaded only by the runs that start one. */
+export async function startDrawThread(tasks: DrawTask[]): Promise<DrawThread> {
+  const { DrawThread } = await import('./draw-thread.js');
+  return new DrawThread(tasks);
 }
