@@ -2,9 +2,11 @@
 // Engine benchmarks (npm run bench). Figures, not pass/fail: speed and memory goals live here,
 // never in timed tests.
 //  1. M/M/5 at rho 0.9, ~200,000 customers: customers simulated per second (first run, then the
-//     median of 5 warm runs). Goal: >= 3,000,000/s; SimPy 3 does ~130,000/s on this kind of machine.
+//     median of 5 warm runs), on one thread, then with a draw thread. Goal: >= 3,000,000/s; SimPy 3 does ~130,000/s on this kind of machine.
 //  2. One simulated year of the baseline (chongqing-2023): shipments per second and peak RSS,
-//     then four years in a fresh process: peak memory must stay within 25% of one year's.
+//     then four years in a fresh process: peak memory must stay within 25% of one year's. Each
+//     year runs as `clearsim run` runs it: its shipments drawn ahead on a second thread when that
+//     pays (runtime/draw-thread.ts); the same year on one thread (--jobs 1) is printed beside it.
 //  3. The firm layer: the baseline with its 16,700 firms but no flows (bench/chongqing-2023-firms.yaml)
 //     against its tier-share form (test/fixtures/v1/chongqing-2023.yaml), alternating processes,
 //     median of 5 rounds. Goal: the firms cost at most 15% of shipments/s. Then the bundled baseline
@@ -21,24 +23,32 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadScenarioFile, parseOverride } from '../dist/scenario/load.js';
-import { runReplication } from '../dist/runtime/run.js';
+import { drawAhead, runReplication, startDrawThread } from '../dist/runtime/run.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const fmt = (x) => Math.round(x).toLocaleString('en-US');
 
 if (process.argv[2] === '--baseline-years') {
-  // child mode: one measurement per process so peak RSS is this run's alone
+  // child mode: one measurement per process so peak RSS is this run's alone. As `clearsim run`
+  // runs it by default (a draw thread when it pays), or with --one-thread as `--jobs 1` does.
   const years = Number(process.argv[3]);
-  const file = process.argv[4] ?? `${here}../scenarios/chongqing-2023.yaml`;
+  const oneThread = process.argv.includes('--one-thread');
+  const file = process.argv.slice(4).find((a) => !a.startsWith('--')) ?? `${here}../scenarios/chongqing-2023.yaml`;
   const s = loadScenarioFile(file, [parseOverride(`horizon.days=${365 * years}`)]);
+  const tasks = [{ scenario: s, replication: 0 }];
   const t0 = performance.now();
-  const { report } = runReplication(s);
-  const dt = report.wall_seconds ?? (performance.now() - t0) / 1000;
+  const drawing = drawAhead(oneThread ? 1 : 'auto', tasks) ? await startDrawThread(tasks) : null;
+  const { report } = runReplication(s, 0, undefined, false, drawing?.source(0));
+  const dt = (performance.now() - t0) / 1000;
+  const fromThread = drawing ? drawing.taken / (drawing.taken + drawing.drawn) : 0;
+  await drawing?.close();
   process.stdout.write(
     JSON.stringify({
       shipments: report.shipments.arrived,
       events: report.events,
       seconds: dt,
+      wallSeconds: report.wall_seconds,
+      fromThread,
       maxRssMiB: process.resourceUsage().maxRSS / 1024,
       heapMiB: process.memoryUsage().heapUsed / 2 ** 20,
     }),
@@ -48,28 +58,42 @@ if (process.argv[2] === '--baseline-years') {
 
 console.log(`clearsim engine benchmark — node ${process.version}, ${new Date().toISOString()}`);
 const mmc = loadScenarioFile(`${here}mmc.yaml`);
-const rates = [];
-for (let i = 0; i < 6; i++) {
-  const t0 = performance.now();
-  const { report } = runReplication(mmc, i);
-  const dt = (performance.now() - t0) / 1000;
-  rates.push({
-    customers: report.shipments.arrived,
-    events: report.events,
-    rate: report.shipments.arrived / dt,
-    eventRate: report.events / dt,
-    wq: report.stages.desk.wait_hours.mean,
-  });
-}
-const warm = rates.slice(1).sort((a, b) => a.rate - b.rate)[2];
+// six runs one after another, on one thread, then as `clearsim run --replications 6` runs them
+// (its shipments drawn ahead on a second thread, one for the six)
+const mm5 = async (withThread) => {
+  const tasks = Array.from({ length: 6 }, (_, r) => ({ scenario: mmc, replication: r }));
+  const drawing = withThread ? await startDrawThread(tasks) : null;
+  const rates = [];
+  for (let i = 0; i < 6; i++) {
+    const t0 = performance.now();
+    const { report } = runReplication(mmc, i, undefined, false, drawing?.source(i));
+    const dt = (performance.now() - t0) / 1000;
+    rates.push({
+      customers: report.shipments.arrived,
+      events: report.events,
+      rate: report.shipments.arrived / dt,
+      eventRate: report.events / dt,
+      wq: report.stages.desk.wait_hours.mean,
+    });
+  }
+  await drawing?.close();
+  return { rates, warm: rates.slice(1).sort((a, b) => a.rate - b.rate)[2] };
+};
+const { rates, warm } = await mm5(false);
 console.log(`\nM/M/5, rho 0.9, ${fmt(rates[0].customers)} customers per run`);
 console.log(`  first run:          ${fmt(rates[0].rate)} customers/s (${fmt(rates[0].eventRate)} events/s)`);
 console.log(`  warm (median of 5): ${fmt(warm.rate)} customers/s (${fmt(warm.eventRate)} events/s)   goal >= 3,000,000; SimPy 3 ~130,000`);
 console.log(`  mean wait over the 6 runs: ${(rates.reduce((a, r) => a + r.wq, 0) / rates.length).toFixed(3)} h (Erlang C: 1.525 h)`);
+if (drawAhead('auto', [{ scenario: mmc }])) {
+  const t = await mm5(true);
+  console.log(
+    `  with a draw thread (as clearsim run --replications 6): first ${fmt(t.rates[0].rate)}, warm (median of 5) ${fmt(t.warm.rate)} customers/s`,
+  );
+}
 
-const child = (years, file) =>
+const child = (years, file, ...flags) =>
   JSON.parse(
-    execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--baseline-years', String(years), ...(file ? [file] : [])], {
+    execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--baseline-years', String(years), ...(file ? [file] : []), ...flags], {
       encoding: 'utf8',
     }),
   );
@@ -113,6 +137,12 @@ console.log(
 const years = [y1.seconds, ...rounds.map((p) => p.fullSeconds)];
 console.log(
   `One year of the bundled baseline, median of ${years.length} processes: ${median([...years]).toFixed(2)} s (${Math.min(...years).toFixed(2)}-${Math.max(...years).toFixed(2)})   goal under 1 s`,
+);
+// the same year on one thread (--jobs 1: no draw thread), alternating with the default
+const pairs = [];
+for (let i = 0; i < 5; i++) pairs.push({ one: child(1, undefined, '--one-thread').seconds, auto: child(1).seconds });
+console.log(
+  `  the draw thread: one thread (--jobs 1) ${median(pairs.map((p) => p.one)).toFixed(2)} s against the default's ${median(pairs.map((p) => p.auto)).toFixed(2)} s (5 alternating rounds, median); it drew ${(y1.fromThread * 100).toFixed(0)}% of the year's shipments, the run the rest while it started`,
 );
 
 // 4. Whole processes, as a user runs them

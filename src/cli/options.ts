@@ -61,7 +61,7 @@ export function runtimeOptions(cmd: Command): Command {
     )
     .option(
       '--jobs <n>',
-      `embedded replications on n worker threads at once, the same reports as one after another (default: up to this machine's ${defaultJobs()} cores, one per ~3 million simulated events; 1 = one after another here)`,
+      `embedded replications on n worker threads at once, the same reports as one after another (default: up to this machine's ${defaultJobs()} cores, one per ~3 million simulated events, and a thread that draws the shipments ahead when they run one at a time; 1 = one after another on this one thread)`,
       wholeNumber(1, MAX_JOBS),
     )
     .option('--redis <url>', 'Redis URL for --distribute and run --runtime bullmq (default: $REDIS_URL, else redis://127.0.0.1:6379)')
