@@ -9,13 +9,24 @@ import { RecordFlag, RingHeader, RingStatus, ShipmentRing } from './shipment-rin
 
 const THREAD_ENTRY = new URL('../../dist/runtime/draw-thread-worker.js', import.meta.url);
 
-/** Records in the ring: ~1 MB for the bundled baseline, and far more than the reader takes between two looks. */
-const RING_RECORDS = 4096;
+/**
+ * Records in the ring (~10 MB for the bundled baseline). A run takes the shipments of its first
+ * three weeks (the lookahead, ~26,000 in the baseline) in one burst, faster than the thread draws
+ * them; a ring that holds them all lets the thread draw the next replication's burst while the
+ * run simulates the last weeks of the one before (with 4,096: ~900 waits, ~0.1 s, in 8 of 120 days).
+ */
+const RING_RECORDS = 32_768;
 /**
  * The reader frees slots after this many records, not after each: a writer woken for every few
  * records cost the reader a futex call each time (~7 us), 3% of a year of the baseline at 64.
  */
 const RELEASE_EVERY = 1024;
+/**
+ * Records the thread must be ahead of a run before the run takes over from it, and that a run
+ * that found none waits for: taking over, or waking, one record ahead of the writer would make
+ * the run wait for every record after (measured: ~7,000 waits in a 28-day replication).
+ */
+const LEAD = 512;
 /** A reader that waits this long for a record while the writer writes none draws the shipments itself. */
 const STALL_MS = 1000;
 
@@ -109,6 +120,11 @@ export class DrawThread {
     return !this.failed;
   }
 
+  /** The thread is still writing records (not done, failed or stopped). */
+  get writing(): boolean {
+    return !this.failed && Atomics.load(this.ring.header, RingHeader.Status) === RingStatus.Running;
+  }
+
   /** Records written so far, as a count relative to `pos` (how many are there to look at). */
   available(): number {
     return (Atomics.load(this.ring.header, RingHeader.Written) - this.at) | 0;
@@ -148,6 +164,7 @@ export class DrawThread {
     let since = t0;
     let seen = Atomics.load(h, RingHeader.Written);
     this.release(); // a writer waiting for room must not wait for us
+    Atomics.store(h, RingHeader.WaitFor, (this.at + LEAD) | 0);
     for (;;) {
       if (((seen - this.at) | 0) > 0) {
         this.waitedMs += performance.now() - t0;
@@ -155,24 +172,33 @@ export class DrawThread {
       }
       if (this.failed || Atomics.load(h, RingHeader.Status) !== RingStatus.Running) break;
       Atomics.store(h, RingHeader.Waiting, 1);
+      // woken once LEAD records are there, or after 50 ms with what there is
       Atomics.wait(h, RingHeader.Written, seen, 50);
       Atomics.store(h, RingHeader.Waiting, 0);
       const now = Atomics.load(h, RingHeader.Written);
       if (now !== seen) {
         seen = now;
         since = performance.now();
+        // woken early by a record of ours: wait on for the batch unless the writer is done
+        if (((now - this.at - LEAD) | 0) < 0 && Atomics.load(h, RingHeader.Status) === RingStatus.Running && ((now - this.at) | 0) > 0) {
+          continue;
+        }
       } else if (performance.now() - since > STALL_MS) break;
     }
     // done writing (status Done) yet not this record: the tasks were asked for out of order
     this.fail();
     return false;
   }
+
+  /** Whether every record of `task` from `pos` on is written (its end record, or a later task's, is there). */
+  hasRestOf(task: number): boolean {
+    const n = this.available();
+    if (n <= 0) return false;
+    const last = (this.at + n - 1) | 0;
+    return this.ring.task(last) !== task || (this.ring.flags(last) & RecordFlag.End) !== 0;
+  }
 }
 
-/**
- * One task's shipments for its clearance process: drawn here (DrawnShipments) until the thread's
- * record of the shipment due next is there, then read from the thread's ring.
- */
 class ThreadShipments implements ShipmentSource {
   nextArrival: number;
   private readonly local: DrawnShipments;
@@ -251,7 +277,7 @@ class ThreadShipments implements ShipmentSource {
         skipped = true;
         continue;
       }
-      if (task === this.task && index === this.index) {
+      if (task === this.task && index === this.index && (n >= LEAD || th.hasRestOf(task))) {
         // the thread draws what this run would: a different arrival is a bug, not a race
         if (ring.arrival(th.pos) !== this.nextArrival)
           throw new Error(`draw thread: shipment ${index} of task ${task} arrives at ${ring.arrival(th.pos)}, not ${this.nextArrival}`);

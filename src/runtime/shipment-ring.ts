@@ -19,8 +19,10 @@ export const enum RingHeader {
   Status,
   /** Set by the reader: the writer stops. */
   Closed,
-  /** Set by the reader while it waits for a record: the writer then wakes it. */
+  /** Set by the reader while it waits for records: the writer wakes it once `WaitFor` is written. */
   Waiting,
+  /** The count written the reader waits for. */
+  WaitFor,
   /** Set by the writer while it waits for room: the reader then wakes it. */
   WriterWaiting,
   Count,
