@@ -166,24 +166,24 @@ export class DrawThread {
     this.release(); // a writer waiting for room must not wait for us
     Atomics.store(h, RingHeader.WaitFor, (this.at + LEAD) | 0);
     for (;;) {
-      if (((seen - this.at) | 0) > 0) {
-        this.waitedMs += performance.now() - t0;
+      const written = Atomics.load(h, RingHeader.Written);
+      const have = (written - this.at) | 0;
+      const running = !this.failed && Atomics.load(h, RingHeader.Status) === RingStatus.Running;
+      const now = performance.now();
+      // a batch, or what there is from a writer that is done or slow
+      if (have >= LEAD || (have > 0 && (!running || now - t0 > 50))) {
+        this.waitedMs += now - t0;
         return true;
       }
-      if (this.failed || Atomics.load(h, RingHeader.Status) !== RingStatus.Running) break;
+      if (!running) break;
+      if (written !== seen) {
+        seen = written;
+        since = now;
+      } else if (now - since > STALL_MS) break;
+      // the writer wakes us once the batch is there (WaitFor)
       Atomics.store(h, RingHeader.Waiting, 1);
-      // woken once LEAD records are there, or after 50 ms with what there is
-      Atomics.wait(h, RingHeader.Written, seen, 50);
+      Atomics.wait(h, RingHeader.Written, written, 50);
       Atomics.store(h, RingHeader.Waiting, 0);
-      const now = Atomics.load(h, RingHeader.Written);
-      if (now !== seen) {
-        seen = now;
-        since = performance.now();
-        // woken early by a record of ours: wait on for the batch unless the writer is done
-        if (((now - this.at - LEAD) | 0) < 0 && Atomics.load(h, RingHeader.Status) === RingStatus.Running && ((now - this.at) | 0) > 0) {
-          continue;
-        }
-      } else if (performance.now() - since > STALL_MS) break;
     }
     // done writing (status Done) yet not this record: the tasks were asked for out of order
     this.fail();
