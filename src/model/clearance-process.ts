@@ -399,7 +399,7 @@ export class ClearanceProcess {
     const d = this.driver;
     const now = d.now;
     const at = this.nextArrival;
-    // a shipment thinned out by a disruption is drawn all the same, then dropped
+    // (a shipment thinned out by a disruption is drawn all the same, then dropped: n < 0, or take false)
     if (at > now) {
       // packed until lodged or arrived
       const inc = this.incoming;

@@ -330,17 +330,20 @@ export const packedLodgement = (d: Float64Array, di: number): number => d[di + S
 /** Whether the shipment packed at `n[ni]` is lodged before its arrival. */
 export const packedPreLodged = (n: Int32Array, ni: number): boolean => (n[ni + 8] & Flag.PreLodged) !== 0;
 
+/** The route of a shipment of this flow and lane, two-step or not, or of a complete declaration. */
+function routeOf(model: ShipmentModel, flow: number, lane: Lane, twoStep: boolean, completion: boolean): Route {
+  return completion ? model.completionRoute! : model.routes[routeIndex(flow, lane, twoStep ? 1 : 0, model.variants)];
+}
+
 /** The route of the shipment packed at `n[ni]` (as shipmentRoute). */
 export function packedRoute(model: ShipmentModel, n: Int32Array, ni: number): Route {
   const f = n[ni + 8];
-  return (f & Flag.Completion) !== 0
-    ? model.completionRoute!
-    : model.routes[routeIndex(n[ni + 2], n[ni + 4] as Lane, (f & Flag.TwoStep) !== 0 ? 1 : 0, model.variants)];
+  return routeOf(model, n[ni + 2], n[ni + 4] as Lane, (f & Flag.TwoStep) !== 0, (f & Flag.Completion) !== 0);
 }
 
 /** The route a shipment is on, from its flow, lane and flags (a runtime that rebuilds a shipment from its numbers needs it). */
 export function shipmentRoute(model: ShipmentModel, sh: Shipment): Route {
-  return sh.completion ? model.completionRoute! : model.routes[routeIndex(sh.flow, sh.lane, sh.twoStep ? 1 : 0, model.variants)];
+  return routeOf(model, sh.flow, sh.lane, sh.twoStep, sh.completion);
 }
 
 export const enum Next {

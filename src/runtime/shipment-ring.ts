@@ -6,7 +6,6 @@ import {
   packShipment,
   type Shipment,
   type ShipmentModel,
-  shipmentRoute,
   unpackShipment,
 } from '../model/shipment.js';
 
@@ -115,7 +114,7 @@ export class ShipmentRing {
   /** The shipment of the record at `pos`, written into `sh` on its route in `model`. */
   read(pos: number, sh: Shipment, model: ShipmentModel): void {
     const k = pos & this.mask;
-    unpackShipment(sh, model.routes[0], this.doubles, k * this.stride, this.ints, k * RECORD_INTS + 3);
-    sh.route = shipmentRoute(model, sh);
+    const ni = k * RECORD_INTS + 3;
+    unpackShipment(sh, packedRoute(model, this.ints, ni), this.doubles, k * this.stride, this.ints, ni);
   }
 }
