@@ -51,7 +51,9 @@ export interface DrawThreadData {
  * them, so that a run spends its own thread on queues alone. The shipments of a replication depend
  * on its scenario, seed and number only, never on what happens to them, so the thread draws
  * exactly the shipments the run would have drawn (DrawnShipments, on a copy of the scenario
- * loaded from its source), and reports are bit for bit those without the thread.
+ * loaded from its source), and reports are bit for bit those without the thread. As for
+ * replication threads, a scenario's `source` must load to the scenario itself: one changed after
+ * loading would be drawn as its source says (the first arrival is checked, not the rest).
  *
  * It never holds a run up: a run draws its own shipments until the thread has caught up with it,
  * then takes the thread's, and goes back to drawing them itself (re-drawing those it took, to put
