@@ -41,8 +41,9 @@ export const shipmentDoubles = (stageCount: number): number => slot(stageCount, 
 
 /**
  * One customs declaration and its goods. Every random quantity is fixed as a uniform when the
- * shipment is drawn (common random numbers); durations are mapped from those uniforms only when
- * the shipment needs them. Objects are recycled by the runtime, so fields are reset in `draw`.
+ * shipment is drawn (common random numbers); service times are mapped from their uniforms when
+ * it is drawn (for the stages of its route), the other durations when the shipment needs them.
+ * Objects are recycled by the runtime, so fields are reset in `draw`.
  */
 export class Shipment {
   // The fields here are small integers, flags and references. Its fractions (times, uniforms,
