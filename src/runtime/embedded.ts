@@ -17,7 +17,7 @@ export type { Timeline };
  * simulated time and servers, so its event loop stays small and allocation-free.
  */
 export class EmbeddedRun implements ClearanceDriver {
-  readonly calendar = new Calendar<Shipment>(4096);
+  readonly calendar: Calendar<Shipment>;
   readonly resources: Resource<Shipment>[];
   readonly collector: Collector;
   readonly process: ClearanceProcess;
@@ -50,7 +50,7 @@ export class EmbeddedRun implements ClearanceDriver {
     this.process = new ClearanceProcess(s, replication, { accounting: this.collector, observer, shipments });
     this.horizon = s.horizonDays * 24;
     this.start = this.process.start;
-    this.calendar.now = this.start;
+    this.calendar = new Calendar<Shipment>(4096, this.start);
     const from = s.warmupDays * 24;
     this.resources = s.stages.map(
       (st) =>
