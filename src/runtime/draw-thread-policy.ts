@@ -18,7 +18,16 @@ export const DRAW_THREAD_EVENTS_EACH = 500_000;
  */
 export function drawThreadPays(tasks: { scenario: Scenario }[]): boolean {
   if (availableParallelism() < 2 || tasks.length === 0) return false;
+  // each scenario estimated once: a sweep's tasks are its points' replications
+  const each = new Map<Scenario, number>();
   let events = 0;
-  for (const t of tasks) events += estimateWork(t.scenario).events;
+  for (const t of tasks) {
+    let e = each.get(t.scenario);
+    if (e === undefined) {
+      e = estimateWork(t.scenario).events;
+      each.set(t.scenario, e);
+    }
+    events += e;
+  }
   return events >= DRAW_THREAD_EVENTS && events / tasks.length >= DRAW_THREAD_EVENTS_EACH;
 }
