@@ -14,7 +14,7 @@ import type { ShipmentSource } from './shipment-source.js';
  */
 export class DrawnShipments implements ShipmentSource {
   nextArrival = Infinity;
-  readonly streams: Streams;
+  private readonly streams: Streams;
   private readonly arrivals: ArrivalProcess;
   /** Extra arrivals of disruptions with an arrival multiplier above 1, and their own streams; null without. */
   private readonly surge: ArrivalProcess | null;

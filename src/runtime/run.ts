@@ -100,7 +100,7 @@ export async function runEmbedded(s: Scenario, opts: RunOptions = {}): Promise<R
   } else {
     // one replication at a time here: a core to spare may draw their shipments ahead
     const tasks = Array.from({ length: s.replications }, (_, r) => ({ scenario: s, replication: r }));
-    const drawing = drawAhead(opts.jobs, tasks) && !opts.timeScale ? await startDrawThread(tasks) : null;
+    const drawing = !opts.timeScale && drawAhead(opts.jobs, tasks) ? await startDrawThread(tasks) : null;
     try {
       for (let r = 0; r < s.replications; r++) reports.push(await runOneReplication(s, r, opts, drawing?.source(r)));
     } finally {
