@@ -86,7 +86,7 @@ console.log(`  warm (median of 5): ${fmt(warm.rate)} customers/s (${fmt(warm.eve
 console.log(`  mean wait over the 6 runs: ${(rates.reduce((a, r) => a + r.wq, 0) / rates.length).toFixed(3)} h (Erlang C: 1.525 h)`);
 const mmcTasks = Array.from({ length: 6 }, () => ({ scenario: mmc }));
 if (!drawAhead('auto', mmcTasks))
-  console.log('  (clearsim runs these on one thread: a replication of 0.4 M events is too short for a draw thread to pay)');
+  console.log('  (clearsim runs these on one thread: a replication of 0.6 M estimated events is too short for a draw thread to pay)');
 else {
   const t = await mm5(true);
   console.log(

@@ -67,6 +67,20 @@ describe('--jobs', () => {
     expect(drawAhead(1, big)).toBe(false);
     expect(drawAhead(undefined, big)).toBe(false);
     expect(drawAhead('auto', [{ scenario: baseline(7) }])).toBe(false);
+    // enough in all, but each replication too short for the thread to pay
+    expect(
+      drawAhead(
+        'auto',
+        Array.from({ length: 8 }, () => ({ scenario: baseline(28) })),
+      ),
+    ).toBe(false);
+    // what the compare below runs: 2 scenarios x 2 replications of 100 days, each long enough
+    expect(
+      drawAhead(
+        'auto',
+        Array.from({ length: 4 }, () => ({ scenario: baseline(100) })),
+      ),
+    ).toBe(availableParallelism() >= 2);
   });
 
   it('run: the default, with a draw thread, gives the report of --jobs 1', () => {
@@ -77,7 +91,7 @@ describe('--jobs', () => {
 
   it('compare: the default, with a draw thread for both scenarios, gives the comparison of --jobs 1', () => {
     const { one, two } = twice(
-      ['compare', 'scenarios/chongqing-2023.yaml', '--set', 'priority.mode=never', '--days', '45', '--replications', '2'],
+      ['compare', 'scenarios/chongqing-2023.yaml', '--set', 'priority.mode=never', '--days', '100', '--replications', '2'],
       [],
     );
     expect(two).toBe(one);
