@@ -23,7 +23,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadScenarioFile, parseOverride } from '../dist/scenario/load.js';
-import { drawAhead, runReplication, startDrawThread } from '../dist/runtime/run.js';
+import { drawAhead, drawThreadFor, runReplication, startDrawThread } from '../dist/runtime/run.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const fmt = (x) => Math.round(x).toLocaleString('en-US');
@@ -37,7 +37,7 @@ if (process.argv[2] === '--baseline-years') {
   const s = loadScenarioFile(file, [parseOverride(`horizon.days=${365 * years}`)]);
   const tasks = [{ scenario: s, replication: 0 }];
   const t0 = performance.now();
-  const drawing = drawAhead(oneThread ? 1 : 'auto', tasks) ? await startDrawThread(tasks) : null;
+  const drawing = await drawThreadFor(oneThread ? 1 : 'auto', tasks);
   const { report } = runReplication(s, 0, undefined, false, drawing?.source(0));
   const dt = (performance.now() - t0) / 1000;
   const fromThread = drawing ? drawing.taken / (drawing.taken + drawing.drawn) : 0;

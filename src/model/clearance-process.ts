@@ -5,7 +5,7 @@ import { DrawnShipments } from './drawn-shipments.js';
 import { IncomingShipments } from './incoming-shipments.js';
 import { ShipmentPool } from './shipment-pool.js';
 import { Next, type Shipment, ShipmentModel } from './shipment.js';
-import type { ShipmentSource } from './shipment-source.js';
+import type { ShipmentSource, ShipmentSourceFactory } from './shipment-source.js';
 
 /**
  * What wakes the clearance process: the kinds of event on a driver's calendar. ServiceEnd is the
@@ -92,7 +92,7 @@ export interface ClearanceOptions {
    * Where the shipments come from, given the process's model: by default drawn here as the run
    * needs them (DrawnShipments); a runtime may draw them ahead on another thread instead.
    */
-  shipments?: (model: ShipmentModel) => ShipmentSource;
+  shipments?: ShipmentSourceFactory;
 }
 
 /** Queue length, busy servers and capacity of every stage at regular simulated times. */

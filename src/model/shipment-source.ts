@@ -1,5 +1,5 @@
 import type { IncomingShipments } from './incoming-shipments.js';
-import type { Shipment } from './shipment.js';
+import type { Shipment, ShipmentModel } from './shipment.js';
 import type { ShipmentPool } from './shipment-pool.js';
 
 /**
@@ -24,3 +24,6 @@ export interface ShipmentSource {
    */
   takeAhead(incoming: IncomingShipments, pool: ShipmentPool, id: number): number;
 }
+
+/** A process's source, made from its model: what a runtime hands a run that should not draw its own shipments. */
+export type ShipmentSourceFactory = (model: ShipmentModel) => ShipmentSource;

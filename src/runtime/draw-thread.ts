@@ -3,7 +3,7 @@ import { DrawnShipments } from '../model/drawn-shipments.js';
 import type { IncomingShipments } from '../model/incoming-shipments.js';
 import type { ShipmentPool } from '../model/shipment-pool.js';
 import { packedDoubles, Shipment, type ShipmentModel } from '../model/shipment.js';
-import type { ShipmentSource } from '../model/shipment-source.js';
+import type { ShipmentSource, ShipmentSourceFactory } from '../model/shipment-source.js';
 import type { Scenario } from '../scenario/types.js';
 import { RecordFlag, RingHeader, RingStatus, ShipmentRing } from './shipment-ring.js';
 
@@ -97,7 +97,7 @@ export class DrawThread {
   }
 
   /** The shipments of task `task`, for its clearance process (ClearanceOptions.shipments). */
-  source(task: number): (model: ShipmentModel) => ShipmentSource {
+  source(task: number): ShipmentSourceFactory {
     return (model) => new ThreadShipments(this, task, this.tasks[task], model);
   }
 

@@ -2,8 +2,8 @@ import { Calendar } from '../engine/calendar.js';
 import { Resource } from '../engine/resource.js';
 import { ClearanceProcess, Wake, type ClearanceDriver, type Timeline } from '../model/clearance-process.js';
 import type { RunObserver } from '../model/run-observer.js';
-import type { Shipment, ShipmentModel } from '../model/shipment.js';
-import type { ShipmentSource } from '../model/shipment-source.js';
+import type { Shipment } from '../model/shipment.js';
+import type { ShipmentSourceFactory } from '../model/shipment-source.js';
 import type { Scenario } from '../scenario/types.js';
 import { RunStalled } from '../errors.js';
 import { Collector } from '../stats/collector.js';
@@ -43,7 +43,7 @@ export class EmbeddedRun implements ClearanceDriver {
     readonly replication = 0,
     observer: RunObserver | null = null,
     /** Where the shipments come from (a draw thread's); by default drawn here. */
-    shipments?: (model: ShipmentModel) => ShipmentSource,
+    shipments?: ShipmentSourceFactory,
   ) {
     const s = scenario;
     this.collector = new Collector(s);

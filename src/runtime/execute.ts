@@ -4,7 +4,7 @@ import type { Scenario } from '../scenario/types.js';
 import type { Report } from '../stats/report.js';
 import { mergeReplications } from '../stats/replications.js';
 import { combineObservers, type RunObserver } from '../model/run-observer.js';
-import { drawAhead, RunCancelled, runEmbedded, runReplication, startDrawThread } from './run.js';
+import { drawThreadFor, RunCancelled, runEmbedded, runReplication } from './run.js';
 import { RUNTIMES, settingsOf, type RuntimeName, type RuntimeSettings } from './runtimes.js';
 import { threadsFor, type Jobs } from './replication-pool.js';
 import { estimateWork } from '../scenario/work-estimate.js';
@@ -167,7 +167,7 @@ export async function replicate(
   const tasks = batches.flatMap((b) =>
     Array.from({ length: b.replications }, (_, k) => ({ scenario: b.scenario, replication: (b.first ?? 0) + k })),
   );
-  const drawing = drawAhead(opts.jobs, tasks) ? await startDrawThread(tasks) : null;
+  const drawing = await drawThreadFor(opts.jobs, tasks);
   try {
     let task = 0;
     for (const b of batches) {

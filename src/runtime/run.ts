@@ -5,8 +5,7 @@ import { buildReport, type Report } from '../stats/report.js';
 import { mergeReplications } from '../stats/replications.js';
 import { EmbeddedRun } from './embedded.js';
 import type { RunObserver } from '../model/run-observer.js';
-import type { ShipmentModel } from '../model/shipment.js';
-import type { ShipmentSource } from '../model/shipment-source.js';
+import type { ShipmentSourceFactory } from '../model/shipment-source.js';
 import { threadsFor, type Jobs } from './replication-pool.js';
 import { estimateWork } from '../scenario/work-estimate.js';
 import type { DrawTask, DrawThread } from './draw-thread.js';
@@ -40,9 +39,6 @@ export interface RunOptions {
   jobs?: Jobs;
 }
 
-/** Where a replication's shipments come from: a draw thread's source (DrawThread.source), or drawn in the run by default. */
-export type Shipments = ((model: ShipmentModel) => ShipmentSource) | undefined;
-
 const PACE_TICK_MS = 50;
 const PACE_LEAD_HOURS = 24;
 
@@ -55,7 +51,7 @@ export function runReplication(
   replication = 0,
   observer?: RunObserver,
   timeline = false,
-  shipments?: Shipments,
+  shipments?: ShipmentSourceFactory,
 ): { run: EmbeddedRun; report: Report } {
   const t0 = performance.now();
   const run = new EmbeddedRun(s, replication, observer ?? null, shipments);
@@ -100,7 +96,7 @@ export async function runEmbedded(s: Scenario, opts: RunOptions = {}): Promise<R
   } else {
     // one replication at a time here: a core to spare may draw their shipments ahead
     const tasks = Array.from({ length: s.replications }, (_, r) => ({ scenario: s, replication: r }));
-    const drawing = !opts.timeScale && drawAhead(opts.jobs, tasks) ? await startDrawThread(tasks) : null;
+    const drawing = opts.timeScale ? null : await drawThreadFor(opts.jobs, tasks);
     try {
       for (let r = 0; r < s.replications; r++) reports.push(await runOneReplication(s, r, opts, drawing?.source(r)));
     } finally {
@@ -113,7 +109,7 @@ export async function runEmbedded(s: Scenario, opts: RunOptions = {}): Promise<R
 }
 
 /** Replication r of a scenario, in slices (paced or as fast as possible): its own report. */
-export async function runOneReplication(s: Scenario, r: number, opts: RunOptions = {}, shipments?: Shipments): Promise<Report> {
+export async function runOneReplication(s: Scenario, r: number, opts: RunOptions = {}, shipments?: ShipmentSourceFactory): Promise<Report> {
   const rt0 = performance.now();
   const run = new EmbeddedRun(s, r, opts.observer ?? null, shipments);
   opts.onReplication?.(r);
@@ -154,6 +150,11 @@ export async function runOneReplication(s: Scenario, r: number, opts: RunOptions
 export function drawAhead(jobs: Jobs | undefined, tasks: DrawTask[]): boolean {
   if (jobs === undefined || jobs === 1) return false;
   return drawThreadPays(tasks);
+}
+
+/** A draw thread for these tasks when drawAhead says it pays, else null. */
+export async function drawThreadFor(jobs: Jobs | undefined, tasks: DrawTask[]): Promise<DrawThread | null> {
+  return drawAhead(jobs, tasks) ? startDrawThread(tasks) : null;
 }
 
 /** A draw thread for these tasks, its module loaded only by the runs that start one. */
