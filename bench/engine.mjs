@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Engine benchmarks (npm run bench). Figures, not pass/fail: speed and memory goals live here,
 // never in timed tests.
+//  0. The machine's speed now: a bare typed-array heap loop, none of clearsim's code (to compare
+//     figures of runs made hours or days apart on a machine whose speed drifts).
 //  1. M/M/5 at rho 0.9, ~200,000 customers: customers simulated per second (first run, then the
 //     median of 5 warm runs), on one thread, then with a draw thread. Goal: >= 3,000,000/s; SimPy 3 does ~130,000/s on this kind of machine.
 //  2. One simulated year of the baseline (chongqing-2023): shipments per second and peak RSS,
@@ -58,6 +60,44 @@ if (process.argv[2] === '--baseline-years') {
 }
 
 console.log(`clearsim engine benchmark — node ${process.version}, ${new Date().toISOString()}`);
+
+// 0. The machine's speed now: a bare binary-heap event loop (hold model, 1,000 events pending) in
+// typed arrays, none of clearsim's code. This machine's speed drifts by ±30% from hour to hour;
+// figures of two runs compare once divided by this one's.
+function referenceLoop() {
+  const n = 1000,
+    heap = new Float64Array(n + 1);
+  let x = 12345;
+  const u = () => ((x = (x * 1103515245 + 12345) % 2147483648) + 1) / 2147483649;
+  for (let i = 0; i < n; i++) {
+    let k = i;
+    const t = -Math.log(u());
+    while (k > 0 && heap[(k - 1) >> 1] > t) {
+      heap[k] = heap[(k - 1) >> 1];
+      k = (k - 1) >> 1;
+    }
+    heap[k] = t;
+  }
+  const events = 5_000_000;
+  const t0 = performance.now();
+  for (let e = 0; e < events; e++) {
+    // pop the earliest, push it back one exponential later (the heap keeps n events)
+    const next = heap[0] - Math.log(u());
+    let k = 0;
+    for (;;) {
+      let c = 2 * k + 1;
+      if (c >= n) break;
+      if (c + 1 < n && heap[c + 1] < heap[c]) c++;
+      if (heap[c] >= next) break;
+      heap[k] = heap[c];
+      k = c;
+    }
+    heap[k] = next;
+  }
+  return events / ((performance.now() - t0) / 1000);
+}
+const reference = [referenceLoop(), referenceLoop(), referenceLoop()].sort((a, b) => a - b)[1];
+console.log(`\nMachine reference (a bare typed-array heap loop, not clearsim): ${fmt(reference)} events/s, median of 3`);
 const mmc = loadScenarioFile(`${here}mmc.yaml`);
 // six runs one after another, on one thread, then as `clearsim run --replications 6` runs them
 // (its shipments drawn ahead on a second thread, one for the six)
