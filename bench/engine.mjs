@@ -68,7 +68,10 @@ function referenceLoop() {
   const n = 1000,
     heap = new Float64Array(n + 1);
   let x = 12345;
-  const u = () => ((x = (x * 1103515245 + 12345) % 2147483648) + 1) / 2147483649;
+  const u = () => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return (x + 1) / 2147483649;
+  };
   for (let i = 0; i < n; i++) {
     let k = i;
     const t = -Math.log(u());
