@@ -1,3 +1,5 @@
+import { grown } from './grown.js';
+
 /**
  * Events due within a bounded span ahead of the clock, in (time, order) order, kept beside the
  * calendar: a calendar queue (R. Brown, 1988). Time is cut into buckets of fixed width; an event
@@ -176,19 +178,9 @@ export class BucketQueue {
 
   private grow(): void {
     const cap = 2 * this.times.length;
-    const f64 = (a: Float64Array) => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    const i32 = (a: Int32Array) => {
-      const b = new Int32Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.times = f64(this.times);
-    this.seqs = f64(this.seqs);
-    this.args = i32(this.args);
-    this.links = i32(this.links);
+    this.times = grown(this.times, cap);
+    this.seqs = grown(this.seqs, cap);
+    this.args = grown(this.args, cap);
+    this.links = grown(this.links, cap);
   }
 }

@@ -1,3 +1,5 @@
+import { grown } from './grown.js';
+
 /**
  * The event calendar: a min-heap on (time, insertion order). Events are (kind, ref, arg) triples
  * that the runtime dispatches with a switch; ties in time are served in the order they were
@@ -149,21 +151,11 @@ export class Calendar<R = unknown> {
   private grow(): void {
     const old = this.times.length;
     const cap = old * 2;
-    const f64 = (a: Float64Array) => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    const i32 = (a: Int32Array) => {
-      const b = new Int32Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.times = f64(this.times);
-    this.slots = i32(this.slots);
-    this.seqs = f64(this.seqs);
-    this.kinds = i32(this.kinds);
-    this.args = i32(this.args);
+    this.times = grown(this.times, cap);
+    this.slots = grown(this.slots, cap);
+    this.seqs = grown(this.seqs, cap);
+    this.kinds = grown(this.kinds, cap);
+    this.args = grown(this.args, cap);
     const r: (R | null)[] = new Array(cap).fill(null);
     for (let i = 0; i < old; i++) r[i] = this.refs[i];
     this.refs = r;
