@@ -9,7 +9,7 @@ import { grown } from './grown.js';
  * Why: in a year of the district ~20,000 events are pending at any time, and ~19,000 of them are
  * declarations lodged before arrival, each due up to the pre-lodging lookahead (22 days) ahead.
  * On the calendar they made its heap seven levels deep for every service end too; here they
- * leave it a few hundred events deep.
+ * leave it ~800 events deep.
  *
  * An event carries its time, its scheduling order (a number from the calendar's sequence, so the
  * driver merges the two exactly as one calendar: ties in time go in the order scheduled) and an

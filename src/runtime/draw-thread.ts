@@ -170,7 +170,7 @@ export class DrawThread {
     for (;;) {
       const written = Atomics.load(h, RingHeader.Written);
       const have = (written - this.at) | 0;
-      const running = !this.failed && Atomics.load(h, RingHeader.Status) === RingStatus.Running;
+      const running = this.writing;
       const now = performance.now();
       // a batch, or what there is from a writer that is done or slow
       if (have >= LEAD || (have > 0 && (!running || now - t0 > 50))) {
@@ -201,6 +201,12 @@ export class DrawThread {
   }
 }
 
+/**
+ * One task's shipments for its clearance process: drawn here (DrawnShipments) until the thread
+ * is LEAD records ahead of the shipment due next (or has written the rest of the task), then
+ * read from the thread's ring; drawn here again, from where the streams would stand, if the
+ * thread fails or stalls.
+ */
 class ThreadShipments implements ShipmentSource {
   nextArrival: number;
   private readonly local: DrawnShipments;
@@ -264,7 +270,7 @@ class ThreadShipments implements ShipmentSource {
 
   /**
    * In local mode: skips the records the run has drawn itself (and those of earlier tasks); takes
-   * over from the ring once the record of the next shipment is there.
+   * over from the ring once it holds LEAD records from the next shipment on, or the rest of the task.
    */
   private catchUp(): void {
     const th = this.thread;
